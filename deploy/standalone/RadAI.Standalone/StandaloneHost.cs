@@ -1,0 +1,164 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Options;
+using RadAI.Api;
+using RadAI.DicomIngest;
+using RadAI.Gateway;
+using RadAI.Hosting;
+using RadAI.Hosting.Database;
+using RadAI.Hosting.Messaging;
+using RadAI.Hosting.Options;
+using RadAI.Inference;
+using RadAI.PacsSender;
+using RadAI.ReportBuilder;
+
+namespace RadAI.Standalone;
+
+/// <summary>
+/// Two web applications in one process: the services (the five modules on the in-memory bus and
+/// SQLite, HTTP on a private loopback port) and the gateway in front of them (the public port),
+/// so that the standalone node routes requests exactly as a deployment does.
+/// </summary>
+public sealed class StandaloneHost : IAsyncDisposable
+{
+    private readonly WebApplication _services;
+    private readonly WebApplication _gateway;
+
+    private StandaloneHost(WebApplication services, WebApplication gateway, Uri webAddress, string dataDirectory)
+    {
+        _services = services;
+        _gateway = gateway;
+        WebAddress = webAddress;
+        DataDirectory = dataDirectory;
+    }
+
+    /// <summary>Where the dashboard and API answer.</summary>
+    public Uri WebAddress { get; }
+
+    /// <summary>The absolute data folder.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>Builds and starts both applications.</summary>
+    public static async Task<StandaloneHost> StartAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        var settings = ReadSettings(args);
+        var dataDirectory = Path.GetFullPath(settings.DataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+
+        var services = BuildServices(args, dataDirectory);
+        await services.StartAsync(cancellationToken).ConfigureAwait(false);
+        var servicesAddress = services.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+
+        var gateway = BuildGateway(args, settings, servicesAddress, dataDirectory);
+        try
+        {
+            await gateway.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await services.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await services.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var webAddress = new Uri(gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        return new StandaloneHost(services, gateway, webAddress, dataDirectory);
+    }
+
+    /// <summary>Runs until Ctrl+C or SIGTERM, then stops the gateway first and the services last.</summary>
+    public async Task WaitForShutdownAsync()
+    {
+        await _gateway.WaitForShutdownAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gateway.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _services.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _gateway.DisposeAsync().ConfigureAwait(false);
+        await _services.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static StandaloneOptions ReadSettings(string[] args)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args, StandaloneOptions.SwitchMappings())
+            .Build();
+        var settings = new StandaloneOptions();
+        configuration.GetSection(StandaloneOptions.SectionName).Bind(settings);
+        var validation = new DataAnnotationsPathValidator<StandaloneOptions>(StandaloneOptions.SectionName).Validate(null, settings);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(StandaloneOptions.SectionName, typeof(StandaloneOptions), validation.Failures);
+        }
+
+        return settings;
+    }
+
+    private static WebApplication BuildServices(string[] args, string dataDirectory)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddCommandLine(args, StandaloneOptions.SwitchMappings());
+        // Embedded defaults: no broker, no database server. Explicit settings still win.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Database:Provider"] = "Sqlite",
+                ["Database:ConnectionString"] = $"Data Source={Path.Combine(dataDirectory, "radai.db")}",
+                ["Messaging:Transport"] = "InMemory",
+                ["Logging:Console:FormatterName"] = "simple",
+            },
+        });
+        // Private: only the gateway, in this process, talks to it.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+
+        builder.AddServiceDefaults("radai-standalone");
+        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        builder.AddRadAIDatabase();
+        builder.AddRadAIMessaging(bus => bus
+            .AddDicomIngestConsumers()
+            .AddInferenceConsumers()
+            .AddReportBuilderConsumers()
+            .AddPacsSenderConsumers()
+            .AddApiConsumers());
+        builder.AddDicomIngest();
+        builder.AddInference();
+        builder.AddReportBuilder();
+        builder.AddPacsSender();
+        builder.AddApi();
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapApi();
+        return app;
+    }
+
+    private static WebApplication BuildGateway(string[] args, StandaloneOptions settings, string servicesAddress, string dataDirectory)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddCommandLine(args, StandaloneOptions.SwitchMappings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ReverseProxy:Clusters:api:Destinations:primary:Address"] = servicesAddress,
+            ["Logging:Console:FormatterName"] = "simple",
+        });
+        // Kestrel cannot pick a free port for "localhost" (two loopback addresses): use IPv4 loopback then.
+        var bind = settings.HttpPort == 0 && settings.HttpBindAddress == "localhost" ? "127.0.0.1" : settings.HttpBindAddress;
+        builder.WebHost.UseUrls($"http://{bind}:{settings.HttpPort}");
+
+        builder.AddServiceDefaults(GatewayModule.ServiceName);
+        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        builder.AddRadAIGateway();
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapRadAIGateway();
+        return app;
+    }
+}

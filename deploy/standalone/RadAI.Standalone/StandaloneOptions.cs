@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace RadAI.Standalone;
+
+/// <summary>Configuration section <c>Standalone</c>; also set by the command-line switches.</summary>
+public sealed class StandaloneOptions
+{
+    public const string SectionName = "Standalone";
+
+    /// <summary>Command-line switches and the keys they set.</summary>
+    public static IReadOnlyDictionary<string, string> Switches { get; } = new Dictionary<string, string>
+    {
+        ["--data"] = $"{SectionName}:{nameof(DataDirectory)}",
+        ["--http-port"] = $"{SectionName}:{nameof(HttpPort)}",
+        ["--http-bind"] = $"{SectionName}:{nameof(HttpBindAddress)}",
+    };
+
+    /// <summary>The switches in the form <c>AddCommandLine</c> takes.</summary>
+    public static Dictionary<string, string> SwitchMappings() => new(Switches);
+
+    /// <summary>Folder for the database, the instance store and the reports (<c>--data</c>). Default <c>./radai-data</c>.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "radai-data";
+
+    /// <summary>Port of the web entry (gateway: dashboard and API) (<c>--http-port</c>). Default 8080; 0 picks a free port.</summary>
+    [Range(0, 65535)]
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>
+    /// Address the web entry binds (<c>--http-bind</c>). Default <c>localhost</c>: until users and
+    /// roles are configured, the node is not exposed to the network by default.
+    /// </summary>
+    [Required]
+    public string HttpBindAddress { get; set; } = "localhost";
+}

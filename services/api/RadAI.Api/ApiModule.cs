@@ -1,0 +1,41 @@
+using MassTransit;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using RadAI.Api.Apis;
+using RadAI.Api.Jobs;
+using RadAI.Hosting.Database;
+
+namespace RadAI.Api;
+
+/// <summary>The api service as a module: its services, its consumers, its endpoints.</summary>
+public static class ApiModule
+{
+    /// <summary>Service name in telemetry and logs.</summary>
+    public const string ServiceName = "api";
+
+    /// <summary>Registers the api's services and migrations.</summary>
+    public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddDatabaseMigrations(ServiceName, typeof(ApiModule).Assembly);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<JobRepository>();
+        return builder;
+    }
+
+    /// <summary>Registers the api's consumers on the bus.</summary>
+    public static IBusRegistrationConfigurator AddApiConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<JobEventsConsumer, JobEventsConsumerDefinition>();
+        return bus;
+    }
+
+    /// <summary>Maps the REST endpoints under <c>/api</c>.</summary>
+    public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapSystemApi();
+        routes.MapJobsApi();
+        return routes;
+    }
+}

@@ -1,0 +1,3 @@
+using RadAI.Cli;
+
+return await RadAICommand.Create().Parse(args).InvokeAsync();
