@@ -15,12 +15,13 @@ public sealed partial class MigrationRunner(IDbConnectionFactory connections, IE
         var applied = new List<Migration>();
         var dialect = connections.Dialect;
         await using var connection = await connections.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(dialect.MigrationsTableDdl, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
         foreach (var source in sources.DistinctBy(s => s.Module))
         {
             var migrations = source.Load(dialect);
             await using var transaction = await dialect.BeginMigrationTransactionAsync(connection, cancellationToken).ConfigureAwait(false);
+            // Under the lock: concurrent CREATE TABLE IF NOT EXISTS can still collide on PostgreSQL.
+            await connection.ExecuteAsync(new CommandDefinition(dialect.MigrationsTableDdl, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             var done = (await connection.QueryAsync<(int Version, string Checksum)>(new CommandDefinition(
                     "SELECT version, checksum FROM radai_schema_migrations WHERE module = @module",
                     new { module = source.Module }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))

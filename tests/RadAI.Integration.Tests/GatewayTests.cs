@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using RadAI.Testing;
+using Xunit;
+
+namespace RadAI.Integration.Tests;
+
+/// <summary>The gateway process in front of the api process.</summary>
+public sealed class GatewayTests : IAsyncLifetime
+{
+    private PostgresTestDatabase _database = null!;
+    private RabbitMqTestVirtualHost _broker = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await PostgresTestDatabase.CreateAsync();
+        _broker = await RabbitMqTestVirtualHost.CreateAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _broker.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Proxies_the_api_forwards_the_trace_and_aggregates_health()
+    {
+        var api = await RunningService.StartAsync("RadAI.Api.Host", ServiceSettings.For(_database, _broker));
+        await using var _ = api;
+        await api.WaitUntilReadyAsync();
+        await using var gateway = await RunningService.StartAsync("RadAI.Gateway.Host", new Dictionary<string, string?>
+        {
+            ["ReverseProxy__Clusters__api__Destinations__primary__Address"] = api.Address.ToString(),
+        });
+
+        // Health aggregated: the gateway is ready because the api is.
+        var health = await gateway.WaitUntilReadyAsync();
+        Assert.Equal("Healthy", health.GetProperty("checks").GetProperty("downstream").GetProperty("data").GetProperty("api/primary").GetString());
+
+        // The api's own readiness, through the gateway's route table.
+        using var proxied = await gateway.Http.GetAsync(new Uri("/api/health/ready", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+        var apiHealth = await proxied.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Postgres reachable", apiHealth.GetProperty("checks").GetProperty("database").GetProperty("description").GetString());
+
+        // The caller's W3C trace continues in the api.
+        const string TraceId = "0af7651916cd43dd8448eb211c80319c";
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/system/info");
+        request.Headers.Add("traceparent", $"00-{TraceId}-b7ad6b7169203331-01");
+        using var info = await gateway.Http.SendAsync(request);
+        var body = await info.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("api", body.GetProperty("service").GetString());
+        Assert.Equal(TraceId, body.GetProperty("traceId").GetString());
+
+        // The api goes away: the gateway stops reporting ready.
+        await api.Process.StopAsync();
+        await Eventually.UntilAsync(async () =>
+        {
+            using var response = await gateway.Http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            return response.StatusCode == HttpStatusCode.ServiceUnavailable;
+        }, TimeSpan.FromSeconds(30), "the gateway to report not ready");
+    }
+}

@@ -1,0 +1,17 @@
+using RadAI.Testing;
+
+namespace RadAI.Integration.Tests;
+
+/// <summary>Settings (environment variable form) that point a service at the test servers.</summary>
+internal static class ServiceSettings
+{
+    public static Dictionary<string, string?> For(PostgresTestDatabase database, RabbitMqTestVirtualHost broker)
+    {
+        var settings = new Dictionary<string, string?>(broker.Settings)
+        {
+            ["Database__Provider"] = "Postgres",
+            ["Database__ConnectionString"] = database.ConnectionString,
+        };
+        return settings;
+    }
+}

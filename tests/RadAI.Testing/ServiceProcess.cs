@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace RadAI.Testing;
+
+/// <summary>
+/// A RadAI program run as a real process (<c>dotnet X.dll</c>), its output captured line by line,
+/// stopped gracefully (SIGTERM) or brutally (SIGKILL) on demand and always on dispose.
+/// </summary>
+public sealed partial class ServiceProcess : IAsyncDisposable
+{
+    private const int SigTerm = 15;
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly SemaphoreSlim _lineArrived = new(0);
+
+    private ServiceProcess(Process process, string name)
+    {
+        _process = process;
+        Name = name;
+    }
+
+    /// <summary>The assembly name, for messages.</summary>
+    public string Name { get; }
+
+    /// <summary>Everything the process printed so far (stdout and stderr).</summary>
+    public string Output => string.Join('\n', _lines);
+
+    /// <summary>Whether the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Exit code, once exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Starts <c>dotnet artifacts/bin/{assemblyName}/.../{assemblyName}.dll</c>.</summary>
+    public static ServiceProcess Start(string assemblyName, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    {
+        var dll = RepositoryPaths.BuiltAssembly(assemblyName);
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        // The child sees only what the test gives it of RadAI's settings.
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("RADAI_TEST_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var service = new ServiceProcess(process, assemblyName);
+        process.OutputDataReceived += (_, e) => service.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => service.OnLine(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return service;
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _lines.Enqueue(line);
+        _lineArrived.Release();
+    }
+
+    /// <summary>Waits for an output line matching <paramref name="match"/>; fails if the process exits first.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var found = _lines.FirstOrDefault(match);
+            if (found is not null)
+            {
+                return found;
+            }
+
+            if (_process.HasExited)
+            {
+                // Drain what the exit flushed.
+                await _process.WaitForExitAsync();
+                found = _lines.FirstOrDefault(match);
+                return found ?? throw new InvalidOperationException($"{Name} exited with {_process.ExitCode} before {what}. Output:\n{Output}");
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"{Name}: no output line for {what} within {timeout.TotalSeconds:0} s. Output:\n{Output}");
+            }
+
+            await _lineArrived.WaitAsync(left < TimeSpan.FromMilliseconds(500) ? left : TimeSpan.FromMilliseconds(500));
+        }
+    }
+
+    /// <summary>SIGTERM, then wait for a graceful exit (SIGKILL after <paramref name="grace"/>).</summary>
+    public async Task StopAsync(TimeSpan? grace = null)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        _ = Kill(_process.Id, SigTerm);
+        using var timeout = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(20));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>SIGKILL now: a crash, nothing flushed, no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(10));
+        _process.Dispose();
+        _lineArrived.Dispose();
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
