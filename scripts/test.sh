@@ -7,6 +7,8 @@
 #   5. prints "N passed, N failed" as its last line.
 # Re-runnable: servers left behind by a run that was killed are stopped at the next start.
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Data").
+# `scripts/test.sh --servers` only starts the servers and waits (Ctrl+C stops them): source the
+# printed env file in another shell to run `dotnet test` against them while developing.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -175,6 +177,12 @@ export RADAI_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$RABBIT_MGMT_PORT"
 export RADAI_TEST_ORTHANC_HTTP="http://127.0.0.1:$ORTHANC_HTTP_PORT"
 export RADAI_TEST_ORTHANC_DICOM="ORTHANC@127.0.0.1:$ORTHANC_DICOM_PORT"
 log "PostgreSQL :$PG_PORT, RabbitMQ :$RABBIT_PORT (management :$RABBIT_MGMT_PORT), Orthanc http :$ORTHANC_HTTP_PORT dicom :$ORTHANC_DICOM_PORT"
+
+if [ "${1:-}" = "--servers" ]; then
+  for name in $(compgen -e | grep '^RADAI_TEST_'); do printf 'export %s=%q\n' "$name" "${!name}"; done > "$RUN_DIR/env"
+  log "servers running; in another shell: source $RUN_DIR/env   (Ctrl+C here stops them)"
+  while true; do sleep 3600; done
+fi
 
 # ---------------------------------------------------------------- build and test
 cd "$ROOT"

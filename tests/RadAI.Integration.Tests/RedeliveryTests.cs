@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using MassTransit;
+using RadAI.Hosting.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RadAI.Testing;
@@ -20,7 +21,7 @@ public sealed class RedeliveryProbeConsumer : IConsumer<RedeliveryProbe>
 
     public Task Consume(ConsumeContext<RedeliveryProbe> context)
     {
-        var redelivery = context.GetRedeliveryCount();
+        var redelivery = context.GetBrokerRedeliveryCount();
         Attempts.GetOrAdd(context.Message.ProbeId, _ => new()).Enqueue((redelivery, DateTime.UtcNow));
         if (context.Message.SucceedAtRedelivery < 0 || redelivery < context.Message.SucceedAtRedelivery)
         {
@@ -91,4 +92,33 @@ public sealed class RedeliveryTests : IAsyncLifetime
 
     private static List<(int Redelivery, DateTime At)> Attempts(RedeliveryProbe probe) =>
         RedeliveryProbeConsumer.Attempts.TryGetValue(probe.ProbeId, out var attempts) ? [.. attempts] : [];
+}
+
+/// <summary>The same policy on the standalone host's in-memory bus.</summary>
+public sealed class InMemoryRedeliveryTests
+{
+    [Fact]
+    public async Task A_failing_message_is_retried_then_redelivered_later()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Messaging__Transport"] = "InMemory",
+            ["Messaging__Retry__Limit"] = "1",
+            ["Messaging__Retry__MinInterval"] = "00:00:00.010",
+            ["Messaging__Retry__MaxInterval"] = "00:00:00.010",
+            ["Messaging__RedeliveryIntervals__0"] = "00:00:01",
+        };
+        using var host = await InProcessHost.StartAsync("redelivery-test", settings, bus => bus.AddConsumer<RedeliveryProbeConsumer>());
+        var probe = new RedeliveryProbe(Guid.NewGuid(), SucceedAtRedelivery: 1);
+
+        await host.Services.GetRequiredService<IPublishEndpoint>().Publish(probe);
+
+        await Eventually.UntilAsync(
+            () => Task.FromResult(RedeliveryProbeConsumer.Attempts.TryGetValue(probe.ProbeId, out var a) && a.Count == 3),
+            TimeSpan.FromSeconds(30), "three attempts");
+        var attempts = RedeliveryProbeConsumer.Attempts[probe.ProbeId].ToList();
+        Assert.Equal([0, 0, 1], attempts.Select(a => a.Redelivery));
+        Assert.True(attempts[2].At - attempts[1].At >= TimeSpan.FromSeconds(0.9), "redelivered before its delay");
+        await host.StopAsync();
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -14,7 +15,13 @@ public sealed partial class RunningService : IAsyncDisposable
     {
         Process = process;
         Address = address;
-        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        // No trace propagation from the test process: a test that sends a traceparent means that one,
+        // even when telemetry of an in-process host listens to HttpClient activities.
+        Http = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator() })
+        {
+            BaseAddress = address,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
     }
 
     public ServiceProcess Process { get; }

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RadAI.Contracts;
 using RadAI.Hosting.Options;
@@ -49,13 +50,19 @@ public static class MessagingExtensions
                 var options = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
                 if (transport == MessagingTransport.RabbitMq)
                 {
-                    endpoint.UseConsumeFilter(typeof(BrokerQueueRedeliveryFilter<>), context);
+                    // Outside the retry filter (configured first): it sees what the retries gave up on.
+                    endpoint.UseFilter(new BrokerQueueRedeliveryFilter(
+                        options.EffectiveRedeliveryIntervals,
+                        context.GetRequiredService<RabbitMqWaitingQueues>(),
+                        context.GetRequiredService<ILoggerFactory>().CreateLogger<BrokerQueueRedeliveryFilter>()));
+                }
+                else
+                {
+                    endpoint.UseDelayedRedelivery(r => r.Intervals([.. options.EffectiveRedeliveryIntervals]));
                 }
 
-                endpoint.UseDelayedRedelivery(r => r.Intervals([.. options.EffectiveRedeliveryIntervals]));
-                endpoint.UseMessageRetry(r => r.Exponential(
-                    options.Retry.Limit, options.Retry.MinInterval, options.Retry.MaxInterval,
-                    TimeSpan.FromTicks(Math.Max(1, options.Retry.MinInterval.Ticks))));
+                // Immediate retries wrap each consumer, inside the endpoint's redelivery.
+                endpoint.ConnectConsumerConfigurationObserver(new ConsumerRetryObserver(options.Retry));
                 if (options.ConcurrentMessageLimit is { } limit)
                 {
                     endpoint.ConcurrentMessageLimit = limit;
