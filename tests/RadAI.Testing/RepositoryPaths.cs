@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace RadAI.Testing;
 
 /// <summary>Where things are in the checkout and its build output (artifacts/bin/&lt;project&gt;/&lt;configuration&gt;/).</summary>
@@ -18,13 +20,42 @@ public static class RepositoryPaths
             : throw new FileNotFoundException($"{assemblyName} is not built at {path}: build the solution first (scripts/test.sh does).", path);
     }
 
-    private static string FindRoot()
+    /// <summary>
+    /// The main assembly of a project built into the same artifacts folder and configuration as the running
+    /// tests: from <c>&lt;artifacts&gt;/bin/&lt;TestProject&gt;/&lt;config&gt;/</c> to
+    /// <c>&lt;artifacts&gt;/bin/&lt;assemblyName&gt;/&lt;config&gt;/&lt;assemblyName&gt;.dll</c>. Unlike <see cref="BuiltAssembly"/>,
+    /// it works with any <c>ArtifactsPath</c> (e.g. <c>dotnet test -p:ArtifactsPath=/tmp/x</c>).
+    /// </summary>
+    public static string SiblingBuiltAssembly(string assemblyName)
+    {
+        var configurationFolder = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var binFolder = configurationFolder.Parent?.Parent
+            ?? throw new InvalidOperationException($"{AppContext.BaseDirectory} is not <artifacts>/bin/<project>/<configuration>/.");
+        var path = Path.Combine(binFolder.FullName, assemblyName, configurationFolder.Name, assemblyName + ".dll");
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"{assemblyName} is not built at {path}: reference its project from the test project (ReferenceOutputAssembly=false).", path);
+    }
+
+    private static string FindRoot([CallerFilePath] string sourceFile = "")
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "RadAI.sln")))
             {
                 return dir.FullName;
+            }
+        }
+
+        // Built outside the checkout (dotnet test -p:ArtifactsPath=/tmp/x): the checkout this file was compiled from.
+        if (Path.IsPathFullyQualified(sourceFile))
+        {
+            for (var dir = new FileInfo(sourceFile).Directory; dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "RadAI.sln")))
+                {
+                    return dir.FullName;
+                }
             }
         }
 

@@ -1,0 +1,244 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace RadAI.Dicom.IO;
+
+/// <summary>
+/// A DICOM file (PS3.10): preamble, File Meta Information (group 0002) and the dataset, with the
+/// transfer syntax the dataset was read in and the warnings the reader gave (vendor defects it tolerated).
+/// </summary>
+public sealed class DicomFile
+{
+    private static readonly byte[] Magic = "DICM"u8.ToArray();
+
+    /// <summary>A new file for a dataset; the meta group is filled in when saved.</summary>
+    public DicomFile(DicomDataset dataset, DicomTransferSyntax? transferSyntax = null)
+    {
+        Dataset = dataset;
+        FileMetaInformation = new DicomDataset();
+        TransferSyntax = transferSyntax ?? DicomTransferSyntax.ExplicitVRLittleEndian;
+        Warnings = [];
+    }
+
+    private DicomFile(DicomDataset meta, DicomDataset dataset, DicomTransferSyntax syntax, byte[]? preamble, List<string> warnings, string? path)
+    {
+        FileMetaInformation = meta;
+        Dataset = dataset;
+        TransferSyntax = syntax;
+        Preamble = preamble;
+        Warnings = warnings;
+        Path = path;
+    }
+
+    /// <summary>Group 0002, as read (empty when the file had none).</summary>
+    public DicomDataset FileMetaInformation { get; }
+
+    /// <summary>The dataset.</summary>
+    public DicomDataset Dataset { get; }
+
+    /// <summary>How the dataset was encoded in the source (or will be, for a new file).</summary>
+    public DicomTransferSyntax TransferSyntax { get; }
+
+    /// <summary>The 128-byte preamble, or null when the file had none.</summary>
+    public byte[]? Preamble { get; }
+
+    /// <summary>What the reader tolerated: odd lengths, missing meta, wrong VRs...</summary>
+    public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>The file read, when read from a path.</summary>
+    public string? Path { get; }
+
+    /// <summary>
+    /// Reads a file. Values of <see cref="DicomReadOptions.LargeValueThreshold"/> bytes or more (pixel
+    /// data) are not loaded: they are read from the file when asked, so the file must stay in place.
+    /// </summary>
+    public static async Task<DicomFile> OpenAsync(string path, DicomReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var fullPath = System.IO.Path.GetFullPath(path);
+        await using var stream = new FileStream(fullPath, new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = FileAccess.Read,
+            Share = FileShare.Read,
+            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+            BufferSize = 0,
+        });
+        using var input = DicomInput.FromStream(stream, fullPath);
+        return await ReadCoreAsync(input, options ?? DicomReadOptions.Default, fullPath, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads from a stream (network, archive entry): large values are loaded into memory.</summary>
+    public static async Task<DicomFile> ReadAsync(Stream stream, DicomReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var input = DicomInput.FromStream(stream);
+        return await ReadCoreAsync(input, options ?? DicomReadOptions.Default, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads from bytes in memory: values are slices of <paramref name="bytes"/>, nothing is copied for large ones.</summary>
+    public static async Task<DicomFile> ReadAsync(ReadOnlyMemory<byte> bytes, DicomReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var input = DicomInput.FromMemory(bytes);
+        return await ReadCoreAsync(input, options ?? DicomReadOptions.Default, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a dataset without preamble and meta, in a known transfer syntax (e.g. a DIMSE data set).</summary>
+    public static async Task<DicomDataset> ReadDatasetAsync(Stream stream, DicomTransferSyntax syntax, DicomReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var input = DicomInput.FromStream(stream);
+        var warnings = new List<string>();
+        var arena = new DicomValueArena();
+        var dataset = new DicomDataset(arena, null);
+        await ReadBodyAsync(input, syntax, dataset, options ?? DicomReadOptions.Default, arena, warnings, cancellationToken).ConfigureAwait(false);
+        return dataset;
+    }
+
+    private static async Task<DicomFile> ReadCoreAsync(DicomInput input, DicomReadOptions options, string? path, CancellationToken cancellationToken)
+    {
+        var warnings = new List<string>();
+        var arena = new DicomValueArena();
+        var meta = new DicomDataset(arena, null);
+        byte[]? preamble = null;
+
+        await input.EnsureAsync(132, cancellationToken).ConfigureAwait(false);
+        var head = input.Span;
+        if (head.Length >= 132 && head.Slice(128, 4).SequenceEqual(Magic))
+        {
+            preamble = head[..128].ToArray();
+            input.Advance(132);
+            await ReadMetaAsync(input, meta, options, arena, warnings, cancellationToken).ConfigureAwait(false);
+        }
+        else if (head.Length >= 8 && BinaryPrimitives.ReadUInt16LittleEndian(head) == 0x0002)
+        {
+            warnings.Add("No preamble: the file starts with the meta group.");
+            await ReadMetaAsync(input, meta, options, arena, warnings, cancellationToken).ConfigureAwait(false);
+        }
+        else if (head.Length >= 4 && head[..4].SequenceEqual(Magic))
+        {
+            warnings.Add("No preamble before 'DICM'.");
+            input.Advance(4);
+            await ReadMetaAsync(input, meta, options, arena, warnings, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            warnings.Add("No preamble and no meta group: the transfer syntax is deduced from the data.");
+        }
+
+        DicomTransferSyntax syntax;
+        if (meta.TryGetString(DicomTags.TransferSyntaxUID, out var uid) && uid.Length > 0)
+        {
+            syntax = DicomTransferSyntax.Lookup(uid);
+            if (!syntax.IsKnown)
+            {
+                warnings.Add($"Unknown transfer syntax {uid}: read as explicit VR little endian.");
+            }
+        }
+        else
+        {
+            if (meta.Count > 0)
+            {
+                warnings.Add("The meta group has no Transfer Syntax UID: the transfer syntax is deduced from the data.");
+            }
+
+            syntax = await GuessSyntaxAsync(input, cancellationToken).ConfigureAwait(false);
+        }
+
+        var dataset = new DicomDataset(arena, null);
+        syntax = await ReadBodyAsync(input, syntax, dataset, options, arena, warnings, cancellationToken).ConfigureAwait(false);
+        return new DicomFile(meta, dataset, syntax, preamble, warnings, path);
+    }
+
+    private static async Task<DicomTransferSyntax> ReadBodyAsync(DicomInput input, DicomTransferSyntax syntax, DicomDataset dataset, DicomReadOptions options,
+        DicomValueArena arena, List<string> warnings, CancellationToken cancellationToken)
+    {
+        if (syntax.IsDeflated)
+        {
+            await using var inflated = new DeflateStream(input.DetachRemainder(), CompressionMode.Decompress);
+            using var inflatedInput = DicomInput.FromStream(inflated);
+            var inflatedParser = new DicomParser(inflatedInput, options, arena, warnings);
+            await inflatedParser.ReadDatasetAsync(dataset, DicomEncoding.Of(syntax), null, isItem: false, cancellationToken).ConfigureAwait(false);
+            return syntax;
+        }
+
+        var encoding = DicomEncoding.Of(syntax);
+        if (encoding.ExplicitVR && await input.EnsureAsync(8, cancellationToken).ConfigureAwait(false)
+            && !DicomVRInfo.IsKnown((ushort)((input.Span[4] << 8) | input.Span[5]), out _))
+        {
+            // A frequent defect: the meta says explicit VR, the data is implicit.
+            warnings.Add($"The transfer syntax is {syntax.Name} but the data is implicit VR: read as implicit VR little endian.");
+            syntax = DicomTransferSyntax.ImplicitVRLittleEndian;
+            encoding = DicomEncoding.ImplicitLittle;
+        }
+
+        var parser = new DicomParser(input, options, arena, warnings);
+        await parser.ReadDatasetAsync(dataset, encoding, null, isItem: false, cancellationToken).ConfigureAwait(false);
+        return syntax;
+    }
+
+    private static async Task ReadMetaAsync(DicomInput input, DicomDataset meta, DicomReadOptions options, DicomValueArena arena, List<string> warnings, CancellationToken cancellationToken)
+    {
+        var parser = new DicomParser(input, options with { StopBeforeTag = null }, arena, warnings);
+        // Group 0002 is always explicit VR little endian; it ends where the group number changes.
+        await parser.ReadMetaGroupAsync(meta, cancellationToken).ConfigureAwait(false);
+        if (meta.Count == 0)
+        {
+            warnings.Add("The meta group is empty.");
+        }
+    }
+
+    private static async Task<DicomTransferSyntax> GuessSyntaxAsync(DicomInput input, CancellationToken cancellationToken)
+    {
+        if (!await input.EnsureAsync(8, cancellationToken).ConfigureAwait(false))
+        {
+            return DicomTransferSyntax.ImplicitVRLittleEndian;
+        }
+
+        var span = input.Span;
+        var explicitVR = DicomVRInfo.IsKnown((ushort)((span[4] << 8) | span[5]), out _);
+        var groupLittle = BinaryPrimitives.ReadUInt16LittleEndian(span);
+        var groupBig = BinaryPrimitives.ReadUInt16BigEndian(span);
+        // The first group of a dataset is small (0008 usually): the byte order that makes it small wins.
+        var littleEndian = groupLittle <= groupBig;
+        return (explicitVR, littleEndian) switch
+        {
+            (true, true) => DicomTransferSyntax.ExplicitVRLittleEndian,
+            (true, false) => DicomTransferSyntax.ExplicitVRBigEndian,
+            _ => DicomTransferSyntax.ImplicitVRLittleEndian,
+        };
+    }
+
+    /// <summary>Writes the file (preamble, meta rebuilt for RadAI, dataset) to <paramref name="path"/> atomically (temporary file, then rename).</summary>
+    public async Task SaveAsync(string path, DicomWriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        var temporary = full + $".{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await using (var stream = new FileStream(temporary, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Options = FileOptions.Asynchronous,
+                BufferSize = 0,
+            }))
+            {
+                await SaveAsync(stream, options, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (options?.Fsync ?? false)
+                {
+                    stream.Flush(flushToDisk: true);
+                }
+            }
+
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>Writes the file to a stream.</summary>
+    public Task SaveAsync(Stream stream, DicomWriteOptions? options = null, CancellationToken cancellationToken = default) =>
+        DicomWriter.WriteFileAsync(stream, this, options ?? DicomWriteOptions.Default, cancellationToken);
+}

@@ -1,0 +1,300 @@
+using System.Buffers.Binary;
+
+namespace RadAI.Dicom;
+
+/// <summary>
+/// A large value (pixel data, a big OB/OW, a fragment) kept out of memory: it is read from its
+/// source only when asked, and copied to an output in chunks when written. The bytes it yields are
+/// little endian whatever the source's byte order.
+/// </summary>
+public abstract class DicomBulkValue
+{
+    /// <summary>Length of the value in bytes.</summary>
+    public abstract long Length { get; }
+
+    /// <summary>Opens the value for reading from its start.</summary>
+    public abstract Stream OpenRead();
+
+    /// <summary>Reads the whole value into a new array (only for values that fit in memory).</summary>
+    public async Task<byte[]> ReadAllAsync(CancellationToken cancellationToken = default)
+    {
+        if (Length > Array.MaxLength)
+        {
+            throw new InvalidOperationException($"A value of {Length} bytes does not fit in one array; stream it with OpenRead.");
+        }
+
+        var bytes = GC.AllocateUninitializedArray<byte>((int)Length);
+        await using var stream = OpenRead();
+        await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return bytes;
+    }
+
+    /// <summary>Copies the value to <paramref name="destination"/> in chunks.</summary>
+    public async Task CopyToAsync(Stream destination, CancellationToken cancellationToken = default)
+    {
+        await using var stream = OpenRead();
+        await stream.CopyToAsync(destination, 128 * 1024, cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>A value held in memory.</summary>
+public sealed class DicomMemoryBulkValue(ReadOnlyMemory<byte> bytes) : DicomBulkValue
+{
+    public ReadOnlyMemory<byte> Bytes => bytes;
+
+    public override long Length => bytes.Length;
+
+    public override Stream OpenRead() => new ReadOnlyMemoryStream(bytes);
+
+    private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> memory) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => false;
+
+        public override long Length => memory.Length;
+
+        public override long Position { get => _position; set => _position = (int)Math.Clamp(value, 0, memory.Length); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, memory.Length - _position);
+            memory.Span.Slice(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _position + offset,
+            _ => memory.Length + offset,
+        };
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
+
+/// <summary>
+/// A region of a file, read on demand. <paramref name="swapUnit"/> &gt; 1 means the file is big endian
+/// and words of that many bytes are swapped while reading.
+/// </summary>
+public sealed class DicomFileBulkValue(string path, long offset, long length, int swapUnit = 1) : DicomBulkValue
+{
+    public string Path => path;
+
+    public long Offset => offset;
+
+    public override long Length => length;
+
+    public override Stream OpenRead()
+    {
+        var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = FileAccess.Read,
+            Share = FileShare.Read | FileShare.Delete,
+            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+            BufferSize = 0,
+        });
+        if (file.Length < offset + length)
+        {
+            file.Dispose();
+            throw new DicomFormatException($"{path} is shorter than when it was read: the value at byte {offset} ({length} bytes) is gone.");
+        }
+
+        file.Position = offset;
+        Stream region = new RegionStream(file, length);
+        return swapUnit > 1 ? new ByteSwappingStream(region, swapUnit) : region;
+    }
+
+    private sealed class RegionStream(Stream inner, long regionLength) : Stream
+    {
+        private long _consumed;
+
+        private long Remaining => regionLength - _consumed;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => regionLength;
+
+        public override long Position { get => _consumed; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (Remaining == 0)
+            {
+                return 0;
+            }
+
+            var n = inner.Read(buffer[..(int)Math.Min(buffer.Length, Remaining)]);
+            _consumed += n;
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Remaining == 0)
+            {
+                return 0;
+            }
+
+            var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, Remaining)], cancellationToken).ConfigureAwait(false);
+            _consumed += n;
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
+
+/// <summary>Swaps the bytes of each word of <c>unit</c> bytes read through it (big endian → little endian).</summary>
+internal sealed class ByteSwappingStream(Stream inner, int unit) : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => inner.Length;
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var want = WholeWords(buffer.Length);
+        var filled = 0;
+        // Whole words only, so that each word is swapped exactly once; a short read is completed.
+        while (filled < want && (filled == 0 || filled % unit != 0))
+        {
+            var n = inner.Read(buffer[filled..want]);
+            if (n == 0)
+            {
+                break;
+            }
+
+            filled += n;
+        }
+
+        return SwapFilled(buffer, filled);
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var want = WholeWords(buffer.Length);
+        var filled = 0;
+        while (filled < want && (filled == 0 || filled % unit != 0))
+        {
+            var n = await inner.ReadAsync(buffer[filled..want], cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            filled += n;
+        }
+
+        return SwapFilled(buffer.Span, filled);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private int WholeWords(int length) => length < unit
+        ? throw new ArgumentException($"Read at least {unit} bytes at a time.", nameof(length))
+        : length - (length % unit);
+
+    private int SwapFilled(Span<byte> buffer, int filled)
+    {
+        // A trailing partial word can only be the end of an odd-length value: delivered as is.
+        Swap(buffer[..(filled - (filled % unit))], unit);
+        return filled;
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void Flush()
+    {
+    }
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    internal static void Swap(Span<byte> data, int unit)
+    {
+        switch (unit)
+        {
+            case 2:
+                var shorts = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(data[..(data.Length & ~1)]);
+                BinaryPrimitives.ReverseEndianness(shorts, shorts);
+                break;
+            case 4:
+                var ints = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(data[..(data.Length & ~3)]);
+                BinaryPrimitives.ReverseEndianness(ints, ints);
+                break;
+            case 8:
+                var longs = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(data[..(data.Length & ~7)]);
+                BinaryPrimitives.ReverseEndianness(longs, longs);
+                break;
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

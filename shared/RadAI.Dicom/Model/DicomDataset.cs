@@ -1,0 +1,294 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+
+namespace RadAI.Dicom;
+
+/// <summary>
+/// A DICOM dataset: elements in tag order. Values are kept encoded (little endian, in the dataset
+/// tree's shared arena) and decoded when asked, with the character set in force (this dataset's
+/// Specific Character Set, else its parent's). Large values stay where they are (see
+/// <see cref="DicomBulkValue"/>). Typed access: <c>GetX</c> throws, <c>TryGetX</c> returns false.
+/// </summary>
+public sealed partial class DicomDataset : IEnumerable<DicomElement>
+{
+    private DicomEntry[] _entries;
+    private int _count;
+    private DicomCharacterSet? _characterSet;
+
+    /// <summary>An empty dataset.</summary>
+    public DicomDataset()
+        : this(new DicomValueArena(), parent: null, capacity: 16)
+    {
+    }
+
+    internal DicomDataset(DicomValueArena arena, DicomDataset? parent, int capacity = 16)
+    {
+        Arena = arena;
+        Parent = parent;
+        _entries = capacity == 0 ? [] : new DicomEntry[capacity];
+    }
+
+    /// <summary>The dataset holding the sequence this dataset is an item of; null for a top-level dataset.</summary>
+    public DicomDataset? Parent { get; internal set; }
+
+    internal DicomValueArena Arena { get; }
+
+    /// <summary>Number of elements (at this level; sequence items not counted).</summary>
+    public int Count => _count;
+
+    /// <summary>
+    /// The character set for this dataset's text: its own Specific Character Set (0008,0005) if
+    /// present, else the one of the dataset holding it, else the default repertoire.
+    /// </summary>
+    public DicomCharacterSet CharacterSet
+    {
+        get
+        {
+            if (_characterSet is not null)
+            {
+                return _characterSet;
+            }
+
+            var index = IndexOf(DicomTags.SpecificCharacterSet);
+            _characterSet = index >= 0
+                ? DicomCharacterSet.FromSpecificCharacterSet(_entries[index].Value.Span)
+                : Parent?.CharacterSet ?? DicomCharacterSet.Default;
+            return _characterSet;
+        }
+    }
+
+    /// <summary>True when the dataset holds the element.</summary>
+    public bool Contains(DicomTag tag) => IndexOf(tag) >= 0;
+
+    /// <summary>The element with this tag.</summary>
+    public bool TryGetElement(DicomTag tag, out DicomElement element)
+    {
+        var index = IndexOf(tag);
+        element = index >= 0 ? new DicomElement(this, _entries[index]) : default;
+        return index >= 0;
+    }
+
+    /// <summary>The element with this tag; <see cref="KeyNotFoundException"/> when absent.</summary>
+    public DicomElement GetElement(DicomTag tag) =>
+        TryGetElement(tag, out var element) ? element : throw Missing(tag);
+
+    /// <summary>The VR of an element present in the dataset.</summary>
+    public DicomVR GetVR(DicomTag tag) => GetElement(tag).VR;
+
+    /// <summary>Removes an element; false when it was absent.</summary>
+    public bool Remove(DicomTag tag)
+    {
+        var index = IndexOf(tag);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        Array.Copy(_entries, index + 1, _entries, index, _count - index - 1);
+        _entries[--_count] = default;
+        if (tag == DicomTags.SpecificCharacterSet)
+        {
+            InvalidateCharacterSet();
+        }
+
+        return true;
+    }
+
+    /// <summary>Removes every element matching <paramref name="predicate"/>; returns how many.</summary>
+    public int RemoveAll(Func<DicomTag, bool> predicate)
+    {
+        var kept = 0;
+        var removed = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            if (predicate(_entries[i].Tag))
+            {
+                removed++;
+                continue;
+            }
+
+            _entries[kept++] = _entries[i];
+        }
+
+        Array.Clear(_entries, kept, _count - kept);
+        _count = kept;
+        InvalidateCharacterSet();
+        return removed;
+    }
+
+    /// <summary>A copy of this dataset: elements, nested items and in-memory values are copied; bulk values are shared.</summary>
+    public DicomDataset Clone() => CloneInto(new DicomValueArena(), Parent);
+
+    private DicomDataset CloneInto(DicomValueArena arena, DicomDataset? parent)
+    {
+        var copy = new DicomDataset(arena, parent, Math.Max(_count, 1));
+        for (var i = 0; i < _count; i++)
+        {
+            var entry = _entries[i];
+            entry.Value = entry.Value.IsEmpty ? entry.Value : arena.Append(entry.Value.Span);
+            if (entry.Payload is DicomSequence sequence)
+            {
+                var items = new DicomSequence { UndefinedLength = sequence.UndefinedLength };
+                for (var j = 0; j < sequence.Count; j++)
+                {
+                    items.AddParsed(sequence[j].CloneInto(arena, copy), sequence.IsItemUndefinedLength(j));
+                }
+
+                entry.Payload = items;
+            }
+
+            copy._entries[copy._count++] = entry;
+        }
+
+        return copy;
+    }
+
+    public IEnumerator<DicomElement> GetEnumerator()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            yield return new DicomElement(this, _entries[i]);
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The elements, without allocating an enumerator object per call.</summary>
+    public ElementEnumerable Elements => new(this);
+
+    /// <summary>A struct enumerable over the elements (for hot paths: dump, JSON, writer).</summary>
+    public readonly struct ElementEnumerable(DicomDataset dataset)
+    {
+        public ElementEnumerator GetEnumerator() => new(dataset);
+    }
+
+    /// <summary>Struct enumerator over the elements.</summary>
+    public struct ElementEnumerator(DicomDataset dataset)
+    {
+        private int _index = -1;
+
+        public readonly DicomElement Current => new(dataset, dataset._entries[_index]);
+
+        public bool MoveNext() => ++_index < dataset._count;
+    }
+
+    internal ReadOnlySpan<DicomEntry> Entries => _entries.AsSpan(0, _count);
+
+    internal int IndexOf(DicomTag tag)
+    {
+        // Elements are kept sorted: binary search.
+        int lo = 0, hi = _count - 1;
+        var value = tag.Value;
+        while (lo <= hi)
+        {
+            var mid = (int)((uint)(lo + hi) >> 1);
+            var probe = _entries[mid].Tag.Value;
+            if (probe == value)
+            {
+                return mid;
+            }
+
+            if (probe < value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return ~lo;
+    }
+
+    internal bool TryGetEntry(DicomTag tag, [MaybeNullWhen(false)] out DicomEntry entry)
+    {
+        var index = IndexOf(tag);
+        if (index < 0)
+        {
+            entry = default;
+            return false;
+        }
+
+        entry = _entries[index];
+        return true;
+    }
+
+    /// <summary>
+    /// Adds an element read from a stream. Streams normally list tags in increasing order (append);
+    /// a repeated tag replaces the earlier one and an out-of-order tag is inserted in place — both are
+    /// reported by the reader as warnings. Returns false when the tag was already present.
+    /// </summary>
+    internal bool AddParsed(in DicomEntry entry)
+    {
+        if (_count > 0 && _entries[_count - 1].Tag.Value >= entry.Tag.Value)
+        {
+            return Put(entry);
+        }
+
+        if (_count == _entries.Length)
+        {
+            Array.Resize(ref _entries, Math.Max(16, _count * 2));
+        }
+
+        _entries[_count++] = entry;
+        if (entry.Tag == DicomTags.SpecificCharacterSet)
+        {
+            _characterSet = null;
+        }
+
+        return true;
+    }
+
+    /// <summary>Adds or replaces an element; returns false when it replaced one.</summary>
+    internal bool Put(in DicomEntry entry)
+    {
+        var index = IndexOf(entry.Tag);
+        var added = index < 0;
+        if (added)
+        {
+            index = ~index;
+            if (_count == _entries.Length)
+            {
+                Array.Resize(ref _entries, Math.Max(16, _count * 2));
+            }
+
+            Array.Copy(_entries, index, _entries, index + 1, _count - index);
+            _count++;
+        }
+
+        _entries[index] = entry;
+        if (entry.Tag == DicomTags.SpecificCharacterSet)
+        {
+            InvalidateCharacterSet();
+        }
+
+        if (entry.Payload is DicomSequence sequence)
+        {
+            foreach (var item in sequence)
+            {
+                item.Parent = this;
+            }
+        }
+
+        return added;
+    }
+
+    private void InvalidateCharacterSet()
+    {
+        _characterSet = null;
+        for (var i = 0; i < _count; i++)
+        {
+            if (_entries[i].Payload is DicomSequence sequence)
+            {
+                foreach (var item in sequence)
+                {
+                    item.InvalidateCharacterSet();
+                }
+            }
+        }
+    }
+
+    internal static KeyNotFoundException Missing(DicomTag tag) =>
+        new($"The dataset has no element {tag} {DicomDictionary.GetKeyword(tag) ?? DicomDictionary.GetName(tag)}.");
+}
