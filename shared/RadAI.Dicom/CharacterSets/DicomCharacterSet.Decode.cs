@@ -112,6 +112,10 @@ public sealed partial class DicomCharacterSet
         {
             case DicomVR.UR:
                 return Encoding.Latin1.GetString(value[..(value.LastIndexOfAnyExcept(PythonWhitespaceBytes) + 1)]);
+            case DicomVR.AE when value.IndexOfAny(PythonWhitespaceBytes) < 0:
+                return Encoding.Latin1.GetString(value);
+            case DicomVR.DS or DicomVR.IS or DicomVR.UI when value.TrimEnd(" \0"u8).IndexOfAny(PythonWhitespaceBytes) < 0:
+                return Encoding.Latin1.GetString(value.TrimEnd(" \0"u8)); // no whitespace to strip
             case DicomVR.AE or DicomVR.DS or DicomVR.IS or DicomVR.UI:
                 break;
             default:

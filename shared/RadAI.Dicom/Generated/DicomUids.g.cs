@@ -1555,1994 +1555,2000 @@ public static partial class DicomUids
     /// <summary>Universal Coordinated Time (Synchronization Frame of Reference).</summary>
     public const string UTC = "1.2.840.10008.15.1.1";
 
-    // All 1986 UIDs of PS3.6 Annex A, in table order: uid, keyword, name, type, info, retired, IOD or CID.
     private static partial DicomUidInfo[] CreateRegistry() =>
     [
-        new("1.2.840.10008.1.1", "Verification", "Verification SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.1.2", "ImplicitVRLittleEndian", "Implicit VR Little Endian", "Transfer Syntax", "Default Transfer Syntax for DICOM", false, ""),
-        new("1.2.840.10008.1.2.1", "ExplicitVRLittleEndian", "Explicit VR Little Endian", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.1.98", "EncapsulatedUncompressedExplicitVRLittleEndian", "Encapsulated Uncompressed Explicit VR Little Endian", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.1.99", "DeflatedExplicitVRLittleEndian", "Deflated Explicit VR Little Endian", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.2", "ExplicitVRBigEndian", "Explicit VR Big Endian", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.50", "JPEGBaseline8Bit", "JPEG Baseline (Process 1)", "Transfer Syntax", "Default Transfer Syntax for Lossy JPEG 8 Bit Image Compression", false, ""),
-        new("1.2.840.10008.1.2.4.51", "JPEGExtended12Bit", "JPEG Extended (Process 2 & 4)", "Transfer Syntax", "Default Transfer Syntax for Lossy JPEG 12 Bit Image Compression (Process 4 only)", false, ""),
-        new("1.2.840.10008.1.2.4.52", "JPEGExtended35", "JPEG Extended (Process 3 & 5)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.53", "JPEGSpectralSelectionNonHierarchical68", "JPEG Spectral Selection, Non-Hierarchical (Process 6 & 8)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.54", "JPEGSpectralSelectionNonHierarchical79", "JPEG Spectral Selection, Non-Hierarchical (Process 7 & 9)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.55", "JPEGFullProgressionNonHierarchical1012", "JPEG Full Progression, Non-Hierarchical (Process 10 & 12)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.56", "JPEGFullProgressionNonHierarchical1113", "JPEG Full Progression, Non-Hierarchical (Process 11 & 13)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.57", "JPEGLossless", "JPEG Lossless, Non-Hierarchical (Process 14)", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.58", "JPEGLosslessNonHierarchical15", "JPEG Lossless, Non-Hierarchical (Process 15)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.59", "JPEGExtendedHierarchical1618", "JPEG Extended, Hierarchical (Process 16 & 18)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.60", "JPEGExtendedHierarchical1719", "JPEG Extended, Hierarchical (Process 17 & 19)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.61", "JPEGSpectralSelectionHierarchical2022", "JPEG Spectral Selection, Hierarchical (Process 20 & 22)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.62", "JPEGSpectralSelectionHierarchical2123", "JPEG Spectral Selection, Hierarchical (Process 21 & 23)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.63", "JPEGFullProgressionHierarchical2426", "JPEG Full Progression, Hierarchical (Process 24 & 26)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.64", "JPEGFullProgressionHierarchical2527", "JPEG Full Progression, Hierarchical (Process 25 & 27)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.65", "JPEGLosslessHierarchical28", "JPEG Lossless, Hierarchical (Process 28)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.66", "JPEGLosslessHierarchical29", "JPEG Lossless, Hierarchical (Process 29)", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.4.70", "JPEGLosslessSV1", "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])", "Transfer Syntax", "Default Transfer Syntax for Lossless JPEG Image Compression", false, ""),
-        new("1.2.840.10008.1.2.4.80", "JPEGLSLossless", "JPEG-LS Lossless Image Compression", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.81", "JPEGLSNearLossless", "JPEG-LS Lossy (Near-Lossless) Image Compression", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.90", "JPEG2000Lossless", "JPEG 2000 Image Compression (Lossless Only)", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.91", "JPEG2000", "JPEG 2000 Image Compression", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.92", "JPEG2000MCLossless", "JPEG 2000 Part 2 Multi-component Image Compression (Lossless Only)", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.93", "JPEG2000MC", "JPEG 2000 Part 2 Multi-component Image Compression", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.94", "JPIPReferenced", "JPIP Referenced", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.95", "JPIPReferencedDeflate", "JPIP Referenced Deflate", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.100", "MPEG2MPML", "MPEG2 Main Profile / Main Level", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.100.1", "MPEG2MPMLF", "Fragmentable MPEG2 Main Profile / Main Level", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.101", "MPEG2MPHL", "MPEG2 Main Profile / High Level", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.101.1", "MPEG2MPHLF", "Fragmentable MPEG2 Main Profile / High Level", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.102", "MPEG4HP41", "MPEG-4 AVC/H.264 High Profile / Level 4.1", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.102.1", "MPEG4HP41F", "Fragmentable MPEG-4 AVC/H.264 High Profile / Level 4.1", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.103", "MPEG4HP41BD", "MPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.103.1", "MPEG4HP41BDF", "Fragmentable MPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.104", "MPEG4HP422D", "MPEG-4 AVC/H.264 High Profile / Level 4.2 For 2D Video", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.104.1", "MPEG4HP422DF", "Fragmentable MPEG-4 AVC/H.264 High Profile / Level 4.2 For 2D Video", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.105", "MPEG4HP423D", "MPEG-4 AVC/H.264 High Profile / Level 4.2 For 3D Video", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.105.1", "MPEG4HP423DF", "Fragmentable MPEG-4 AVC/H.264 High Profile / Level 4.2 For 3D Video", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.106", "MPEG4HP42STEREO", "MPEG-4 AVC/H.264 Stereo High Profile / Level 4.2", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.106.1", "MPEG4HP42STEREOF", "Fragmentable MPEG-4 AVC/H.264 Stereo High Profile / Level 4.2", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.107", "HEVCMP51", "HEVC/H.265 Main Profile / Level 5.1", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.108", "HEVCM10P51", "HEVC/H.265 Main 10 Profile / Level 5.1", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.110", "JPEGXLLossless", "JPEG XL Lossless", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.111", "JPEGXLJPEGRecompression", "JPEG XL JPEG Recompression", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.112", "JPEGXL", "JPEG XL", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.201", "HTJ2KLossless", "High-Throughput JPEG 2000 Image Compression (Lossless Only)", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.202", "HTJ2KLosslessRPCL", "High-Throughput JPEG 2000 with RPCL Options Image Compression (Lossless Only)", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.203", "HTJ2K", "High-Throughput JPEG 2000 Image Compression", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.204", "JPIPHTJ2KReferenced", "JPIP HTJ2K Referenced", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.4.205", "JPIPHTJ2KReferencedDeflate", "JPIP HTJ2K Referenced Deflate", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.5", "RLELossless", "RLE Lossless", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.6.1", "RFC2557MIMEEncapsulation", "RFC 2557 MIME encapsulation", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.6.2", "XMLEncoding", "XML Encoding", "Transfer Syntax", "", true, ""),
-        new("1.2.840.10008.1.2.7.1", "SMPTEST211020UncompressedProgressiveActiveVideo", "SMPTE ST 2110-20 Uncompressed Progressive Active Video", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.7.2", "SMPTEST211020UncompressedInterlacedActiveVideo", "SMPTE ST 2110-20 Uncompressed Interlaced Active Video", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.7.3", "SMPTEST211030PCMDigitalAudio", "SMPTE ST 2110-30 PCM Digital Audio", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.2.8.1", "DeflatedImageFrameCompression", "Deflated Image Frame Compression", "Transfer Syntax", "", false, ""),
-        new("1.2.840.10008.1.3.10", "MediaStorageDirectoryStorage", "Media Storage Directory Storage", "SOP Class", "", false, "Basic Directory"),
-        new("1.2.840.10008.1.4.1.1", "TalairachBrainAtlas", "Talairach Brain Atlas Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.2", "SPM2T1", "SPM2 T1 Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.3", "SPM2T2", "SPM2 T2 Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.4", "SPM2PD", "SPM2 PD Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.5", "SPM2EPI", "SPM2 EPI Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.6", "SPM2FILT1", "SPM2 FIL T1 Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.7", "SPM2PET", "SPM2 PET Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.8", "SPM2TRANSM", "SPM2 TRANSM Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.9", "SPM2SPECT", "SPM2 SPECT Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.10", "SPM2GRAY", "SPM2 GRAY Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.11", "SPM2WHITE", "SPM2 WHITE Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.12", "SPM2CSF", "SPM2 CSF Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.13", "SPM2BRAINMASK", "SPM2 BRAINMASK Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.14", "SPM2AVG305T1", "SPM2 AVG305T1 Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.15", "SPM2AVG152T1", "SPM2 AVG152T1 Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.16", "SPM2AVG152T2", "SPM2 AVG152T2 Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.17", "SPM2AVG152PD", "SPM2 AVG152PD Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.1.18", "SPM2SINGLESUBJT1", "SPM2 SINGLESUBJT1 Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.2.1", "ICBM452T1", "ICBM 452 T1 Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.2.2", "ICBMSingleSubjectMRI", "ICBM Single Subject MRI Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.3.1", "IEC61217FixedCoordinateSystem", "IEC 61217 Fixed Coordinate System Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.3.2", "StandardRoboticArmCoordinateSystem", "Standard Robotic-Arm Coordinate System Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.3.3", "IEC61217TableTopCoordinateSystem", "IEC 61217 Table Top Coordinate System Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.4.1", "SRI24", "SRI24 Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.5.1", "Colin27", "Colin27 Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.6.1", "LPBA40AIR", "LPBA40/AIR Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.6.2", "LPBA40FLIRT", "LPBA40/FLIRT Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.4.6.3", "LPBA40SPM5", "LPBA40/SPM5 Frame of Reference", "Well-known Frame of Reference", "", false, ""),
-        new("1.2.840.10008.1.5.1", "HotIronPalette", "Hot Iron Color Palette SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.1.5.2", "PETPalette", "PET Color Palette SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.1.5.3", "HotMetalBluePalette", "Hot Metal Blue Color Palette SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.1.5.4", "PET20StepPalette", "PET 20 Step Color Palette SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.1.5.5", "SpringPalette", "Spring Color Palette SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.1.5.6", "SummerPalette", "Summer Color Palette SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.1.5.7", "FallPalette", "Fall Color Palette SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.1.5.8", "WinterPalette", "Winter Color Palette SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.1.9", "BasicStudyContentNotification", "Basic Study Content Notification SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.1.20", "Papyrus3ImplicitVRLittleEndian", "Papyrus 3 Implicit VR Little Endian", "Transfer Syntax", "(2015c)", true, ""),
-        new("1.2.840.10008.1.20.1", "StorageCommitmentPushModel", "Storage Commitment Push Model SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.1.20.1.1", "StorageCommitmentPushModelInstance", "Storage Commitment Push Model SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.1.20.2", "StorageCommitmentPullModel", "Storage Commitment Pull Model SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.1.20.2.1", "StorageCommitmentPullModelInstance", "Storage Commitment Pull Model SOP Instance", "Well-known SOP Instance", "", true, ""),
-        new("1.2.840.10008.1.40", "ProceduralEventLogging", "Procedural Event Logging SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.1.40.1", "ProceduralEventLoggingInstance", "Procedural Event Logging SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.1.42", "SubstanceAdministrationLogging", "Substance Administration Logging SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.1.42.1", "SubstanceAdministrationLoggingInstance", "Substance Administration Logging SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.2.6.1", "DCMUID", "DICOM UID Registry", "DICOM UIDs as a Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.4", "DCM", "DICOM Controlled Terminology", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.5", "MA", "Adult Mouse Anatomy Ontology", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.6", "UBERON", "Uberon Ontology", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.7", "ITIS_TSN", "Integrated Taxonomic Information System (ITIS) Taxonomic Serial Number (TSN)", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.8", "MGI", "Mouse Genome Initiative (MGI)", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.9", "PUBCHEM_CID", "PubChem Compound CID", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.10", "DC", "Dublin Core", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.11", "NYUMCCG", "New York University Melanoma Clinical Cooperative Group", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.12", "MAYONRISBSASRG", "Mayo Clinic Non-radiological Images Specific Body Structure Anatomical Surface Region Guide", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.13", "IBSI", "Image Biomarker Standardisation Initiative", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.14", "RO", "Radiomics Ontology", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.15", "RADELEMENT", "RadElement", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.16", "I11", "ICD-11", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.17", "UNS", "Unified numbering system (UNS) for metals and alloys", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.2.16.18", "RRID", "Research Resource Identification", "Coding Scheme", "", false, ""),
-        new("1.2.840.10008.3.1.1.1", "DICOMApplicationContext", "DICOM Application Context Name", "Application Context Name", "", false, ""),
-        new("1.2.840.10008.3.1.2.1.1", "DetachedPatientManagement", "Detached Patient Management SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.3.1.2.1.4", "DetachedPatientManagementMeta", "Detached Patient Management Meta SOP Class", "Meta SOP Class", "", true, ""),
-        new("1.2.840.10008.3.1.2.2.1", "DetachedVisitManagement", "Detached Visit Management SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.3.1.2.3.1", "DetachedStudyManagement", "Detached Study Management SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.3.1.2.3.2", "StudyComponentManagement", "Study Component Management SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.3.1.2.3.3", "ModalityPerformedProcedureStep", "Modality Performed Procedure Step SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.3.1.2.3.4", "ModalityPerformedProcedureStepRetrieve", "Modality Performed Procedure Step Retrieve SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.3.1.2.3.5", "ModalityPerformedProcedureStepNotification", "Modality Performed Procedure Step Notification SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.3.1.2.5.1", "DetachedResultsManagement", "Detached Results Management SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.3.1.2.5.4", "DetachedResultsManagementMeta", "Detached Results Management Meta SOP Class", "Meta SOP Class", "", true, ""),
-        new("1.2.840.10008.3.1.2.5.5", "DetachedStudyManagementMeta", "Detached Study Management Meta SOP Class", "Meta SOP Class", "", true, ""),
-        new("1.2.840.10008.3.1.2.6.1", "DetachedInterpretationManagement", "Detached Interpretation Management SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.4.2", "Storage", "Storage Service Class", "Service Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.1", "BasicFilmSession", "Basic Film Session SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.2", "BasicFilmBox", "Basic Film Box SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.4", "BasicGrayscaleImageBox", "Basic Grayscale Image Box SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.4.1", "BasicColorImageBox", "Basic Color Image Box SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.4.2", "ReferencedImageBox", "Referenced Image Box SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.1.9", "BasicGrayscalePrintManagementMeta", "Basic Grayscale Print Management Meta SOP Class", "Meta SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.9.1", "ReferencedGrayscalePrintManagementMeta", "Referenced Grayscale Print Management Meta SOP Class", "Meta SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.1.14", "PrintJob", "Print Job SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.15", "BasicAnnotationBox", "Basic Annotation Box SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.16", "Printer", "Printer SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.16.376", "PrinterConfigurationRetrieval", "Printer Configuration Retrieval SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.17", "PrinterInstance", "Printer SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.5.1.1.17.376", "PrinterConfigurationRetrievalInstance", "Printer Configuration Retrieval SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.5.1.1.18", "BasicColorPrintManagementMeta", "Basic Color Print Management Meta SOP Class", "Meta SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.18.1", "ReferencedColorPrintManagementMeta", "Referenced Color Print Management Meta SOP Class", "Meta SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.1.22", "VOILUTBox", "VOI LUT Box SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.23", "PresentationLUT", "Presentation LUT SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.24", "ImageOverlayBox", "Image Overlay Box SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.1.24.1", "BasicPrintImageOverlayBox", "Basic Print Image Overlay Box SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.1.25", "PrintQueueInstance", "Print Queue SOP Instance", "Well-known SOP Instance", "", true, ""),
-        new("1.2.840.10008.5.1.1.26", "PrintQueueManagement", "Print Queue Management SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.1.27", "StoredPrintStorage", "Stored Print Storage SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.1.29", "HardcopyGrayscaleImageStorage", "Hardcopy Grayscale Image Storage SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.1.30", "HardcopyColorImageStorage", "Hardcopy Color Image Storage SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.1.31", "PullPrintRequest", "Pull Print Request SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.1.32", "PullStoredPrintManagementMeta", "Pull Stored Print Management Meta SOP Class", "Meta SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.1.33", "MediaCreationManagement", "Media Creation Management SOP Class UID", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.40", "DisplaySystem", "Display System SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.1.40.1", "DisplaySystemInstance", "Display System SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.1", "ComputedRadiographyImageStorage", "Computed Radiography Image Storage", "SOP Class", "", false, "Computed Radiography Image"),
-        new("1.2.840.10008.5.1.4.1.1.1.1", "DigitalXRayImageStorageForPresentation", "Digital X-Ray Image Storage - For Presentation", "SOP Class", "", false, "Digital X-Ray Image"),
-        new("1.2.840.10008.5.1.4.1.1.1.1.1", "DigitalXRayImageStorageForProcessing", "Digital X-Ray Image Storage - For Processing", "SOP Class", "", false, "Digital X-Ray Image"),
-        new("1.2.840.10008.5.1.4.1.1.1.2", "DigitalMammographyXRayImageStorageForPresentation", "Digital Mammography X-Ray Image Storage - For Presentation", "SOP Class", "", false, "Digital Mammography X-Ray Image"),
-        new("1.2.840.10008.5.1.4.1.1.1.2.1", "DigitalMammographyXRayImageStorageForProcessing", "Digital Mammography X-Ray Image Storage - For Processing", "SOP Class", "", false, "Digital Mammography X-Ray Image"),
-        new("1.2.840.10008.5.1.4.1.1.1.3", "DigitalIntraOralXRayImageStorageForPresentation", "Digital Intra-Oral X-Ray Image Storage - For Presentation", "SOP Class", "", false, "Digital Intra-Oral X-Ray Image"),
-        new("1.2.840.10008.5.1.4.1.1.1.3.1", "DigitalIntraOralXRayImageStorageForProcessing", "Digital Intra-Oral X-Ray Image Storage - For Processing", "SOP Class", "", false, "Digital Intra-Oral X-Ray Image"),
-        new("1.2.840.10008.5.1.4.1.1.2", "CTImageStorage", "CT Image Storage", "SOP Class", "", false, "CT Image"),
-        new("1.2.840.10008.5.1.4.1.1.2.1", "EnhancedCTImageStorage", "Enhanced CT Image Storage", "SOP Class", "", false, "Enhanced CT Image"),
-        new("1.2.840.10008.5.1.4.1.1.2.2", "LegacyConvertedEnhancedCTImageStorage", "Legacy Converted Enhanced CT Image Storage", "SOP Class", "", false, "Legacy Converted Enhanced CT Image"),
-        new("1.2.840.10008.5.1.4.1.1.3", "UltrasoundMultiFrameImageStorageRetired", "Ultrasound Multi-frame Image Storage", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.3.1", "UltrasoundMultiFrameImageStorage", "Ultrasound Multi-frame Image Storage", "SOP Class", "", false, "Ultrasound Multi-frame Image"),
-        new("1.2.840.10008.5.1.4.1.1.4", "MRImageStorage", "MR Image Storage", "SOP Class", "", false, "MR Image"),
-        new("1.2.840.10008.5.1.4.1.1.4.1", "EnhancedMRImageStorage", "Enhanced MR Image Storage", "SOP Class", "", false, "Enhanced MR Image"),
-        new("1.2.840.10008.5.1.4.1.1.4.2", "MRSpectroscopyStorage", "MR Spectroscopy Storage", "SOP Class", "", false, "MR Spectroscopy"),
-        new("1.2.840.10008.5.1.4.1.1.4.3", "EnhancedMRColorImageStorage", "Enhanced MR Color Image Storage", "SOP Class", "", false, "Enhanced MR Color Image"),
-        new("1.2.840.10008.5.1.4.1.1.4.4", "LegacyConvertedEnhancedMRImageStorage", "Legacy Converted Enhanced MR Image Storage", "SOP Class", "", false, "Legacy Converted Enhanced MR Image"),
-        new("1.2.840.10008.5.1.4.1.1.5", "NuclearMedicineImageStorageRetired", "Nuclear Medicine Image Storage", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.6", "UltrasoundImageStorageRetired", "Ultrasound Image Storage", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.6.1", "UltrasoundImageStorage", "Ultrasound Image Storage", "SOP Class", "", false, "Ultrasound Image"),
-        new("1.2.840.10008.5.1.4.1.1.6.2", "EnhancedUSVolumeStorage", "Enhanced US Volume Storage", "SOP Class", "", false, "Enhanced US Volume"),
-        new("1.2.840.10008.5.1.4.1.1.6.3", "PhotoacousticImageStorage", "Photoacoustic Image Storage", "SOP Class", "", false, "Photoacoustic Image"),
-        new("1.2.840.10008.5.1.4.1.1.7", "SecondaryCaptureImageStorage", "Secondary Capture Image Storage", "SOP Class", "", false, "Secondary Capture Image"),
-        new("1.2.840.10008.5.1.4.1.1.7.1", "MultiFrameSingleBitSecondaryCaptureImageStorage", "Multi-frame Single Bit Secondary Capture Image Storage", "SOP Class", "", false, "Multi-frame Single Bit Secondary Capture Image"),
-        new("1.2.840.10008.5.1.4.1.1.7.2", "MultiFrameGrayscaleByteSecondaryCaptureImageStorage", "Multi-frame Grayscale Byte Secondary Capture Image Storage", "SOP Class", "", false, "Multi-frame Grayscale Byte Secondary Capture Image"),
-        new("1.2.840.10008.5.1.4.1.1.7.3", "MultiFrameGrayscaleWordSecondaryCaptureImageStorage", "Multi-frame Grayscale Word Secondary Capture Image Storage", "SOP Class", "", false, "Multi-frame Grayscale Word Secondary Capture Image"),
-        new("1.2.840.10008.5.1.4.1.1.7.4", "MultiFrameTrueColorSecondaryCaptureImageStorage", "Multi-frame True Color Secondary Capture Image Storage", "SOP Class", "", false, "Multi-frame True Color Secondary Capture Image"),
-        new("1.2.840.10008.5.1.4.1.1.8", "StandaloneOverlayStorage", "Standalone Overlay Storage", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.9", "StandaloneCurveStorage", "Standalone Curve Storage", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.9.1", "WaveformStorageTrial", "Waveform Storage - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.9.1.1", "TwelveLeadECGWaveformStorage", "12-lead ECG Waveform Storage", "SOP Class", "", false, "12-Lead ECG"),
-        new("1.2.840.10008.5.1.4.1.1.9.1.2", "GeneralECGWaveformStorage", "General ECG Waveform Storage", "SOP Class", "", false, "General ECG"),
-        new("1.2.840.10008.5.1.4.1.1.9.1.3", "AmbulatoryECGWaveformStorage", "Ambulatory ECG Waveform Storage", "SOP Class", "", false, "Ambulatory ECG"),
-        new("1.2.840.10008.5.1.4.1.1.9.1.4", "General32bitECGWaveformStorage", "General 32-bit ECG Waveform Storage", "SOP Class", "", false, "General 32-bit ECG"),
-        new("1.2.840.10008.5.1.4.1.1.9.2.1", "HemodynamicWaveformStorage", "Hemodynamic Waveform Storage", "SOP Class", "", false, "Hemodynamic Waveform"),
-        new("1.2.840.10008.5.1.4.1.1.9.3.1", "CardiacElectrophysiologyWaveformStorage", "Cardiac Electrophysiology Waveform Storage", "SOP Class", "", false, "Basic Cardiac Electrophysiology Waveform"),
-        new("1.2.840.10008.5.1.4.1.1.9.4.1", "BasicVoiceAudioWaveformStorage", "Basic Voice Audio Waveform Storage", "SOP Class", "", false, "Basic Voice Audio Waveform"),
-        new("1.2.840.10008.5.1.4.1.1.9.4.2", "GeneralAudioWaveformStorage", "General Audio Waveform Storage", "SOP Class", "", false, "General Audio Waveform"),
-        new("1.2.840.10008.5.1.4.1.1.9.5.1", "ArterialPulseWaveformStorage", "Arterial Pulse Waveform Storage", "SOP Class", "", false, "Arterial Pulse Waveform"),
-        new("1.2.840.10008.5.1.4.1.1.9.6.1", "RespiratoryWaveformStorage", "Respiratory Waveform Storage", "SOP Class", "", false, "Respiratory Waveform"),
-        new("1.2.840.10008.5.1.4.1.1.9.6.2", "MultichannelRespiratoryWaveformStorage", "Multi-channel Respiratory Waveform Storage", "SOP Class", "", false, "Multi-channel Respiratory Waveform"),
-        new("1.2.840.10008.5.1.4.1.1.9.7.1", "RoutineScalpElectroencephalogramWaveformStorage", "Routine Scalp Electroencephalogram Waveform Storage", "SOP Class", "", false, "Routine Scalp Electroencephalogram"),
-        new("1.2.840.10008.5.1.4.1.1.9.7.2", "ElectromyogramWaveformStorage", "Electromyogram Waveform Storage", "SOP Class", "", false, "Electromyogram"),
-        new("1.2.840.10008.5.1.4.1.1.9.7.3", "ElectrooculogramWaveformStorage", "Electrooculogram Waveform Storage", "SOP Class", "", false, "Electrooculogram"),
-        new("1.2.840.10008.5.1.4.1.1.9.7.4", "SleepElectroencephalogramWaveformStorage", "Sleep Electroencephalogram Waveform Storage", "SOP Class", "", false, "Sleep Electroencephalogram"),
-        new("1.2.840.10008.5.1.4.1.1.9.8.1", "BodyPositionWaveformStorage", "Body Position Waveform Storage", "SOP Class", "", false, "Body Position Waveform"),
-        new("1.2.840.10008.5.1.4.1.1.9.100.1", "WaveformPresentationStateStorage", "Waveform Presentation State Storage", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.9.100.2", "WaveformAcquisitionPresentationStateStorage", "Waveform Acquisition Presentation State Storage", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.10", "StandaloneModalityLUTStorage", "Standalone Modality LUT Storage", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.11", "StandaloneVOILUTStorage", "Standalone VOI LUT Storage", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.11.1", "GrayscaleSoftcopyPresentationStateStorage", "Grayscale Softcopy Presentation State Storage", "SOP Class", "", false, "Grayscale Softcopy Presentation State"),
-        new("1.2.840.10008.5.1.4.1.1.11.2", "ColorSoftcopyPresentationStateStorage", "Color Softcopy Presentation State Storage", "SOP Class", "", false, "Color Softcopy Presentation State"),
-        new("1.2.840.10008.5.1.4.1.1.11.3", "PseudoColorSoftcopyPresentationStateStorage", "Pseudo-Color Softcopy Presentation State Storage", "SOP Class", "", false, "Pseudo-Color Softcopy Presentation State"),
-        new("1.2.840.10008.5.1.4.1.1.11.4", "BlendingSoftcopyPresentationStateStorage", "Blending Softcopy Presentation State Storage", "SOP Class", "", false, "Blending Softcopy Presentation State"),
-        new("1.2.840.10008.5.1.4.1.1.11.5", "XAXRFGrayscaleSoftcopyPresentationStateStorage", "XA/XRF Grayscale Softcopy Presentation State Storage", "SOP Class", "", false, "XA/XRF Grayscale Softcopy Presentation State"),
-        new("1.2.840.10008.5.1.4.1.1.11.6", "GrayscalePlanarMPRVolumetricPresentationStateStorage", "Grayscale Planar MPR Volumetric Presentation State Storage", "SOP Class", "", false, "Planar MPR Volumetric Presentation State"),
-        new("1.2.840.10008.5.1.4.1.1.11.7", "CompositingPlanarMPRVolumetricPresentationStateStorage", "Compositing Planar MPR Volumetric Presentation State Storage", "SOP Class", "", false, "Planar MPR Volumetric Presentation State"),
-        new("1.2.840.10008.5.1.4.1.1.11.8", "AdvancedBlendingPresentationStateStorage", "Advanced Blending Presentation State Storage", "SOP Class", "", false, "Advanced Blending Presentation State"),
-        new("1.2.840.10008.5.1.4.1.1.11.9", "VolumeRenderingVolumetricPresentationStateStorage", "Volume Rendering Volumetric Presentation State Storage", "SOP Class", "", false, "Volume Rendering Volumetric Presentation State"),
-        new("1.2.840.10008.5.1.4.1.1.11.10", "SegmentedVolumeRenderingVolumetricPresentationStateStorage", "Segmented Volume Rendering Volumetric Presentation State Storage", "SOP Class", "", false, "Volume Rendering Volumetric Presentation State"),
-        new("1.2.840.10008.5.1.4.1.1.11.11", "MultipleVolumeRenderingVolumetricPresentationStateStorage", "Multiple Volume Rendering Volumetric Presentation State Storage", "SOP Class", "", false, "Volume Rendering Volumetric Presentation State"),
-        new("1.2.840.10008.5.1.4.1.1.11.12", "VariableModalityLUTSoftcopyPresentationStateStorage", "Variable Modality LUT Softcopy Presentation State Storage", "SOP Class", "", false, "Variable Modality LUT Softcopy Presentation State"),
-        new("1.2.840.10008.5.1.4.1.1.12.1", "XRayAngiographicImageStorage", "X-Ray Angiographic Image Storage", "SOP Class", "", false, "X-Ray Angiographic Image"),
-        new("1.2.840.10008.5.1.4.1.1.12.1.1", "EnhancedXAImageStorage", "Enhanced XA Image Storage", "SOP Class", "", false, "Enhanced XA Image"),
-        new("1.2.840.10008.5.1.4.1.1.12.2", "XRayRadiofluoroscopicImageStorage", "X-Ray Radiofluoroscopic Image Storage", "SOP Class", "", false, "X-Ray Radiofluoroscopic Image"),
-        new("1.2.840.10008.5.1.4.1.1.12.2.1", "EnhancedXRFImageStorage", "Enhanced XRF Image Storage", "SOP Class", "", false, "Enhanced XRF Image"),
-        new("1.2.840.10008.5.1.4.1.1.12.3", "XRayAngiographicBiPlaneImageStorage", "X-Ray Angiographic Bi-Plane Image Storage", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.12.77", "", "", "SOP Class", "(2015c)", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.13.1.1", "XRay3DAngiographicImageStorage", "X-Ray 3D Angiographic Image Storage", "SOP Class", "", false, "X-Ray 3D Angiographic Image"),
-        new("1.2.840.10008.5.1.4.1.1.13.1.2", "XRay3DCraniofacialImageStorage", "X-Ray 3D Craniofacial Image Storage", "SOP Class", "", false, "X-Ray 3D Craniofacial Image"),
-        new("1.2.840.10008.5.1.4.1.1.13.1.3", "BreastTomosynthesisImageStorage", "Breast Tomosynthesis Image Storage", "SOP Class", "", false, "Breast Tomosynthesis Image"),
-        new("1.2.840.10008.5.1.4.1.1.13.1.4", "BreastProjectionXRayImageStorageForPresentation", "Breast Projection X-Ray Image Storage - For Presentation", "SOP Class", "", false, "Breast Projection X-Ray Image"),
-        new("1.2.840.10008.5.1.4.1.1.13.1.5", "BreastProjectionXRayImageStorageForProcessing", "Breast Projection X-Ray Image Storage - For Processing", "SOP Class", "", false, "Breast Projection X-Ray Image"),
-        new("1.2.840.10008.5.1.4.1.1.14.1", "IntravascularOpticalCoherenceTomographyImageStorageForPresentation", "Intravascular Optical Coherence Tomography Image Storage - For Presentation", "SOP Class", "", false, "Intravascular Optical Coherence Tomography Image"),
-        new("1.2.840.10008.5.1.4.1.1.14.2", "IntravascularOpticalCoherenceTomographyImageStorageForProcessing", "Intravascular Optical Coherence Tomography Image Storage - For Processing", "SOP Class", "", false, "Intravascular Optical Coherence Tomography Image"),
-        new("1.2.840.10008.5.1.4.1.1.20", "NuclearMedicineImageStorage", "Nuclear Medicine Image Storage", "SOP Class", "", false, "Nuclear Medicine Image"),
-        new("1.2.840.10008.5.1.4.1.1.30", "ParametricMapStorage", "Parametric Map Storage", "SOP Class", "", false, "Parametric Map"),
-        new("1.2.840.10008.5.1.4.1.1.40", "", "", "SOP Class", "(2015c)", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.66", "RawDataStorage", "Raw Data Storage", "SOP Class", "", false, "Raw Data"),
-        new("1.2.840.10008.5.1.4.1.1.66.1", "SpatialRegistrationStorage", "Spatial Registration Storage", "SOP Class", "", false, "Spatial Registration"),
-        new("1.2.840.10008.5.1.4.1.1.66.2", "SpatialFiducialsStorage", "Spatial Fiducials Storage", "SOP Class", "", false, "Spatial Fiducials"),
-        new("1.2.840.10008.5.1.4.1.1.66.3", "DeformableSpatialRegistrationStorage", "Deformable Spatial Registration Storage", "SOP Class", "", false, "Deformable Spatial Registration"),
-        new("1.2.840.10008.5.1.4.1.1.66.4", "SegmentationStorage", "Segmentation Storage", "SOP Class", "", false, "Segmentation"),
-        new("1.2.840.10008.5.1.4.1.1.66.5", "SurfaceSegmentationStorage", "Surface Segmentation Storage", "SOP Class", "", false, "Surface Segmentation"),
-        new("1.2.840.10008.5.1.4.1.1.66.6", "TractographyResultsStorage", "Tractography Results Storage", "SOP Class", "", false, "Tractography Results"),
-        new("1.2.840.10008.5.1.4.1.1.66.7", "LabelMapSegmentationStorage", "Label Map Segmentation Storage", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.66.8", "HeightMapSegmentationStorage", "Height Map Segmentation Storage", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.67", "RealWorldValueMappingStorage", "Real World Value Mapping Storage", "SOP Class", "", false, "Real World Value Mapping"),
-        new("1.2.840.10008.5.1.4.1.1.68.1", "SurfaceScanMeshStorage", "Surface Scan Mesh Storage", "SOP Class", "", false, "Surface Scan Mesh"),
-        new("1.2.840.10008.5.1.4.1.1.68.2", "SurfaceScanPointCloudStorage", "Surface Scan Point Cloud Storage", "SOP Class", "", false, "Surface Scan Point Cloud"),
-        new("1.2.840.10008.5.1.4.1.1.77.1", "VLImageStorageTrial", "VL Image Storage - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.77.1.1", "VLEndoscopicImageStorage", "VL Endoscopic Image Storage", "SOP Class", "", false, "VL Endoscopic Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.1.1", "VideoEndoscopicImageStorage", "Video Endoscopic Image Storage", "SOP Class", "", false, "Video Endoscopic Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.2", "VLMicroscopicImageStorage", "VL Microscopic Image Storage", "SOP Class", "", false, "VL Microscopic Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.2.1", "VideoMicroscopicImageStorage", "Video Microscopic Image Storage", "SOP Class", "", false, "Video Microscopic Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.3", "VLSlideCoordinatesMicroscopicImageStorage", "VL Slide-Coordinates Microscopic Image Storage", "SOP Class", "", false, "VL Slide-Coordinates Microscopic Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.4", "VLPhotographicImageStorage", "VL Photographic Image Storage", "SOP Class", "", false, "VL Photographic Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.4.1", "VideoPhotographicImageStorage", "Video Photographic Image Storage", "SOP Class", "", false, "Video Photographic Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.5.1", "OphthalmicPhotography8BitImageStorage", "Ophthalmic Photography 8 Bit Image Storage", "SOP Class", "", false, "Ophthalmic Photography 8 Bit Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.5.2", "OphthalmicPhotography16BitImageStorage", "Ophthalmic Photography 16 Bit Image Storage", "SOP Class", "", false, "Ophthalmic Photography 16 Bit Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.5.3", "StereometricRelationshipStorage", "Stereometric Relationship Storage", "SOP Class", "", false, "Stereometric Relationship"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.5.4", "OphthalmicTomographyImageStorage", "Ophthalmic Tomography Image Storage", "SOP Class", "", false, "Ophthalmic Tomography Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.5.5", "WideFieldOphthalmicPhotographyStereographicProjectionImageStorage", "Wide Field Ophthalmic Photography Stereographic Projection Image Storage", "SOP Class", "", false, "Wide Field Ophthalmic Photography Stereographic Projection Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.5.6", "WideFieldOphthalmicPhotography3DCoordinatesImageStorage", "Wide Field Ophthalmic Photography 3D Coordinates Image Storage", "SOP Class", "", false, "Wide Field Ophthalmic Photography 3D Coordinates Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.5.7", "OphthalmicOpticalCoherenceTomographyEnFaceImageStorage", "Ophthalmic Optical Coherence Tomography En Face Image Storage", "SOP Class", "", false, "Ophthalmic Optical Coherence Tomography En Face Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.5.8", "OphthalmicOpticalCoherenceTomographyBscanVolumeAnalysisStorage", "Ophthalmic Optical Coherence Tomography B-scan Volume Analysis Storage", "SOP Class", "", false, "Ophthalmic Optical Coherence Tomography B-scan Volume Analysis"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.6", "VLWholeSlideMicroscopyImageStorage", "VL Whole Slide Microscopy Image Storage", "SOP Class", "", false, "VL Whole Slide Microscopy Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.7", "DermoscopicPhotographyImageStorage", "Dermoscopic Photography Image Storage", "SOP Class", "", false, "Dermoscopic Photography Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.8", "ConfocalMicroscopyImageStorage", "Confocal Microscopy Image Storage", "SOP Class", "", false, "Confocal Microscopy Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.1.9", "ConfocalMicroscopyTiledPyramidalImageStorage", "Confocal Microscopy Tiled Pyramidal Image Storage", "SOP Class", "", false, "Confocal Microscopy Tiled Pyramidal Image"),
-        new("1.2.840.10008.5.1.4.1.1.77.2", "VLMultiFrameImageStorageTrial", "VL Multi-frame Image Storage - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.78.1", "LensometryMeasurementsStorage", "Lensometry Measurements Storage", "SOP Class", "", false, "Lensometry Measurements"),
-        new("1.2.840.10008.5.1.4.1.1.78.2", "AutorefractionMeasurementsStorage", "Autorefraction Measurements Storage", "SOP Class", "", false, "Autorefraction Measurements"),
-        new("1.2.840.10008.5.1.4.1.1.78.3", "KeratometryMeasurementsStorage", "Keratometry Measurements Storage", "SOP Class", "", false, "Keratometry Measurements"),
-        new("1.2.840.10008.5.1.4.1.1.78.4", "SubjectiveRefractionMeasurementsStorage", "Subjective Refraction Measurements Storage", "SOP Class", "", false, "Subjective Refraction Measurements"),
-        new("1.2.840.10008.5.1.4.1.1.78.5", "VisualAcuityMeasurementsStorage", "Visual Acuity Measurements Storage", "SOP Class", "", false, "Visual Acuity Measurements"),
-        new("1.2.840.10008.5.1.4.1.1.78.6", "SpectaclePrescriptionReportStorage", "Spectacle Prescription Report Storage", "SOP Class", "", false, "Spectacle Prescription Report"),
-        new("1.2.840.10008.5.1.4.1.1.78.7", "OphthalmicAxialMeasurementsStorage", "Ophthalmic Axial Measurements Storage", "SOP Class", "", false, "Ophthalmic Axial Measurements"),
-        new("1.2.840.10008.5.1.4.1.1.78.8", "IntraocularLensCalculationsStorage", "Intraocular Lens Calculations Storage", "SOP Class", "", false, "Intraocular Lens Calculations"),
-        new("1.2.840.10008.5.1.4.1.1.79.1", "MacularGridThicknessAndVolumeReportStorage", "Macular Grid Thickness and Volume Report", "SOP Class", "", false, "Macular Grid Thickness and Volume Report"),
-        new("1.2.840.10008.5.1.4.1.1.80.1", "OphthalmicVisualFieldStaticPerimetryMeasurementsStorage", "Ophthalmic Visual Field Static Perimetry Measurements Storage", "SOP Class", "", false, "Ophthalmic Visual Field Static Perimetry Measurements"),
-        new("1.2.840.10008.5.1.4.1.1.81.1", "OphthalmicThicknessMapStorage", "Ophthalmic Thickness Map Storage", "SOP Class", "", false, "Ophthalmic Thickness Map"),
-        new("1.2.840.10008.5.1.4.1.1.82.1", "CornealTopographyMapStorage", "Corneal Topography Map Storage", "SOP Class", "", false, "Corneal Topography Map"),
-        new("1.2.840.10008.5.1.4.1.1.88.1", "TextSRStorageTrial", "Text SR Storage - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.88.2", "AudioSRStorageTrial", "Audio SR Storage - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.88.3", "DetailSRStorageTrial", "Detail SR Storage - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.88.4", "ComprehensiveSRStorageTrial", "Comprehensive SR Storage - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.88.11", "BasicTextSRStorage", "Basic Text SR Storage", "SOP Class", "", false, "Basic Text SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.22", "EnhancedSRStorage", "Enhanced SR Storage", "SOP Class", "", false, "Enhanced SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.33", "ComprehensiveSRStorage", "Comprehensive SR Storage", "SOP Class", "", false, "Comprehensive SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.34", "Comprehensive3DSRStorage", "Comprehensive 3D SR Storage", "SOP Class", "", false, "Comprehensive 3D SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.35", "ExtensibleSRStorage", "Extensible SR Storage", "SOP Class", "", false, "Extensible SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.40", "ProcedureLogStorage", "Procedure Log Storage", "SOP Class", "", false, "Procedure Log"),
-        new("1.2.840.10008.5.1.4.1.1.88.50", "MammographyCADSRStorage", "Mammography CAD SR Storage", "SOP Class", "", false, "Mammography CAD SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.59", "KeyObjectSelectionDocumentStorage", "Key Object Selection Document Storage", "SOP Class", "", false, "Key Object Selection Document"),
-        new("1.2.840.10008.5.1.4.1.1.88.65", "ChestCADSRStorage", "Chest CAD SR Storage", "SOP Class", "", false, "Chest CAD SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.67", "XRayRadiationDoseSRStorage", "X-Ray Radiation Dose SR Storage", "SOP Class", "", false, "X-Ray Radiation Dose SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.68", "RadiopharmaceuticalRadiationDoseSRStorage", "Radiopharmaceutical Radiation Dose SR Storage", "SOP Class", "", false, "Radiopharmaceutical Radiation Dose SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.69", "ColonCADSRStorage", "Colon CAD SR Storage", "SOP Class", "", false, "Colon CAD SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.70", "ImplantationPlanSRStorage", "Implantation Plan SR Storage", "SOP Class", "", false, "Implantation Plan SR Document"),
-        new("1.2.840.10008.5.1.4.1.1.88.71", "AcquisitionContextSRStorage", "Acquisition Context SR Storage", "SOP Class", "", false, "Acquisition Context SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.72", "SimplifiedAdultEchoSRStorage", "Simplified Adult Echo SR Storage", "SOP Class", "", false, "Simplified Adult Echo SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.73", "PatientRadiationDoseSRStorage", "Patient Radiation Dose SR Storage", "SOP Class", "", false, "Patient Radiation Dose SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.74", "PlannedImagingAgentAdministrationSRStorage", "Planned Imaging Agent Administration SR Storage", "SOP Class", "", false, "Planned Imaging Agent Administration SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.75", "PerformedImagingAgentAdministrationSRStorage", "Performed Imaging Agent Administration SR Storage", "SOP Class", "", false, "Performed Imaging Agent Administration SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.76", "EnhancedXRayRadiationDoseSRStorage", "Enhanced X-Ray Radiation Dose SR Storage", "SOP Class", "", false, "Enhanced X-Ray Radiation Dose SR"),
-        new("1.2.840.10008.5.1.4.1.1.88.77", "WaveformAnnotationSRStorage", "Waveform Annotation SR Storage", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.90.1", "ContentAssessmentResultsStorage", "Content Assessment Results Storage", "SOP Class", "", false, "Content Assessment Results"),
-        new("1.2.840.10008.5.1.4.1.1.91.1", "MicroscopyBulkSimpleAnnotationsStorage", "Microscopy Bulk Simple Annotations Storage", "SOP Class", "", false, "Microscopy Bulk Simple Annotations"),
-        new("1.2.840.10008.5.1.4.1.1.104.1", "EncapsulatedPDFStorage", "Encapsulated PDF Storage", "SOP Class", "", false, "Encapsulated PDF"),
-        new("1.2.840.10008.5.1.4.1.1.104.2", "EncapsulatedCDAStorage", "Encapsulated CDA Storage", "SOP Class", "", false, "Encapsulated CDA"),
-        new("1.2.840.10008.5.1.4.1.1.104.3", "EncapsulatedSTLStorage", "Encapsulated STL Storage", "SOP Class", "", false, "Encapsulated STL"),
-        new("1.2.840.10008.5.1.4.1.1.104.4", "EncapsulatedOBJStorage", "Encapsulated OBJ Storage", "SOP Class", "", false, "Encapsulated OBJ"),
-        new("1.2.840.10008.5.1.4.1.1.104.5", "EncapsulatedMTLStorage", "Encapsulated MTL Storage", "SOP Class", "", false, "Encapsulated MTL"),
-        new("1.2.840.10008.5.1.4.1.1.128", "PositronEmissionTomographyImageStorage", "Positron Emission Tomography Image Storage", "SOP Class", "", false, "Positron Emission Tomography Image"),
-        new("1.2.840.10008.5.1.4.1.1.128.1", "LegacyConvertedEnhancedPETImageStorage", "Legacy Converted Enhanced PET Image Storage", "SOP Class", "", false, "Legacy Converted Enhanced PET Image"),
-        new("1.2.840.10008.5.1.4.1.1.129", "StandalonePETCurveStorage", "Standalone PET Curve Storage", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.1.130", "EnhancedPETImageStorage", "Enhanced PET Image Storage", "SOP Class", "", false, "Enhanced PET Image"),
-        new("1.2.840.10008.5.1.4.1.1.131", "BasicStructuredDisplayStorage", "Basic Structured Display Storage", "SOP Class", "", false, "Basic Structured Display"),
-        new("1.2.840.10008.5.1.4.1.1.200.1", "CTDefinedProcedureProtocolStorage", "CT Defined Procedure Protocol Storage", "SOP Class", "", false, "CT Defined Procedure Protocol"),
-        new("1.2.840.10008.5.1.4.1.1.200.2", "CTPerformedProcedureProtocolStorage", "CT Performed Procedure Protocol Storage", "SOP Class", "", false, "CT Performed Procedure Protocol"),
-        new("1.2.840.10008.5.1.4.1.1.200.3", "ProtocolApprovalStorage", "Protocol Approval Storage", "SOP Class", "", false, "Protocol Approval"),
-        new("1.2.840.10008.5.1.4.1.1.200.4", "ProtocolApprovalInformationModelFind", "Protocol Approval Information Model - FIND", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.200.5", "ProtocolApprovalInformationModelMove", "Protocol Approval Information Model - MOVE", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.200.6", "ProtocolApprovalInformationModelGet", "Protocol Approval Information Model - GET", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.200.7", "XADefinedProcedureProtocolStorage", "XA Defined Procedure Protocol Storage", "SOP Class", "", false, "XA Defined Procedure Protocol"),
-        new("1.2.840.10008.5.1.4.1.1.200.8", "XAPerformedProcedureProtocolStorage", "XA Performed Procedure Protocol Storage", "SOP Class", "", false, "XA Performed Procedure Protocol"),
-        new("1.2.840.10008.5.1.4.1.1.201.1", "InventoryStorage", "Inventory Storage", "SOP Class", "", false, "Inventory"),
-        new("1.2.840.10008.5.1.4.1.1.201.1.1", "StorageManagementInstance", "Storage Management SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.201.2", "InventoryFind", "Inventory - FIND", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.201.3", "InventoryMove", "Inventory - MOVE", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.201.4", "InventoryGet", "Inventory - GET", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.201.5", "InventoryCreation", "Inventory Creation", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.201.6", "RepositoryQuery", "Repository Query", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.481.1", "RTImageStorage", "RT Image Storage", "SOP Class", "", false, "RT Image"),
-        new("1.2.840.10008.5.1.4.1.1.481.2", "RTDoseStorage", "RT Dose Storage", "SOP Class", "", false, "RT Dose"),
-        new("1.2.840.10008.5.1.4.1.1.481.3", "RTStructureSetStorage", "RT Structure Set Storage", "SOP Class", "", false, "RT Structure Set"),
-        new("1.2.840.10008.5.1.4.1.1.481.4", "RTBeamsTreatmentRecordStorage", "RT Beams Treatment Record Storage", "SOP Class", "", false, "RT Beams Treatment Record"),
-        new("1.2.840.10008.5.1.4.1.1.481.5", "RTPlanStorage", "RT Plan Storage", "SOP Class", "", false, "RT Plan"),
-        new("1.2.840.10008.5.1.4.1.1.481.6", "RTBrachyTreatmentRecordStorage", "RT Brachy Treatment Record Storage", "SOP Class", "", false, "RT Brachy Treatment Record"),
-        new("1.2.840.10008.5.1.4.1.1.481.7", "RTTreatmentSummaryRecordStorage", "RT Treatment Summary Record Storage", "SOP Class", "", false, "RT Treatment Summary Record"),
-        new("1.2.840.10008.5.1.4.1.1.481.8", "RTIonPlanStorage", "RT Ion Plan Storage", "SOP Class", "", false, "RT Ion Plan"),
-        new("1.2.840.10008.5.1.4.1.1.481.9", "RTIonBeamsTreatmentRecordStorage", "RT Ion Beams Treatment Record Storage", "SOP Class", "", false, "RT Ion Beams Treatment Record"),
-        new("1.2.840.10008.5.1.4.1.1.481.10", "RTPhysicianIntentStorage", "RT Physician Intent Storage", "SOP Class", "", false, "RT Physician Intent"),
-        new("1.2.840.10008.5.1.4.1.1.481.11", "RTSegmentAnnotationStorage", "RT Segment Annotation Storage", "SOP Class", "", false, "RT Segment Annotation"),
-        new("1.2.840.10008.5.1.4.1.1.481.12", "RTRadiationSetStorage", "RT Radiation Set Storage", "SOP Class", "", false, "RT Radiation Set"),
-        new("1.2.840.10008.5.1.4.1.1.481.13", "CArmPhotonElectronRadiationStorage", "C-Arm Photon-Electron Radiation Storage", "SOP Class", "", false, "C-Arm Photon-Electron Radiation"),
-        new("1.2.840.10008.5.1.4.1.1.481.14", "TomotherapeuticRadiationStorage", "Tomotherapeutic Radiation Storage", "SOP Class", "", false, "Tomotherapeutic Radiation"),
-        new("1.2.840.10008.5.1.4.1.1.481.15", "RoboticArmRadiationStorage", "Robotic-Arm Radiation Storage", "SOP Class", "", false, "Robotic-Arm Radiation"),
-        new("1.2.840.10008.5.1.4.1.1.481.16", "RTRadiationRecordSetStorage", "RT Radiation Record Set Storage", "SOP Class", "", false, "RT Radiation Record Set"),
-        new("1.2.840.10008.5.1.4.1.1.481.17", "RTRadiationSalvageRecordStorage", "RT Radiation Salvage Record Storage", "SOP Class", "", false, "RT Radiation Salvage Record"),
-        new("1.2.840.10008.5.1.4.1.1.481.18", "TomotherapeuticRadiationRecordStorage", "Tomotherapeutic Radiation Record Storage", "SOP Class", "", false, "Tomotherapeutic Radiation Record"),
-        new("1.2.840.10008.5.1.4.1.1.481.19", "CArmPhotonElectronRadiationRecordStorage", "C-Arm Photon-Electron Radiation Record Storage", "SOP Class", "", false, "C-Arm Photon-Electron Radiation Record"),
-        new("1.2.840.10008.5.1.4.1.1.481.20", "RoboticRadiationRecordStorage", "Robotic Radiation Record Storage", "SOP Class", "", false, "Robotic-Arm Radiation Record"),
-        new("1.2.840.10008.5.1.4.1.1.481.21", "RTRadiationSetDeliveryInstructionStorage", "RT Radiation Set Delivery Instruction Storage", "SOP Class", "", false, "RT Radiation Set Delivery Instruction"),
-        new("1.2.840.10008.5.1.4.1.1.481.22", "RTTreatmentPreparationStorage", "RT Treatment Preparation Storage", "SOP Class", "", false, "RT Treatment Preparation"),
-        new("1.2.840.10008.5.1.4.1.1.481.23", "EnhancedRTImageStorage", "Enhanced RT Image Storage", "SOP Class", "", false, "Enhanced RT Image"),
-        new("1.2.840.10008.5.1.4.1.1.481.24", "EnhancedContinuousRTImageStorage", "Enhanced Continuous RT Image Storage", "SOP Class", "", false, "Enhanced Continuous RT Image"),
-        new("1.2.840.10008.5.1.4.1.1.481.25", "RTPatientPositionAcquisitionInstructionStorage", "RT Patient Position Acquisition Instruction Storage", "SOP Class", "", false, "RT Patient Position Acquisition Instruction"),
-        new("1.2.840.10008.5.1.4.1.1.501.1", "DICOSCTImageStorage", "DICOS CT Image Storage", "SOP Class", "DICOS", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.501.2.1", "DICOSDigitalXRayImageStorageForPresentation", "DICOS Digital X-Ray Image Storage - For Presentation", "SOP Class", "DICOS", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.501.2.2", "DICOSDigitalXRayImageStorageForProcessing", "DICOS Digital X-Ray Image Storage - For Processing", "SOP Class", "DICOS", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.501.3", "DICOSThreatDetectionReportStorage", "DICOS Threat Detection Report Storage", "SOP Class", "DICOS", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.501.4", "DICOS2DAITStorage", "DICOS 2D AIT Storage", "SOP Class", "DICOS", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.501.5", "DICOS3DAITStorage", "DICOS 3D AIT Storage", "SOP Class", "DICOS", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.501.6", "DICOSQuadrupoleResonanceStorage", "DICOS Quadrupole Resonance (QR) Storage", "SOP Class", "DICOS", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.601.1", "EddyCurrentImageStorage", "Eddy Current Image Storage", "SOP Class", "DICONDE ASTM E2934", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.601.2", "EddyCurrentMultiFrameImageStorage", "Eddy Current Multi-frame Image Storage", "SOP Class", "DICONDE ASTM E2934", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.601.3", "ThermographyImageStorage", "Thermography Image Storage", "SOP Class", "DICONDE ASTM E3440", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.601.4", "ThermographyMultiFrameImageStorage", "Thermography Multi-frame Image Storage", "SOP Class", "DICONDE ASTM E3440", false, ""),
-        new("1.2.840.10008.5.1.4.1.1.601.5", "UltrasoundWaveformStorage", "Ultrasound Waveform Storage", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.2.1.1", "PatientRootQueryRetrieveInformationModelFind", "Patient Root Query/Retrieve Information Model - FIND", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.2.1.2", "PatientRootQueryRetrieveInformationModelMove", "Patient Root Query/Retrieve Information Model - MOVE", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.2.1.3", "PatientRootQueryRetrieveInformationModelGet", "Patient Root Query/Retrieve Information Model - GET", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.2.2.1", "StudyRootQueryRetrieveInformationModelFind", "Study Root Query/Retrieve Information Model - FIND", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.2.2.2", "StudyRootQueryRetrieveInformationModelMove", "Study Root Query/Retrieve Information Model - MOVE", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.2.2.3", "StudyRootQueryRetrieveInformationModelGet", "Study Root Query/Retrieve Information Model - GET", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.2.3.1", "PatientStudyOnlyQueryRetrieveInformationModelFind", "Patient/Study Only Query/Retrieve Information Model - FIND", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.2.3.2", "PatientStudyOnlyQueryRetrieveInformationModelMove", "Patient/Study Only Query/Retrieve Information Model - MOVE", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.2.3.3", "PatientStudyOnlyQueryRetrieveInformationModelGet", "Patient/Study Only Query/Retrieve Information Model - GET", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.1.2.4.2", "CompositeInstanceRootRetrieveMove", "Composite Instance Root Retrieve - MOVE", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.2.4.3", "CompositeInstanceRootRetrieveGet", "Composite Instance Root Retrieve - GET", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.1.2.5.3", "CompositeInstanceRetrieveWithoutBulkDataGet", "Composite Instance Retrieve Without Bulk Data - GET", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.20.1", "DefinedProcedureProtocolInformationModelFind", "Defined Procedure Protocol Information Model - FIND", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.20.2", "DefinedProcedureProtocolInformationModelMove", "Defined Procedure Protocol Information Model - MOVE", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.20.3", "DefinedProcedureProtocolInformationModelGet", "Defined Procedure Protocol Information Model - GET", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.31", "ModalityWorklistInformationModelFind", "Modality Worklist Information Model - FIND", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.32", "GeneralPurposeWorklistManagementMeta", "General Purpose Worklist Management Meta SOP Class", "Meta SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.32.1", "GeneralPurposeWorklistInformationModelFind", "General Purpose Worklist Information Model - FIND", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.32.2", "GeneralPurposeScheduledProcedureStep", "General Purpose Scheduled Procedure Step SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.32.3", "GeneralPurposePerformedProcedureStep", "General Purpose Performed Procedure Step SOP Class", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.33", "InstanceAvailabilityNotification", "Instance Availability Notification SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.34.1", "RTBeamsDeliveryInstructionStorageTrial", "RT Beams Delivery Instruction Storage - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.34.2", "RTConventionalMachineVerificationTrial", "RT Conventional Machine Verification - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.34.3", "RTIonMachineVerificationTrial", "RT Ion Machine Verification - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.34.4", "UnifiedWorklistAndProcedureStepTrial", "Unified Worklist and Procedure Step Service Class - Trial", "Service Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.34.4.1", "UnifiedProcedureStepPushTrial", "Unified Procedure Step - Push SOP Class - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.34.4.2", "UnifiedProcedureStepWatchTrial", "Unified Procedure Step - Watch SOP Class - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.34.4.3", "UnifiedProcedureStepPullTrial", "Unified Procedure Step - Pull SOP Class - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.34.4.4", "UnifiedProcedureStepEventTrial", "Unified Procedure Step - Event SOP Class - Trial", "SOP Class", "", true, ""),
-        new("1.2.840.10008.5.1.4.34.5", "UPSGlobalSubscriptionInstance", "UPS Global Subscription SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.5.1.4.34.5.1", "UPSFilteredGlobalSubscriptionInstance", "UPS Filtered Global Subscription SOP Instance", "Well-known SOP Instance", "", false, ""),
-        new("1.2.840.10008.5.1.4.34.6", "UnifiedWorklistAndProcedureStep", "Unified Worklist and Procedure Step Service Class", "Service Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.34.6.1", "UnifiedProcedureStepPush", "Unified Procedure Step - Push SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.34.6.2", "UnifiedProcedureStepWatch", "Unified Procedure Step - Watch SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.34.6.3", "UnifiedProcedureStepPull", "Unified Procedure Step - Pull SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.34.6.4", "UnifiedProcedureStepEvent", "Unified Procedure Step - Event SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.34.6.5", "UnifiedProcedureStepQuery", "Unified Procedure Step - Query SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.34.7", "RTBeamsDeliveryInstructionStorage", "RT Beams Delivery Instruction Storage", "SOP Class", "", false, "RT Beams Delivery Instruction"),
-        new("1.2.840.10008.5.1.4.34.8", "RTConventionalMachineVerification", "RT Conventional Machine Verification", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.34.9", "RTIonMachineVerification", "RT Ion Machine Verification", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.34.10", "RTBrachyApplicationSetupDeliveryInstructionStorage", "RT Brachy Application Setup Delivery Instruction Storage", "SOP Class", "", false, "RT Brachy Application Setup Delivery Instruction"),
-        new("1.2.840.10008.5.1.4.37.1", "GeneralRelevantPatientInformationQuery", "General Relevant Patient Information Query", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.37.2", "BreastImagingRelevantPatientInformationQuery", "Breast Imaging Relevant Patient Information Query", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.37.3", "CardiacRelevantPatientInformationQuery", "Cardiac Relevant Patient Information Query", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.38.1", "HangingProtocolStorage", "Hanging Protocol Storage", "SOP Class", "", false, "Hanging Protocol"),
-        new("1.2.840.10008.5.1.4.38.2", "HangingProtocolInformationModelFind", "Hanging Protocol Information Model - FIND", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.38.3", "HangingProtocolInformationModelMove", "Hanging Protocol Information Model - MOVE", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.38.4", "HangingProtocolInformationModelGet", "Hanging Protocol Information Model - GET", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.39.1", "ColorPaletteStorage", "Color Palette Storage", "SOP Class", "", false, "Color Palette"),
-        new("1.2.840.10008.5.1.4.39.2", "ColorPaletteQueryRetrieveInformationModelFind", "Color Palette Query/Retrieve Information Model - FIND", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.39.3", "ColorPaletteQueryRetrieveInformationModelMove", "Color Palette Query/Retrieve Information Model - MOVE", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.39.4", "ColorPaletteQueryRetrieveInformationModelGet", "Color Palette Query/Retrieve Information Model - GET", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.41", "ProductCharacteristicsQuery", "Product Characteristics Query SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.42", "SubstanceApprovalQuery", "Substance Approval Query SOP Class", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.43.1", "GenericImplantTemplateStorage", "Generic Implant Template Storage", "SOP Class", "", false, "Generic Implant Template"),
-        new("1.2.840.10008.5.1.4.43.2", "GenericImplantTemplateInformationModelFind", "Generic Implant Template Information Model - FIND", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.43.3", "GenericImplantTemplateInformationModelMove", "Generic Implant Template Information Model - MOVE", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.43.4", "GenericImplantTemplateInformationModelGet", "Generic Implant Template Information Model - GET", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.44.1", "ImplantAssemblyTemplateStorage", "Implant Assembly Template Storage", "SOP Class", "", false, "Implant Assembly Template"),
-        new("1.2.840.10008.5.1.4.44.2", "ImplantAssemblyTemplateInformationModelFind", "Implant Assembly Template Information Model - FIND", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.44.3", "ImplantAssemblyTemplateInformationModelMove", "Implant Assembly Template Information Model - MOVE", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.44.4", "ImplantAssemblyTemplateInformationModelGet", "Implant Assembly Template Information Model - GET", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.45.1", "ImplantTemplateGroupStorage", "Implant Template Group Storage", "SOP Class", "", false, "Implant Template Group"),
-        new("1.2.840.10008.5.1.4.45.2", "ImplantTemplateGroupInformationModelFind", "Implant Template Group Information Model - FIND", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.45.3", "ImplantTemplateGroupInformationModelMove", "Implant Template Group Information Model - MOVE", "SOP Class", "", false, ""),
-        new("1.2.840.10008.5.1.4.45.4", "ImplantTemplateGroupInformationModelGet", "Implant Template Group Information Model - GET", "SOP Class", "", false, ""),
-        new("1.2.840.10008.6.1.1", "", "Anatomic Modifier", "Context Group UID", "", false, "CID 2"),
-        new("1.2.840.10008.6.1.2", "", "Anatomic Region", "Context Group UID", "", false, "CID 4"),
-        new("1.2.840.10008.6.1.3", "", "Transducer Approach", "Context Group UID", "", false, "CID 5"),
-        new("1.2.840.10008.6.1.4", "", "Transducer Orientation", "Context Group UID", "", false, "CID 6"),
-        new("1.2.840.10008.6.1.5", "", "Ultrasound Beam Path", "Context Group UID", "", false, "CID 7"),
-        new("1.2.840.10008.6.1.6", "", "Angiographic Interventional Device", "Context Group UID", "", false, "CID 8"),
-        new("1.2.840.10008.6.1.7", "", "Image Guided Therapeutic Procedure", "Context Group UID", "", false, "CID 9"),
-        new("1.2.840.10008.6.1.8", "", "Interventional Drug", "Context Group UID", "", false, "CID 10"),
-        new("1.2.840.10008.6.1.9", "", "Administration Route", "Context Group UID", "", false, "CID 11"),
-        new("1.2.840.10008.6.1.10", "", "Imaging Contrast Agent", "Context Group UID", "", false, "CID 12"),
-        new("1.2.840.10008.6.1.11", "", "Imaging Contrast Agent Ingredient", "Context Group UID", "", false, "CID 13"),
-        new("1.2.840.10008.6.1.12", "", "Radiopharmaceutical Isotope", "Context Group UID", "", false, "CID 18"),
-        new("1.2.840.10008.6.1.13", "", "Patient Orientation", "Context Group UID", "", false, "CID 19"),
-        new("1.2.840.10008.6.1.14", "", "Patient Orientation Modifier", "Context Group UID", "", false, "CID 20"),
-        new("1.2.840.10008.6.1.15", "", "Patient Equipment Relationship", "Context Group UID", "", false, "CID 21"),
-        new("1.2.840.10008.6.1.16", "", "Cranio-Caudad Angulation", "Context Group UID", "", false, "CID 23"),
-        new("1.2.840.10008.6.1.17", "", "Radiopharmaceutical", "Context Group UID", "", false, "CID 25"),
-        new("1.2.840.10008.6.1.18", "", "Nuclear Medicine Projection", "Context Group UID", "", false, "CID 26"),
-        new("1.2.840.10008.6.1.19", "", "Acquisition Modality", "Context Group UID", "", false, "CID 29"),
-        new("1.2.840.10008.6.1.20", "", "DICOM Device", "Context Group UID", "", false, "CID 30"),
-        new("1.2.840.10008.6.1.21", "", "Abstract Prior", "Context Group UID", "", false, "CID 31"),
-        new("1.2.840.10008.6.1.22", "", "Numeric Value Qualifier", "Context Group UID", "", false, "CID 42"),
-        new("1.2.840.10008.6.1.23", "", "Measurement Unit", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.24", "", "Real World Value Mapping Unit", "Context Group UID", "", false, "CID 83"),
-        new("1.2.840.10008.6.1.25", "", "Significance Level", "Context Group UID", "", false, "CID 220"),
-        new("1.2.840.10008.6.1.26", "", "Measurement Range Concept", "Context Group UID", "", false, "CID 221"),
-        new("1.2.840.10008.6.1.27", "", "Normality", "Context Group UID", "", false, "CID 222"),
-        new("1.2.840.10008.6.1.28", "", "Normal Range Value", "Context Group UID", "", false, "CID 223"),
-        new("1.2.840.10008.6.1.29", "", "Selection Method", "Context Group UID", "", false, "CID 224"),
-        new("1.2.840.10008.6.1.30", "", "Measurement Uncertainty Concept", "Context Group UID", "", false, "CID 225"),
-        new("1.2.840.10008.6.1.31", "", "Population Statistical Descriptor", "Context Group UID", "", false, "CID 226"),
-        new("1.2.840.10008.6.1.32", "", "Sample Statistical Descriptor", "Context Group UID", "", false, "CID 227"),
-        new("1.2.840.10008.6.1.33", "", "Equation or Table", "Context Group UID", "", false, "CID 228"),
-        new("1.2.840.10008.6.1.34", "", "Yes-No", "Context Group UID", "", false, "CID 230"),
-        new("1.2.840.10008.6.1.35", "", "Present-Absent", "Context Group UID", "", false, "CID 240"),
-        new("1.2.840.10008.6.1.36", "", "Normal-Abnormal", "Context Group UID", "", false, "CID 242"),
-        new("1.2.840.10008.6.1.37", "", "Laterality", "Context Group UID", "", false, "CID 244"),
-        new("1.2.840.10008.6.1.38", "", "Positive-Negative", "Context Group UID", "", false, "CID 250"),
-        new("1.2.840.10008.6.1.39", "", "Complication Severity", "Context Group UID", "", false, "CID 251"),
-        new("1.2.840.10008.6.1.40", "", "Observer Type", "Context Group UID", "", false, "CID 270"),
-        new("1.2.840.10008.6.1.41", "", "Observation Subject Class", "Context Group UID", "", false, "CID 271"),
-        new("1.2.840.10008.6.1.42", "", "Audio Channel Source", "Context Group UID", "", false, "CID 3000"),
-        new("1.2.840.10008.6.1.43", "", "ECG Lead", "Context Group UID", "", false, "CID 3001"),
-        new("1.2.840.10008.6.1.44", "", "Hemodynamic Waveform Source", "Context Group UID", "", false, "CID 3003"),
-        new("1.2.840.10008.6.1.45", "", "Cardiovascular Anatomic Structure", "Context Group UID", "", false, "CID 3010"),
-        new("1.2.840.10008.6.1.46", "", "Electrophysiology Anatomic Location", "Context Group UID", "", false, "CID 3011"),
-        new("1.2.840.10008.6.1.47", "", "Coronary Artery Segment", "Context Group UID", "", false, "CID 3014"),
-        new("1.2.840.10008.6.1.48", "", "Coronary Artery", "Context Group UID", "", false, "CID 3015"),
-        new("1.2.840.10008.6.1.49", "", "Cardiovascular Anatomic Structure Modifier", "Context Group UID", "", false, "CID 3019"),
-        new("1.2.840.10008.6.1.50", "", "Cardiology Measurement Unit", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.51", "", "Time Synchronization Channel Type", "Context Group UID", "", false, "CID 3090"),
-        new("1.2.840.10008.6.1.52", "", "Cardiac Procedural State Value", "Context Group UID", "", false, "CID 3101"),
-        new("1.2.840.10008.6.1.53", "", "Electrophysiology Measurement Function/Technique", "Context Group UID", "", false, "CID 3240"),
-        new("1.2.840.10008.6.1.54", "", "Hemodynamic Measurement Technique", "Context Group UID", "", false, "CID 3241"),
-        new("1.2.840.10008.6.1.55", "", "Catheterization Procedure Phase", "Context Group UID", "", false, "CID 3250"),
-        new("1.2.840.10008.6.1.56", "", "Electrophysiology Procedure Phase", "Context Group UID", "", false, "CID 3254"),
-        new("1.2.840.10008.6.1.57", "", "Stress Protocol", "Context Group UID", "", false, "CID 3261"),
-        new("1.2.840.10008.6.1.58", "", "ECG Patient State Value", "Context Group UID", "", false, "CID 3262"),
-        new("1.2.840.10008.6.1.59", "", "Electrode Placement Value", "Context Group UID", "", false, "CID 3263"),
-        new("1.2.840.10008.6.1.60", "", "XYZ Electrode Placement Values", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.61", "", "Hemodynamic Physiological Challenge", "Context Group UID", "", false, "CID 3271"),
-        new("1.2.840.10008.6.1.62", "", "ECG Annotation", "Context Group UID", "", false, "CID 3335"),
-        new("1.2.840.10008.6.1.63", "", "Hemodynamic Annotation", "Context Group UID", "", false, "CID 3337"),
-        new("1.2.840.10008.6.1.64", "", "Electrophysiology Annotation", "Context Group UID", "", false, "CID 3339"),
-        new("1.2.840.10008.6.1.65", "", "Procedure Log Title", "Context Group UID", "", false, "CID 3400"),
-        new("1.2.840.10008.6.1.66", "", "Log Note Type", "Context Group UID", "", false, "CID 3401"),
-        new("1.2.840.10008.6.1.67", "", "Patient Status and Event", "Context Group UID", "", false, "CID 3402"),
-        new("1.2.840.10008.6.1.68", "", "Percutaneous Entry", "Context Group UID", "", false, "CID 3403"),
-        new("1.2.840.10008.6.1.69", "", "Staff Action", "Context Group UID", "", false, "CID 3404"),
-        new("1.2.840.10008.6.1.70", "", "Procedure Action Value", "Context Group UID", "", false, "CID 3405"),
-        new("1.2.840.10008.6.1.71", "", "Non-coronary Transcatheter Intervention", "Context Group UID", "", false, "CID 3406"),
-        new("1.2.840.10008.6.1.72", "", "Object Reference Purpose", "Context Group UID", "", false, "CID 3407"),
-        new("1.2.840.10008.6.1.73", "", "Consumable Action", "Context Group UID", "", false, "CID 3408"),
-        new("1.2.840.10008.6.1.74", "", "Drug/Contrast Administration", "Context Group UID", "", false, "CID 3409"),
-        new("1.2.840.10008.6.1.75", "", "Drug/Contrast Numeric Parameter", "Context Group UID", "", false, "CID 3410"),
-        new("1.2.840.10008.6.1.76", "", "Intracoronary Device", "Context Group UID", "", false, "CID 3411"),
-        new("1.2.840.10008.6.1.77", "", "Intervention Action/Status", "Context Group UID", "", false, "CID 3412"),
-        new("1.2.840.10008.6.1.78", "", "Adverse Outcome", "Context Group UID", "", false, "CID 3413"),
-        new("1.2.840.10008.6.1.79", "", "Procedure Urgency", "Context Group UID", "", false, "CID 3414"),
-        new("1.2.840.10008.6.1.80", "", "Cardiac Rhythm", "Context Group UID", "", false, "CID 3415"),
-        new("1.2.840.10008.6.1.81", "", "Respiration Rhythm", "Context Group UID", "", false, "CID 3416"),
-        new("1.2.840.10008.6.1.82", "", "Lesion Risk", "Context Group UID", "", false, "CID 3418"),
-        new("1.2.840.10008.6.1.83", "", "Finding Title", "Context Group UID", "", false, "CID 3419"),
-        new("1.2.840.10008.6.1.84", "", "Procedure Action", "Context Group UID", "", false, "CID 3421"),
-        new("1.2.840.10008.6.1.85", "", "Device Use Action", "Context Group UID", "", false, "CID 3422"),
-        new("1.2.840.10008.6.1.86", "", "Numeric Device Characteristic", "Context Group UID", "", false, "CID 3423"),
-        new("1.2.840.10008.6.1.87", "", "Intervention Parameter", "Context Group UID", "", false, "CID 3425"),
-        new("1.2.840.10008.6.1.88", "", "Consumables Parameter", "Context Group UID", "", false, "CID 3426"),
-        new("1.2.840.10008.6.1.89", "", "Equipment Event", "Context Group UID", "", false, "CID 3427"),
-        new("1.2.840.10008.6.1.90", "", "Cardiovascular Imaging Procedure", "Context Group UID", "", false, "CID 3428"),
-        new("1.2.840.10008.6.1.91", "", "Catheterization Device", "Context Group UID", "", false, "CID 3429"),
-        new("1.2.840.10008.6.1.92", "", "DateTime Qualifier", "Context Group UID", "", false, "CID 3430"),
-        new("1.2.840.10008.6.1.93", "", "Peripheral Pulse Location", "Context Group UID", "", false, "CID 3440"),
-        new("1.2.840.10008.6.1.94", "", "Patient Assessment", "Context Group UID", "", false, "CID 3441"),
-        new("1.2.840.10008.6.1.95", "", "Peripheral Pulse Method", "Context Group UID", "", false, "CID 3442"),
-        new("1.2.840.10008.6.1.96", "", "Skin Condition", "Context Group UID", "", false, "CID 3446"),
-        new("1.2.840.10008.6.1.97", "", "Airway Assessment", "Context Group UID", "", false, "CID 3448"),
-        new("1.2.840.10008.6.1.98", "", "Calibration Object", "Context Group UID", "", false, "CID 3451"),
-        new("1.2.840.10008.6.1.99", "", "Calibration Method", "Context Group UID", "", false, "CID 3452"),
-        new("1.2.840.10008.6.1.100", "", "Cardiac Volume Method", "Context Group UID", "", false, "CID 3453"),
-        new("1.2.840.10008.6.1.101", "", "Index Method", "Context Group UID", "", false, "CID 3455"),
-        new("1.2.840.10008.6.1.102", "", "Sub-segment Method", "Context Group UID", "", false, "CID 3456"),
-        new("1.2.840.10008.6.1.103", "", "Contour Realignment", "Context Group UID", "", false, "CID 3458"),
-        new("1.2.840.10008.6.1.104", "", "Circumferential Extent", "Context Group UID", "", false, "CID 3460"),
-        new("1.2.840.10008.6.1.105", "", "Regional Extent", "Context Group UID", "", false, "CID 3461"),
-        new("1.2.840.10008.6.1.106", "", "Chamber Identification", "Context Group UID", "", false, "CID 3462"),
-        new("1.2.840.10008.6.1.107", "", "QA Reference Method", "Context Group UID", "", false, "CID 3465"),
-        new("1.2.840.10008.6.1.108", "", "Plane Identification", "Context Group UID", "", false, "CID 3466"),
-        new("1.2.840.10008.6.1.109", "", "Ejection Fraction", "Context Group UID", "", false, "CID 3467"),
-        new("1.2.840.10008.6.1.110", "", "ED Volume", "Context Group UID", "", false, "CID 3468"),
-        new("1.2.840.10008.6.1.111", "", "ES Volume", "Context Group UID", "", false, "CID 3469"),
-        new("1.2.840.10008.6.1.112", "", "Vessel Lumen Cross-sectional Area Calculation Method", "Context Group UID", "", false, "CID 3470"),
-        new("1.2.840.10008.6.1.113", "", "Estimated Volume", "Context Group UID", "", false, "CID 3471"),
-        new("1.2.840.10008.6.1.114", "", "Cardiac Contraction Phase", "Context Group UID", "", false, "CID 3472"),
-        new("1.2.840.10008.6.1.115", "", "IVUS Procedure Phase", "Context Group UID", "", false, "CID 3480"),
-        new("1.2.840.10008.6.1.116", "", "IVUS Distance Measurement", "Context Group UID", "", false, "CID 3481"),
-        new("1.2.840.10008.6.1.117", "", "IVUS Area Measurement", "Context Group UID", "", false, "CID 3482"),
-        new("1.2.840.10008.6.1.118", "", "IVUS Longitudinal Measurement", "Context Group UID", "", false, "CID 3483"),
-        new("1.2.840.10008.6.1.119", "", "IVUS Index/Ratio", "Context Group UID", "", false, "CID 3484"),
-        new("1.2.840.10008.6.1.120", "", "IVUS Volume Measurement", "Context Group UID", "", false, "CID 3485"),
-        new("1.2.840.10008.6.1.121", "", "Vascular Measurement Site", "Context Group UID", "", false, "CID 3486"),
-        new("1.2.840.10008.6.1.122", "", "Intravascular Volumetric Region", "Context Group UID", "", false, "CID 3487"),
-        new("1.2.840.10008.6.1.123", "", "Min/Max/Mean", "Context Group UID", "", false, "CID 3488"),
-        new("1.2.840.10008.6.1.124", "", "Calcium Distribution", "Context Group UID", "", false, "CID 3489"),
-        new("1.2.840.10008.6.1.125", "", "IVUS Lesion Morphology", "Context Group UID", "", false, "CID 3491"),
-        new("1.2.840.10008.6.1.126", "", "Vascular Dissection Classification", "Context Group UID", "", false, "CID 3492"),
-        new("1.2.840.10008.6.1.127", "", "IVUS Relative Stenosis Severity", "Context Group UID", "", false, "CID 3493"),
-        new("1.2.840.10008.6.1.128", "", "IVUS Non Morphological Finding", "Context Group UID", "", false, "CID 3494"),
-        new("1.2.840.10008.6.1.129", "", "IVUS Plaque Composition", "Context Group UID", "", false, "CID 3495"),
-        new("1.2.840.10008.6.1.130", "", "IVUS Fiducial Point", "Context Group UID", "", false, "CID 3496"),
-        new("1.2.840.10008.6.1.131", "", "IVUS Arterial Morphology", "Context Group UID", "", false, "CID 3497"),
-        new("1.2.840.10008.6.1.132", "", "Pressure Unit", "Context Group UID", "", false, "CID 3500"),
-        new("1.2.840.10008.6.1.133", "", "Hemodynamic Resistance Unit", "Context Group UID", "", false, "CID 3502"),
-        new("1.2.840.10008.6.1.134", "", "Indexed Hemodynamic Resistance Unit", "Context Group UID", "", false, "CID 3503"),
-        new("1.2.840.10008.6.1.135", "", "Catheter Size Unit", "Context Group UID", "", false, "CID 3510"),
-        new("1.2.840.10008.6.1.136", "", "Specimen Collection", "Context Group UID", "", false, "CID 3515"),
-        new("1.2.840.10008.6.1.137", "", "Blood Source Type", "Context Group UID", "", false, "CID 3520"),
-        new("1.2.840.10008.6.1.138", "", "Blood Gas Pressure", "Context Group UID", "", false, "CID 3524"),
-        new("1.2.840.10008.6.1.139", "", "Blood Gas Content", "Context Group UID", "", false, "CID 3525"),
-        new("1.2.840.10008.6.1.140", "", "Blood Gas Saturation", "Context Group UID", "", false, "CID 3526"),
-        new("1.2.840.10008.6.1.141", "", "Blood Base Excess", "Context Group UID", "", false, "CID 3527"),
-        new("1.2.840.10008.6.1.142", "", "Blood pH", "Context Group UID", "", false, "CID 3528"),
-        new("1.2.840.10008.6.1.143", "", "Arterial / Venous Content", "Context Group UID", "", false, "CID 3529"),
-        new("1.2.840.10008.6.1.144", "", "Oxygen Administration Action", "Context Group UID", "", false, "CID 3530"),
-        new("1.2.840.10008.6.1.145", "", "Oxygen Administration", "Context Group UID", "", false, "CID 3531"),
-        new("1.2.840.10008.6.1.146", "", "Circulatory Support Action", "Context Group UID", "", false, "CID 3550"),
-        new("1.2.840.10008.6.1.147", "", "Ventilation Action", "Context Group UID", "", false, "CID 3551"),
-        new("1.2.840.10008.6.1.148", "", "Pacing Action", "Context Group UID", "", false, "CID 3552"),
-        new("1.2.840.10008.6.1.149", "", "Circulatory Support", "Context Group UID", "", false, "CID 3553"),
-        new("1.2.840.10008.6.1.150", "", "Ventilation", "Context Group UID", "", false, "CID 3554"),
-        new("1.2.840.10008.6.1.151", "", "Pacing", "Context Group UID", "", false, "CID 3555"),
-        new("1.2.840.10008.6.1.152", "", "Blood Pressure Method", "Context Group UID", "", false, "CID 3560"),
-        new("1.2.840.10008.6.1.153", "", "Relative Time", "Context Group UID", "", false, "CID 3600"),
-        new("1.2.840.10008.6.1.154", "", "Hemodynamic Patient State", "Context Group UID", "", false, "CID 3602"),
-        new("1.2.840.10008.6.1.155", "", "Arterial Lesion Location", "Context Group UID", "", false, "CID 3604"),
-        new("1.2.840.10008.6.1.156", "", "Arterial Source Location", "Context Group UID", "", false, "CID 3606"),
-        new("1.2.840.10008.6.1.157", "", "Venous Source Location", "Context Group UID", "", false, "CID 3607"),
-        new("1.2.840.10008.6.1.158", "", "Atrial Source Location", "Context Group UID", "", false, "CID 3608"),
-        new("1.2.840.10008.6.1.159", "", "Ventricular Source Location", "Context Group UID", "", false, "CID 3609"),
-        new("1.2.840.10008.6.1.160", "", "Gradient Source Location", "Context Group UID", "", false, "CID 3610"),
-        new("1.2.840.10008.6.1.161", "", "Pressure Measurement", "Context Group UID", "", false, "CID 3611"),
-        new("1.2.840.10008.6.1.162", "", "Blood Velocity Measurement", "Context Group UID", "", false, "CID 3612"),
-        new("1.2.840.10008.6.1.163", "", "Hemodynamic Time Measurement", "Context Group UID", "", false, "CID 3613"),
-        new("1.2.840.10008.6.1.164", "", "Non-mitral Valve Area", "Context Group UID", "", false, "CID 3614"),
-        new("1.2.840.10008.6.1.165", "", "Valve Area", "Context Group UID", "", false, "CID 3615"),
-        new("1.2.840.10008.6.1.166", "", "Hemodynamic Period Measurement", "Context Group UID", "", false, "CID 3616"),
-        new("1.2.840.10008.6.1.167", "", "Valve Flow", "Context Group UID", "", false, "CID 3617"),
-        new("1.2.840.10008.6.1.168", "", "Hemodynamic Flow", "Context Group UID", "", false, "CID 3618"),
-        new("1.2.840.10008.6.1.169", "", "Hemodynamic Resistance Measurement", "Context Group UID", "", false, "CID 3619"),
-        new("1.2.840.10008.6.1.170", "", "Hemodynamic Ratio", "Context Group UID", "", false, "CID 3620"),
-        new("1.2.840.10008.6.1.171", "", "Fractional Flow Reserve", "Context Group UID", "", false, "CID 3621"),
-        new("1.2.840.10008.6.1.172", "", "Measurement Type", "Context Group UID", "", false, "CID 3627"),
-        new("1.2.840.10008.6.1.173", "", "Cardiac Output Method", "Context Group UID", "", false, "CID 3628"),
-        new("1.2.840.10008.6.1.174", "", "Procedure Intent", "Context Group UID", "", false, "CID 3629"),
-        new("1.2.840.10008.6.1.175", "", "Cardiovascular Anatomic Location", "Context Group UID", "", false, "CID 3630"),
-        new("1.2.840.10008.6.1.176", "", "Hypertension", "Context Group UID", "", false, "CID 3640"),
-        new("1.2.840.10008.6.1.177", "", "Hemodynamic Assessment", "Context Group UID", "", false, "CID 3641"),
-        new("1.2.840.10008.6.1.178", "", "Degree Finding", "Context Group UID", "", false, "CID 3642"),
-        new("1.2.840.10008.6.1.179", "", "Hemodynamic Measurement Phase", "Context Group UID", "", false, "CID 3651"),
-        new("1.2.840.10008.6.1.180", "", "Body Surface Area Equation", "Context Group UID", "", false, "CID 3663"),
-        new("1.2.840.10008.6.1.181", "", "Oxygen Consumption Equation/Table", "Context Group UID", "", false, "CID 3664"),
-        new("1.2.840.10008.6.1.182", "", "P50 Equation", "Context Group UID", "", false, "CID 3666"),
-        new("1.2.840.10008.6.1.183", "", "Framingham Score", "Context Group UID", "", false, "CID 3667"),
-        new("1.2.840.10008.6.1.184", "", "Framingham Table", "Context Group UID", "", false, "CID 3668"),
-        new("1.2.840.10008.6.1.185", "", "ECG Procedure Type", "Context Group UID", "", false, "CID 3670"),
-        new("1.2.840.10008.6.1.186", "", "Reason for ECG Study", "Context Group UID", "", false, "CID 3671"),
-        new("1.2.840.10008.6.1.187", "", "Pacemaker", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.188", "", "Diagnosis", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.189", "", "Other Filters", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.190", "", "Lead Measurement Technique", "Context Group UID", "", false, "CID 3676"),
-        new("1.2.840.10008.6.1.191", "", "Summary Codes ECG", "Context Group UID", "", false, "CID 3677"),
-        new("1.2.840.10008.6.1.192", "", "QT Correction Algorithm", "Context Group UID", "", false, "CID 3678"),
-        new("1.2.840.10008.6.1.193", "", "ECG Morphology Description", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.194", "", "ECG Lead Noise Description", "Context Group UID", "", false, "CID 3680"),
-        new("1.2.840.10008.6.1.195", "", "ECG Lead Noise Modifier", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.196", "", "Probability", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.197", "", "Modifier", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.198", "", "Trend", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.199", "", "Conjunctive Term", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.200", "", "ECG Interpretive Statement", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.201", "", "Electrophysiology Waveform Duration", "Context Group UID", "", false, "CID 3687"),
-        new("1.2.840.10008.6.1.202", "", "Electrophysiology Waveform Voltage", "Context Group UID", "", false, "CID 3688"),
-        new("1.2.840.10008.6.1.203", "", "Cath Diagnosis", "Context Group UID", "", false, "CID 3700"),
-        new("1.2.840.10008.6.1.204", "", "Cardiac Valve/Tract", "Context Group UID", "", false, "CID 3701"),
-        new("1.2.840.10008.6.1.205", "", "Wall Motion", "Context Group UID", "", false, "CID 3703"),
-        new("1.2.840.10008.6.1.206", "", "Myocardium Wall Morphology Finding", "Context Group UID", "", false, "CID 3704"),
-        new("1.2.840.10008.6.1.207", "", "Chamber Size", "Context Group UID", "", false, "CID 3705"),
-        new("1.2.840.10008.6.1.208", "", "Overall Contractility", "Context Group UID", "", false, "CID 3706"),
-        new("1.2.840.10008.6.1.209", "", "VSD Description", "Context Group UID", "", false, "CID 3707"),
-        new("1.2.840.10008.6.1.210", "", "Aortic Root Description", "Context Group UID", "", false, "CID 3709"),
-        new("1.2.840.10008.6.1.211", "", "Coronary Dominance", "Context Group UID", "", false, "CID 3710"),
-        new("1.2.840.10008.6.1.212", "", "Valvular Abnormality", "Context Group UID", "", false, "CID 3711"),
-        new("1.2.840.10008.6.1.213", "", "Vessel Descriptor", "Context Group UID", "", false, "CID 3712"),
-        new("1.2.840.10008.6.1.214", "", "TIMI Flow Characteristic", "Context Group UID", "", false, "CID 3713"),
-        new("1.2.840.10008.6.1.215", "", "Thrombus", "Context Group UID", "", false, "CID 3714"),
-        new("1.2.840.10008.6.1.216", "", "Lesion Margin", "Context Group UID", "", false, "CID 3715"),
-        new("1.2.840.10008.6.1.217", "", "Severity", "Context Group UID", "", false, "CID 3716"),
-        new("1.2.840.10008.6.1.218", "", "Left Ventricle Myocardial Wall 17 Segment Model", "Context Group UID", "", false, "CID 3717"),
-        new("1.2.840.10008.6.1.219", "", "Myocardial Wall Segments in Projection", "Context Group UID", "", false, "CID 3718"),
-        new("1.2.840.10008.6.1.220", "", "Canadian Clinical Classification", "Context Group UID", "", false, "CID 3719"),
-        new("1.2.840.10008.6.1.221", "", "Cardiac History Date", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.222", "", "Cardiovascular Surgery", "Context Group UID", "", false, "CID 3721"),
-        new("1.2.840.10008.6.1.223", "", "Diabetic Therapy", "Context Group UID", "", false, "CID 3722"),
-        new("1.2.840.10008.6.1.224", "", "MI Type", "Context Group UID", "", false, "CID 3723"),
-        new("1.2.840.10008.6.1.225", "", "Smoking History", "Context Group UID", "", false, "CID 3724"),
-        new("1.2.840.10008.6.1.226", "", "Coronary Intervention Indication", "Context Group UID", "", false, "CID 3726"),
-        new("1.2.840.10008.6.1.227", "", "Catheterization Indication", "Context Group UID", "", false, "CID 3727"),
-        new("1.2.840.10008.6.1.228", "", "Cath Finding", "Context Group UID", "", false, "CID 3728"),
-        new("1.2.840.10008.6.1.229", "", "Admission Status", "Context Group UID", "", false, "CID 3729"),
-        new("1.2.840.10008.6.1.230", "", "Insurance Payor", "Context Group UID", "", false, "CID 3730"),
-        new("1.2.840.10008.6.1.231", "", "Primary Cause of Death", "Context Group UID", "", false, "CID 3733"),
-        new("1.2.840.10008.6.1.232", "", "Acute Coronary Syndrome Time Period", "Context Group UID", "", false, "CID 3735"),
-        new("1.2.840.10008.6.1.233", "", "NYHA Classification", "Context Group UID", "", false, "CID 3736"),
-        new("1.2.840.10008.6.1.234", "", "Ischemia Non-invasive Test", "Context Group UID", "", false, "CID 3737"),
-        new("1.2.840.10008.6.1.235", "", "Pre-Cath Angina Type", "Context Group UID", "", false, "CID 3738"),
-        new("1.2.840.10008.6.1.236", "", "Cath Procedure Type", "Context Group UID", "", false, "CID 3739"),
-        new("1.2.840.10008.6.1.237", "", "Thrombolytic Administration", "Context Group UID", "", false, "CID 3740"),
-        new("1.2.840.10008.6.1.238", "", "Lab Visit Medication Administration", "Context Group UID", "", false, "CID 3741"),
-        new("1.2.840.10008.6.1.239", "", "PCI Medication Administration", "Context Group UID", "", false, "CID 3742"),
-        new("1.2.840.10008.6.1.240", "", "Clopidogrel/Ticlopidine Administration", "Context Group UID", "", false, "CID 3743"),
-        new("1.2.840.10008.6.1.241", "", "EF Testing Method", "Context Group UID", "", false, "CID 3744"),
-        new("1.2.840.10008.6.1.242", "", "Calculation Method", "Context Group UID", "", false, "CID 3745"),
-        new("1.2.840.10008.6.1.243", "", "Percutaneous Entry Site", "Context Group UID", "", false, "CID 3746"),
-        new("1.2.840.10008.6.1.244", "", "Percutaneous Closure", "Context Group UID", "", false, "CID 3747"),
-        new("1.2.840.10008.6.1.245", "", "Angiographic EF Testing Method", "Context Group UID", "", false, "CID 3748"),
-        new("1.2.840.10008.6.1.246", "", "PCI Procedure Result", "Context Group UID", "", false, "CID 3749"),
-        new("1.2.840.10008.6.1.247", "", "Previously Dilated Lesion", "Context Group UID", "", false, "CID 3750"),
-        new("1.2.840.10008.6.1.248", "", "Guidewire Crossing", "Context Group UID", "", false, "CID 3752"),
-        new("1.2.840.10008.6.1.249", "", "Vascular Complication", "Context Group UID", "", false, "CID 3754"),
-        new("1.2.840.10008.6.1.250", "", "Cath Complication", "Context Group UID", "", false, "CID 3755"),
-        new("1.2.840.10008.6.1.251", "", "Cardiac Patient Risk Factor", "Context Group UID", "", false, "CID 3756"),
-        new("1.2.840.10008.6.1.252", "", "Cardiac Diagnostic Procedure", "Context Group UID", "", false, "CID 3757"),
-        new("1.2.840.10008.6.1.253", "", "Cardiovascular Family History", "Context Group UID", "", false, "CID 3758"),
-        new("1.2.840.10008.6.1.254", "", "Hypertension Therapy", "Context Group UID", "", false, "CID 3760"),
-        new("1.2.840.10008.6.1.255", "", "Antilipemic Agent", "Context Group UID", "", false, "CID 3761"),
-        new("1.2.840.10008.6.1.256", "", "Antiarrhythmic Agent", "Context Group UID", "", false, "CID 3762"),
-        new("1.2.840.10008.6.1.257", "", "Myocardial Infarction Therapy", "Context Group UID", "", false, "CID 3764"),
-        new("1.2.840.10008.6.1.258", "", "Concern Type", "Context Group UID", "", false, "CID 3769"),
-        new("1.2.840.10008.6.1.259", "", "Problem Status", "Context Group UID", "", false, "CID 3770"),
-        new("1.2.840.10008.6.1.260", "", "Health Status", "Context Group UID", "", false, "CID 3772"),
-        new("1.2.840.10008.6.1.261", "", "Use Status", "Context Group UID", "", false, "CID 3773"),
-        new("1.2.840.10008.6.1.262", "", "Social History", "Context Group UID", "", false, "CID 3774"),
-        new("1.2.840.10008.6.1.263", "", "Cardiovascular Implant", "Context Group UID", "", false, "CID 3777"),
-        new("1.2.840.10008.6.1.264", "", "Plaque Structure", "Context Group UID", "", false, "CID 3802"),
-        new("1.2.840.10008.6.1.265", "", "Stenosis Measurement Method", "Context Group UID", "", false, "CID 3804"),
-        new("1.2.840.10008.6.1.266", "", "Stenosis Type", "Context Group UID", "", false, "CID 3805"),
-        new("1.2.840.10008.6.1.267", "", "Stenosis Shape", "Context Group UID", "", false, "CID 3806"),
-        new("1.2.840.10008.6.1.268", "", "Volume Measurement Method", "Context Group UID", "", false, "CID 3807"),
-        new("1.2.840.10008.6.1.269", "", "Aneurysm Type", "Context Group UID", "", false, "CID 3808"),
-        new("1.2.840.10008.6.1.270", "", "Associated Condition", "Context Group UID", "", false, "CID 3809"),
-        new("1.2.840.10008.6.1.271", "", "Vascular Morphology", "Context Group UID", "", false, "CID 3810"),
-        new("1.2.840.10008.6.1.272", "", "Stent Finding", "Context Group UID", "", false, "CID 3813"),
-        new("1.2.840.10008.6.1.273", "", "Stent Composition", "Context Group UID", "", false, "CID 3814"),
-        new("1.2.840.10008.6.1.274", "", "Source of Vascular Finding", "Context Group UID", "", false, "CID 3815"),
-        new("1.2.840.10008.6.1.275", "", "Vascular Sclerosis Type", "Context Group UID", "", false, "CID 3817"),
-        new("1.2.840.10008.6.1.276", "", "Non-invasive Vascular Procedure", "Context Group UID", "", false, "CID 3820"),
-        new("1.2.840.10008.6.1.277", "", "Papillary Muscle Included/Excluded", "Context Group UID", "", false, "CID 3821"),
-        new("1.2.840.10008.6.1.278", "", "Respiratory Status", "Context Group UID", "", false, "CID 3823"),
-        new("1.2.840.10008.6.1.279", "", "Heart Rhythm", "Context Group UID", "", false, "CID 3826"),
-        new("1.2.840.10008.6.1.280", "", "Vessel Segment", "Context Group UID", "", false, "CID 3827"),
-        new("1.2.840.10008.6.1.281", "", "Pulmonary Artery", "Context Group UID", "", false, "CID 3829"),
-        new("1.2.840.10008.6.1.282", "", "Stenosis Length", "Context Group UID", "", false, "CID 3831"),
-        new("1.2.840.10008.6.1.283", "", "Stenosis Grade", "Context Group UID", "", false, "CID 3832"),
-        new("1.2.840.10008.6.1.284", "", "Cardiac Ejection Fraction", "Context Group UID", "", false, "CID 3833"),
-        new("1.2.840.10008.6.1.285", "", "Cardiac Volume Measurement", "Context Group UID", "", false, "CID 3835"),
-        new("1.2.840.10008.6.1.286", "", "Time-based Perfusion Measurement", "Context Group UID", "", false, "CID 3836"),
-        new("1.2.840.10008.6.1.287", "", "Fiducial Feature", "Context Group UID", "", false, "CID 3837"),
-        new("1.2.840.10008.6.1.288", "", "Diameter Derivation", "Context Group UID", "", false, "CID 3838"),
-        new("1.2.840.10008.6.1.289", "", "Coronary Vein", "Context Group UID", "", false, "CID 3839"),
-        new("1.2.840.10008.6.1.290", "", "Pulmonary Vein", "Context Group UID", "", false, "CID 3840"),
-        new("1.2.840.10008.6.1.291", "", "Myocardial Subsegment", "Context Group UID", "", false, "CID 3843"),
-        new("1.2.840.10008.6.1.292", "", "Partial View Section for Mammography", "Context Group UID", "", false, "CID 4005"),
-        new("1.2.840.10008.6.1.293", "", "DX Anatomy Imaged", "Context Group UID", "", false, "CID 4009"),
-        new("1.2.840.10008.6.1.294", "", "DX View", "Context Group UID", "", false, "CID 4010"),
-        new("1.2.840.10008.6.1.295", "", "DX View Modifier", "Context Group UID", "", false, "CID 4011"),
-        new("1.2.840.10008.6.1.296", "", "Projection Eponymous Name", "Context Group UID", "", false, "CID 4012"),
-        new("1.2.840.10008.6.1.297", "", "Anatomic Region for Mammography", "Context Group UID", "", false, "CID 4013"),
-        new("1.2.840.10008.6.1.298", "", "View for Mammography", "Context Group UID", "", false, "CID 4014"),
-        new("1.2.840.10008.6.1.299", "", "View Modifier for Mammography", "Context Group UID", "", false, "CID 4015"),
-        new("1.2.840.10008.6.1.300", "", "Anatomic Region for Intra-oral Radiography", "Context Group UID", "", false, "CID 4016"),
-        new("1.2.840.10008.6.1.301", "", "Anatomic Region Modifier for Intra-oral Radiography", "Context Group UID", "", false, "CID 4017"),
-        new("1.2.840.10008.6.1.302", "", "Primary Anatomic Structure for Intra-oral Radiography (Permanent Dentition - Designation of Teeth)", "Context Group UID", "", false, "CID 4018"),
-        new("1.2.840.10008.6.1.303", "", "Primary Anatomic Structure for Intra-oral Radiography (Deciduous Dentition - Designation of Teeth)", "Context Group UID", "", false, "CID 4019"),
-        new("1.2.840.10008.6.1.304", "", "PET Radionuclide", "Context Group UID", "", false, "CID 4020"),
-        new("1.2.840.10008.6.1.305", "", "PET Radiopharmaceutical", "Context Group UID", "", false, "CID 4021"),
-        new("1.2.840.10008.6.1.306", "", "Craniofacial Anatomic Region", "Context Group UID", "", false, "CID 4028"),
-        new("1.2.840.10008.6.1.307", "", "CT, MR and PET Anatomy Imaged", "Context Group UID", "", false, "CID 4030"),
-        new("1.2.840.10008.6.1.308", "", "Common Anatomic Region", "Context Group UID", "", false, "CID 4031"),
-        new("1.2.840.10008.6.1.309", "", "MR Spectroscopy Metabolite", "Context Group UID", "", false, "CID 4032"),
-        new("1.2.840.10008.6.1.310", "", "MR Proton Spectroscopy Metabolite", "Context Group UID", "", false, "CID 4033"),
-        new("1.2.840.10008.6.1.311", "", "Endoscopy Anatomic Region", "Context Group UID", "", false, "CID 4040"),
-        new("1.2.840.10008.6.1.312", "", "XA/XRF Anatomy Imaged", "Context Group UID", "", false, "CID 4042"),
-        new("1.2.840.10008.6.1.313", "", "Drug or Contrast Agent Characteristic", "Context Group UID", "", false, "CID 4050"),
-        new("1.2.840.10008.6.1.314", "", "General Device", "Context Group UID", "", false, "CID 4051"),
-        new("1.2.840.10008.6.1.315", "", "Phantom Device", "Context Group UID", "", false, "CID 4052"),
-        new("1.2.840.10008.6.1.316", "", "Ophthalmic Imaging Agent", "Context Group UID", "", false, "CID 4200"),
-        new("1.2.840.10008.6.1.317", "", "Patient Eye Movement Command", "Context Group UID", "", false, "CID 4201"),
-        new("1.2.840.10008.6.1.318", "", "Ophthalmic Photography Acquisition Device", "Context Group UID", "", false, "CID 4202"),
-        new("1.2.840.10008.6.1.319", "", "Ophthalmic Photography Illumination", "Context Group UID", "", false, "CID 4203"),
-        new("1.2.840.10008.6.1.320", "", "Ophthalmic Filter", "Context Group UID", "", false, "CID 4204"),
-        new("1.2.840.10008.6.1.321", "", "Ophthalmic Lens", "Context Group UID", "", false, "CID 4205"),
-        new("1.2.840.10008.6.1.322", "", "Ophthalmic Channel Description", "Context Group UID", "", false, "CID 4206"),
-        new("1.2.840.10008.6.1.323", "", "Ophthalmic Image Position", "Context Group UID", "", false, "CID 4207"),
-        new("1.2.840.10008.6.1.324", "", "Mydriatic Agent", "Context Group UID", "", false, "CID 4208"),
-        new("1.2.840.10008.6.1.325", "", "Ophthalmic Anatomic Structure Imaged", "Context Group UID", "", false, "CID 4209"),
-        new("1.2.840.10008.6.1.326", "", "Ophthalmic Tomography Acquisition Device", "Context Group UID", "", false, "CID 4210"),
-        new("1.2.840.10008.6.1.327", "", "Ophthalmic OCT Anatomic Structure Imaged", "Context Group UID", "", false, "CID 4211"),
-        new("1.2.840.10008.6.1.328", "", "Language", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.329", "", "Country", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.330", "", "Overall Breast Composition", "Context Group UID", "", false, "CID 6000"),
-        new("1.2.840.10008.6.1.331", "", "Overall Breast Composition from BI-RADS", "Context Group UID", "", false, "CID 6001"),
-        new("1.2.840.10008.6.1.332", "", "Change Since Last Mammogram or Prior Surgery", "Context Group UID", "", false, "CID 6002"),
-        new("1.2.840.10008.6.1.333", "", "Change Since Last Mammogram or Prior Surgery from BI-RADS", "Context Group UID", "", false, "CID 6003"),
-        new("1.2.840.10008.6.1.334", "", "Mammography Shape Characteristic", "Context Group UID", "", false, "CID 6004"),
-        new("1.2.840.10008.6.1.335", "", "Shape Characteristic from BI-RADS", "Context Group UID", "", false, "CID 6005"),
-        new("1.2.840.10008.6.1.336", "", "Mammography Margin Characteristic", "Context Group UID", "", false, "CID 6006"),
-        new("1.2.840.10008.6.1.337", "", "Margin Characteristic from BI-RADS", "Context Group UID", "", false, "CID 6007"),
-        new("1.2.840.10008.6.1.338", "", "Density Modifier", "Context Group UID", "", false, "CID 6008"),
-        new("1.2.840.10008.6.1.339", "", "Density Modifier from BI-RADS", "Context Group UID", "", false, "CID 6009"),
-        new("1.2.840.10008.6.1.340", "", "Mammography Calcification Type", "Context Group UID", "", false, "CID 6010"),
-        new("1.2.840.10008.6.1.341", "", "Calcification Type from BI-RADS", "Context Group UID", "", false, "CID 6011"),
-        new("1.2.840.10008.6.1.342", "", "Calcification Distribution Modifier", "Context Group UID", "", false, "CID 6012"),
-        new("1.2.840.10008.6.1.343", "", "Calcification Distribution Modifier from BI-RADS", "Context Group UID", "", false, "CID 6013"),
-        new("1.2.840.10008.6.1.344", "", "Mammography Single Image Finding", "Context Group UID", "", false, "CID 6014"),
-        new("1.2.840.10008.6.1.345", "", "Single Image Finding from BI-RADS", "Context Group UID", "", false, "CID 6015"),
-        new("1.2.840.10008.6.1.346", "", "Mammography Composite Feature", "Context Group UID", "", false, "CID 6016"),
-        new("1.2.840.10008.6.1.347", "", "Composite Feature from BI-RADS", "Context Group UID", "", false, "CID 6017"),
-        new("1.2.840.10008.6.1.348", "", "Clockface Location or Region", "Context Group UID", "", false, "CID 6018"),
-        new("1.2.840.10008.6.1.349", "", "Clockface Location or Region from BI-RADS", "Context Group UID", "", false, "CID 6019"),
-        new("1.2.840.10008.6.1.350", "", "Quadrant Location", "Context Group UID", "", false, "CID 6020"),
-        new("1.2.840.10008.6.1.351", "", "Quadrant Location from BI-RADS", "Context Group UID", "", false, "CID 6021"),
-        new("1.2.840.10008.6.1.352", "", "Side", "Context Group UID", "", false, "CID 6022"),
-        new("1.2.840.10008.6.1.353", "", "Side from BI-RADS", "Context Group UID", "", false, "CID 6023"),
-        new("1.2.840.10008.6.1.354", "", "Depth", "Context Group UID", "", false, "CID 6024"),
-        new("1.2.840.10008.6.1.355", "", "Depth from BI-RADS", "Context Group UID", "", false, "CID 6025"),
-        new("1.2.840.10008.6.1.356", "", "Mammography Assessment", "Context Group UID", "", false, "CID 6026"),
-        new("1.2.840.10008.6.1.357", "", "Assessment from BI-RADS", "Context Group UID", "", false, "CID 6027"),
-        new("1.2.840.10008.6.1.358", "", "Mammography Recommended Follow-up", "Context Group UID", "", false, "CID 6028"),
-        new("1.2.840.10008.6.1.359", "", "Recommended Follow-up from BI-RADS", "Context Group UID", "", false, "CID 6029"),
-        new("1.2.840.10008.6.1.360", "", "Mammography Pathology Code", "Context Group UID", "", false, "CID 6030"),
-        new("1.2.840.10008.6.1.361", "", "Benign Pathology Code from BI-RADS", "Context Group UID", "", false, "CID 6031"),
-        new("1.2.840.10008.6.1.362", "", "High Risk Lesion Pathology Code from BI-RADS", "Context Group UID", "", false, "CID 6032"),
-        new("1.2.840.10008.6.1.363", "", "Malignant Pathology Code from BI-RADS", "Context Group UID", "", false, "CID 6033"),
-        new("1.2.840.10008.6.1.364", "", "CAD Output Intended Use", "Context Group UID", "", false, "CID 6034"),
-        new("1.2.840.10008.6.1.365", "", "Composite Feature Relation", "Context Group UID", "", false, "CID 6035"),
-        new("1.2.840.10008.6.1.366", "", "Feature Scope", "Context Group UID", "", false, "CID 6036"),
-        new("1.2.840.10008.6.1.367", "", "Mammography Quantitative Temporal Difference Type", "Context Group UID", "", false, "CID 6037"),
-        new("1.2.840.10008.6.1.368", "", "Mammography Qualitative Temporal Difference Type", "Context Group UID", "", false, "CID 6038"),
-        new("1.2.840.10008.6.1.369", "", "Nipple Characteristic", "Context Group UID", "", false, "CID 6039"),
-        new("1.2.840.10008.6.1.370", "", "Non-lesion Object Type", "Context Group UID", "", false, "CID 6040"),
-        new("1.2.840.10008.6.1.371", "", "Mammography Image Quality Finding", "Context Group UID", "", false, "CID 6041"),
-        new("1.2.840.10008.6.1.372", "", "Result Status", "Context Group UID", "", false, "CID 6042"),
-        new("1.2.840.10008.6.1.373", "", "Mammography CAD Analysis Type", "Context Group UID", "", false, "CID 6043"),
-        new("1.2.840.10008.6.1.374", "", "Image Quality Assessment Type", "Context Group UID", "", false, "CID 6044"),
-        new("1.2.840.10008.6.1.375", "", "Mammography Quality Control Standard Type", "Context Group UID", "", false, "CID 6045"),
-        new("1.2.840.10008.6.1.376", "", "Follow-up Interval Unit", "Context Group UID", "", false, "CID 6046"),
-        new("1.2.840.10008.6.1.377", "", "CAD Processing and Finding Summary", "Context Group UID", "", false, "CID 6047"),
-        new("1.2.840.10008.6.1.378", "", "CAD Operating Point Axis Label", "Context Group UID", "", false, "CID 6048"),
-        new("1.2.840.10008.6.1.379", "", "Breast Procedure Reported", "Context Group UID", "", false, "CID 6050"),
-        new("1.2.840.10008.6.1.380", "", "Breast Procedure Reason", "Context Group UID", "", false, "CID 6051"),
-        new("1.2.840.10008.6.1.381", "", "Breast Imaging Report Section Title", "Context Group UID", "", false, "CID 6052"),
-        new("1.2.840.10008.6.1.382", "", "Breast Imaging Report Element", "Context Group UID", "", false, "CID 6053"),
-        new("1.2.840.10008.6.1.383", "", "Breast Imaging Finding", "Context Group UID", "", false, "CID 6054"),
-        new("1.2.840.10008.6.1.384", "", "Breast Clinical Finding or Indicated Problem", "Context Group UID", "", false, "CID 6055"),
-        new("1.2.840.10008.6.1.385", "", "Associated Finding for Breast", "Context Group UID", "", false, "CID 6056"),
-        new("1.2.840.10008.6.1.386", "", "Ductography Finding for Breast", "Context Group UID", "", false, "CID 6057"),
-        new("1.2.840.10008.6.1.387", "", "Procedure Modifiers for Breast", "Context Group UID", "", false, "CID 6058"),
-        new("1.2.840.10008.6.1.388", "", "Breast Implant Type", "Context Group UID", "", false, "CID 6059"),
-        new("1.2.840.10008.6.1.389", "", "Breast Biopsy Technique", "Context Group UID", "", false, "CID 6060"),
-        new("1.2.840.10008.6.1.390", "", "Breast Imaging Procedure Modifier", "Context Group UID", "", false, "CID 6061"),
-        new("1.2.840.10008.6.1.391", "", "Interventional Procedure Complication", "Context Group UID", "", false, "CID 6062"),
-        new("1.2.840.10008.6.1.392", "", "Interventional Procedure Result", "Context Group UID", "", false, "CID 6063"),
-        new("1.2.840.10008.6.1.393", "", "Ultrasound Finding for Breast", "Context Group UID", "", false, "CID 6064"),
-        new("1.2.840.10008.6.1.394", "", "Instrument Approach", "Context Group UID", "", false, "CID 6065"),
-        new("1.2.840.10008.6.1.395", "", "Target Confirmation", "Context Group UID", "", false, "CID 6066"),
-        new("1.2.840.10008.6.1.396", "", "Fluid Color", "Context Group UID", "", false, "CID 6067"),
-        new("1.2.840.10008.6.1.397", "", "Tumor Stages From AJCC", "Context Group UID", "", false, "CID 6068"),
-        new("1.2.840.10008.6.1.398", "", "Nottingham Combined Histologic Grade", "Context Group UID", "", false, "CID 6069"),
-        new("1.2.840.10008.6.1.399", "", "Bloom-Richardson Histologic Grade", "Context Group UID", "", false, "CID 6070"),
-        new("1.2.840.10008.6.1.400", "", "Histologic Grading Method", "Context Group UID", "", false, "CID 6071"),
-        new("1.2.840.10008.6.1.401", "", "Breast Implant Finding", "Context Group UID", "", false, "CID 6072"),
-        new("1.2.840.10008.6.1.402", "", "Gynecological Hormone", "Context Group UID", "", false, "CID 6080"),
-        new("1.2.840.10008.6.1.403", "", "Breast Cancer Risk Factor", "Context Group UID", "", false, "CID 6081"),
-        new("1.2.840.10008.6.1.404", "", "Gynecological Procedure", "Context Group UID", "", false, "CID 6082"),
-        new("1.2.840.10008.6.1.405", "", "Procedures for Breast", "Context Group UID", "", false, "CID 6083"),
-        new("1.2.840.10008.6.1.406", "", "Mammoplasty Procedure", "Context Group UID", "", false, "CID 6084"),
-        new("1.2.840.10008.6.1.407", "", "Therapies for Breast", "Context Group UID", "", false, "CID 6085"),
-        new("1.2.840.10008.6.1.408", "", "Menopausal Phase", "Context Group UID", "", false, "CID 6086"),
-        new("1.2.840.10008.6.1.409", "", "General Risk Factor", "Context Group UID", "", false, "CID 6087"),
-        new("1.2.840.10008.6.1.410", "", "OB-GYN Maternal Risk Factor", "Context Group UID", "", false, "CID 6088"),
-        new("1.2.840.10008.6.1.411", "", "Substance", "Context Group UID", "", false, "CID 6089"),
-        new("1.2.840.10008.6.1.412", "", "Relative Usage/Exposure Amount", "Context Group UID", "", false, "CID 6090"),
-        new("1.2.840.10008.6.1.413", "", "Relative Frequency of Event Value", "Context Group UID", "", false, "CID 6091"),
-        new("1.2.840.10008.6.1.414", "", "Usage/Exposure Qualitative Concept", "Context Group UID", "", false, "CID 6092"),
-        new("1.2.840.10008.6.1.415", "", "Usage/Exposure/Amount Qualitative Concept", "Context Group UID", "", false, "CID 6093"),
-        new("1.2.840.10008.6.1.416", "", "Usage/Exposure/Frequency Qualitative Concept", "Context Group UID", "", false, "CID 6094"),
-        new("1.2.840.10008.6.1.417", "", "Procedure Numeric Property", "Context Group UID", "", false, "CID 6095"),
-        new("1.2.840.10008.6.1.418", "", "Pregnancy Status", "Context Group UID", "", false, "CID 6096"),
-        new("1.2.840.10008.6.1.419", "", "Side of Family", "Context Group UID", "", false, "CID 6097"),
-        new("1.2.840.10008.6.1.420", "", "Chest Component Category", "Context Group UID", "", false, "CID 6100"),
-        new("1.2.840.10008.6.1.421", "", "Chest Finding or Feature", "Context Group UID", "", false, "CID 6101"),
-        new("1.2.840.10008.6.1.422", "", "Chest Finding or Feature Modifier", "Context Group UID", "", false, "CID 6102"),
-        new("1.2.840.10008.6.1.423", "", "Abnormal Lines Finding or Feature", "Context Group UID", "", false, "CID 6103"),
-        new("1.2.840.10008.6.1.424", "", "Abnormal Opacity Finding or Feature", "Context Group UID", "", false, "CID 6104"),
-        new("1.2.840.10008.6.1.425", "", "Abnormal Lucency Finding or Feature", "Context Group UID", "", false, "CID 6105"),
-        new("1.2.840.10008.6.1.426", "", "Abnormal Texture Finding or Feature", "Context Group UID", "", false, "CID 6106"),
-        new("1.2.840.10008.6.1.427", "", "Width Descriptor", "Context Group UID", "", false, "CID 6107"),
-        new("1.2.840.10008.6.1.428", "", "Chest Anatomic Structure Abnormal Distribution", "Context Group UID", "", false, "CID 6108"),
-        new("1.2.840.10008.6.1.429", "", "Radiographic Anatomy Finding or Feature", "Context Group UID", "", false, "CID 6109"),
-        new("1.2.840.10008.6.1.430", "", "Lung Anatomy Finding or Feature", "Context Group UID", "", false, "CID 6110"),
-        new("1.2.840.10008.6.1.431", "", "Bronchovascular Anatomy Finding or Feature", "Context Group UID", "", false, "CID 6111"),
-        new("1.2.840.10008.6.1.432", "", "Pleura Anatomy Finding or Feature", "Context Group UID", "", false, "CID 6112"),
-        new("1.2.840.10008.6.1.433", "", "Mediastinum Anatomy Finding or Feature", "Context Group UID", "", false, "CID 6113"),
-        new("1.2.840.10008.6.1.434", "", "Osseous Anatomy Finding or Feature", "Context Group UID", "", false, "CID 6114"),
-        new("1.2.840.10008.6.1.435", "", "Osseous Anatomy Modifier", "Context Group UID", "", false, "CID 6115"),
-        new("1.2.840.10008.6.1.436", "", "Muscular Anatomy", "Context Group UID", "", false, "CID 6116"),
-        new("1.2.840.10008.6.1.437", "", "Vascular Anatomy", "Context Group UID", "", false, "CID 6117"),
-        new("1.2.840.10008.6.1.438", "", "Size Descriptor", "Context Group UID", "", false, "CID 6118"),
-        new("1.2.840.10008.6.1.439", "", "Chest Border Shape", "Context Group UID", "", false, "CID 6119"),
-        new("1.2.840.10008.6.1.440", "", "Chest Border Definition", "Context Group UID", "", false, "CID 6120"),
-        new("1.2.840.10008.6.1.441", "", "Chest Orientation Descriptor", "Context Group UID", "", false, "CID 6121"),
-        new("1.2.840.10008.6.1.442", "", "Chest Content Descriptor", "Context Group UID", "", false, "CID 6122"),
-        new("1.2.840.10008.6.1.443", "", "Chest Opacity Descriptor", "Context Group UID", "", false, "CID 6123"),
-        new("1.2.840.10008.6.1.444", "", "Location in Chest", "Context Group UID", "", false, "CID 6124"),
-        new("1.2.840.10008.6.1.445", "", "General Chest Location", "Context Group UID", "", false, "CID 6125"),
-        new("1.2.840.10008.6.1.446", "", "Location in Lung", "Context Group UID", "", false, "CID 6126"),
-        new("1.2.840.10008.6.1.447", "", "Segment Location in Lung", "Context Group UID", "", false, "CID 6127"),
-        new("1.2.840.10008.6.1.448", "", "Chest Distribution Descriptor", "Context Group UID", "", false, "CID 6128"),
-        new("1.2.840.10008.6.1.449", "", "Chest Site Involvement", "Context Group UID", "", false, "CID 6129"),
-        new("1.2.840.10008.6.1.450", "", "Severity Descriptor", "Context Group UID", "", false, "CID 6130"),
-        new("1.2.840.10008.6.1.451", "", "Chest Texture Descriptor", "Context Group UID", "", false, "CID 6131"),
-        new("1.2.840.10008.6.1.452", "", "Chest Calcification Descriptor", "Context Group UID", "", false, "CID 6132"),
-        new("1.2.840.10008.6.1.453", "", "Chest Quantitative Temporal Difference Type", "Context Group UID", "", false, "CID 6133"),
-        new("1.2.840.10008.6.1.454", "", "Chest Qualitative Temporal Difference Type", "Context Group UID", "", false, "CID 6134"),
-        new("1.2.840.10008.6.1.455", "", "Image Quality Finding", "Context Group UID", "", false, "CID 6135"),
-        new("1.2.840.10008.6.1.456", "", "Chest Types of Quality Control Standard", "Context Group UID", "", false, "CID 6136"),
-        new("1.2.840.10008.6.1.457", "", "CAD Analysis Type", "Context Group UID", "", false, "CID 6137"),
-        new("1.2.840.10008.6.1.458", "", "Chest Non-lesion Object Type", "Context Group UID", "", false, "CID 6138"),
-        new("1.2.840.10008.6.1.459", "", "Non-lesion Modifier", "Context Group UID", "", false, "CID 6139"),
-        new("1.2.840.10008.6.1.460", "", "Calculation Method", "Context Group UID", "", false, "CID 6140"),
-        new("1.2.840.10008.6.1.461", "", "Attenuation Coefficient Measurement", "Context Group UID", "", false, "CID 6141"),
-        new("1.2.840.10008.6.1.462", "", "Calculated Value", "Context Group UID", "", false, "CID 6142"),
-        new("1.2.840.10008.6.1.463", "", "Lesion Response", "Context Group UID", "", false, "CID 6143"),
-        new("1.2.840.10008.6.1.464", "", "RECIST Defined Lesion Response", "Context Group UID", "", false, "CID 6144"),
-        new("1.2.840.10008.6.1.465", "", "Baseline Category", "Context Group UID", "", false, "CID 6145"),
-        new("1.2.840.10008.6.1.466", "", "Background Echotexture", "Context Group UID", "", false, "CID 6151"),
-        new("1.2.840.10008.6.1.467", "", "Orientation", "Context Group UID", "", false, "CID 6152"),
-        new("1.2.840.10008.6.1.468", "", "Lesion Boundary", "Context Group UID", "", false, "CID 6153"),
-        new("1.2.840.10008.6.1.469", "", "Echo Pattern", "Context Group UID", "", false, "CID 6154"),
-        new("1.2.840.10008.6.1.470", "", "Posterior Acoustic Feature", "Context Group UID", "", false, "CID 6155"),
-        new("1.2.840.10008.6.1.471", "", "Vascularity", "Context Group UID", "", false, "CID 6157"),
-        new("1.2.840.10008.6.1.472", "", "Correlation to Other Finding", "Context Group UID", "", false, "CID 6158"),
-        new("1.2.840.10008.6.1.473", "", "Malignancy Type", "Context Group UID", "", false, "CID 6159"),
-        new("1.2.840.10008.6.1.474", "", "Breast Primary Tumor Assessment From AJCC", "Context Group UID", "", false, "CID 6160"),
-        new("1.2.840.10008.6.1.475", "", "Pathological Regional Lymph Node Assessment for Breast", "Context Group UID", "", false, "CID 6161"),
-        new("1.2.840.10008.6.1.476", "", "Assessment of Metastasis for Breast", "Context Group UID", "", false, "CID 6162"),
-        new("1.2.840.10008.6.1.477", "", "Menstrual Cycle Phase", "Context Group UID", "", false, "CID 6163"),
-        new("1.2.840.10008.6.1.478", "", "Time Interval", "Context Group UID", "", false, "CID 6164"),
-        new("1.2.840.10008.6.1.479", "", "Breast Linear Measurement", "Context Group UID", "", false, "CID 6165"),
-        new("1.2.840.10008.6.1.480", "", "CAD Geometry Secondary Graphical Representation", "Context Group UID", "", false, "CID 6166"),
-        new("1.2.840.10008.6.1.481", "", "Diagnostic Imaging Report Document Title", "Context Group UID", "", false, "CID 7000"),
-        new("1.2.840.10008.6.1.482", "", "Diagnostic Imaging Report Heading", "Context Group UID", "", false, "CID 7001"),
-        new("1.2.840.10008.6.1.483", "", "Diagnostic Imaging Report Element", "Context Group UID", "", false, "CID 7002"),
-        new("1.2.840.10008.6.1.484", "", "Diagnostic Imaging Report Purpose of Reference", "Context Group UID", "", false, "CID 7003"),
-        new("1.2.840.10008.6.1.485", "", "Waveform Purpose of Reference", "Context Group UID", "", false, "CID 7004"),
-        new("1.2.840.10008.6.1.486", "", "Contributing Equipment Purpose of Reference", "Context Group UID", "", false, "CID 7005"),
-        new("1.2.840.10008.6.1.487", "", "SR Document Purpose of Reference", "Context Group UID", "", false, "CID 7006"),
-        new("1.2.840.10008.6.1.488", "", "Signature Purpose", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.489", "", "Media Import", "Context Group UID", "", false, "CID 7008"),
-        new("1.2.840.10008.6.1.490", "", "Key Object Selection Document Title", "Context Group UID", "", false, "CID 7010"),
-        new("1.2.840.10008.6.1.491", "", "Rejected for Quality Reason", "Context Group UID", "", false, "CID 7011"),
-        new("1.2.840.10008.6.1.492", "", "Best in Set", "Context Group UID", "", false, "CID 7012"),
-        new("1.2.840.10008.6.1.493", "", "Document Title", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.494", "", "RCS Registration Method Type", "Context Group UID", "", false, "CID 7100"),
-        new("1.2.840.10008.6.1.495", "", "Brain Atlas Fiducial", "Context Group UID", "", false, "CID 7101"),
-        new("1.2.840.10008.6.1.496", "", "Segmentation Property Category", "Context Group UID", "", false, "CID 7150"),
-        new("1.2.840.10008.6.1.497", "", "Segmentation Property Type", "Context Group UID", "", false, "CID 7151"),
-        new("1.2.840.10008.6.1.498", "", "Cardiac Structure Segmentation Type", "Context Group UID", "", false, "CID 7152"),
-        new("1.2.840.10008.6.1.499", "", "CNS Segmentation Type", "Context Group UID", "", false, "CID 7153"),
-        new("1.2.840.10008.6.1.500", "", "Abdominal Segmentation Type", "Context Group UID", "", false, "CID 7154"),
-        new("1.2.840.10008.6.1.501", "", "Thoracic Segmentation Type", "Context Group UID", "", false, "CID 7155"),
-        new("1.2.840.10008.6.1.502", "", "Vascular Segmentation Type", "Context Group UID", "", false, "CID 7156"),
-        new("1.2.840.10008.6.1.503", "", "Device Segmentation Type", "Context Group UID", "", false, "CID 7157"),
-        new("1.2.840.10008.6.1.504", "", "Artifact Segmentation Type", "Context Group UID", "", false, "CID 7158"),
-        new("1.2.840.10008.6.1.505", "", "Lesion Segmentation Type", "Context Group UID", "", false, "CID 7159"),
-        new("1.2.840.10008.6.1.506", "", "Pelvic Organ Segmentation Type", "Context Group UID", "", false, "CID 7160"),
-        new("1.2.840.10008.6.1.507", "", "Physiology Segmentation Type", "Context Group UID", "", false, "CID 7161"),
-        new("1.2.840.10008.6.1.508", "", "Referenced Image Purpose of Reference", "Context Group UID", "", false, "CID 7201"),
-        new("1.2.840.10008.6.1.509", "", "Source Image Purpose of Reference", "Context Group UID", "", false, "CID 7202"),
-        new("1.2.840.10008.6.1.510", "", "Image Derivation", "Context Group UID", "", false, "CID 7203"),
-        new("1.2.840.10008.6.1.511", "", "Purpose of Reference to Alternate Representation", "Context Group UID", "", false, "CID 7205"),
-        new("1.2.840.10008.6.1.512", "", "Related Series Purpose of Reference", "Context Group UID", "", false, "CID 7210"),
-        new("1.2.840.10008.6.1.513", "", "Multi-Frame Subset Type", "Context Group UID", "", false, "CID 7250"),
-        new("1.2.840.10008.6.1.514", "", "Person Role", "Context Group UID", "", false, "CID 7450"),
-        new("1.2.840.10008.6.1.515", "", "Family Member", "Context Group UID", "", false, "CID 7451"),
-        new("1.2.840.10008.6.1.516", "", "Organizational Role", "Context Group UID", "", false, "CID 7452"),
-        new("1.2.840.10008.6.1.517", "", "Performing Role", "Context Group UID", "", false, "CID 7453"),
-        new("1.2.840.10008.6.1.518", "", "Animal Taxonomic Rank Value", "Context Group UID", "", false, "CID 7454"),
-        new("1.2.840.10008.6.1.519", "", "Sex", "Context Group UID", "", false, "CID 7455"),
-        new("1.2.840.10008.6.1.520", "", "Age Unit", "Context Group UID", "", false, "CID 7456"),
-        new("1.2.840.10008.6.1.521", "", "Linear Measurement Unit", "Context Group UID", "", false, "CID 7460"),
-        new("1.2.840.10008.6.1.522", "", "Area Measurement Unit", "Context Group UID", "", false, "CID 7461"),
-        new("1.2.840.10008.6.1.523", "", "Volume Measurement Unit", "Context Group UID", "", false, "CID 7462"),
-        new("1.2.840.10008.6.1.524", "", "Linear Measurement", "Context Group UID", "", false, "CID 7470"),
-        new("1.2.840.10008.6.1.525", "", "Area Measurement", "Context Group UID", "", false, "CID 7471"),
-        new("1.2.840.10008.6.1.526", "", "Volume Measurement", "Context Group UID", "", false, "CID 7472"),
-        new("1.2.840.10008.6.1.527", "", "General Area Calculation Method", "Context Group UID", "", false, "CID 7473"),
-        new("1.2.840.10008.6.1.528", "", "General Volume Calculation Method", "Context Group UID", "", false, "CID 7474"),
-        new("1.2.840.10008.6.1.529", "", "Breed", "Context Group UID", "", false, "CID 7480"),
-        new("1.2.840.10008.6.1.530", "", "Breed Registry", "Context Group UID", "", false, "CID 7481"),
-        new("1.2.840.10008.6.1.531", "", "Workitem Definition", "Context Group UID", "", false, "CID 9231"),
-        new("1.2.840.10008.6.1.532", "", "Non-DICOM Output Types", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.533", "", "Procedure Discontinuation Reason", "Context Group UID", "", false, "CID 9300"),
-        new("1.2.840.10008.6.1.534", "", "Scope of Accumulation", "Context Group UID", "", false, "CID 10000"),
-        new("1.2.840.10008.6.1.535", "", "UID Type", "Context Group UID", "", false, "CID 10001"),
-        new("1.2.840.10008.6.1.536", "", "Irradiation Event Type", "Context Group UID", "", false, "CID 10002"),
-        new("1.2.840.10008.6.1.537", "", "Equipment Plane Identification", "Context Group UID", "", false, "CID 10003"),
-        new("1.2.840.10008.6.1.538", "", "Fluoro Mode", "Context Group UID", "", false, "CID 10004"),
-        new("1.2.840.10008.6.1.539", "", "X-Ray Filter Material", "Context Group UID", "", false, "CID 10006"),
-        new("1.2.840.10008.6.1.540", "", "X-Ray Filter Type", "Context Group UID", "", false, "CID 10007"),
-        new("1.2.840.10008.6.1.541", "", "Dose Related Distance Measurement", "Context Group UID", "", false, "CID 10008"),
-        new("1.2.840.10008.6.1.542", "", "Measured/Calculated", "Context Group UID", "", false, "CID 10009"),
-        new("1.2.840.10008.6.1.543", "", "Dose Measurement Device", "Context Group UID", "", false, "CID 10010"),
-        new("1.2.840.10008.6.1.544", "", "Effective Dose Evaluation Method", "Context Group UID", "", false, "CID 10011"),
-        new("1.2.840.10008.6.1.545", "", "CT Acquisition Type", "Context Group UID", "", false, "CID 10013"),
-        new("1.2.840.10008.6.1.546", "", "CT IV Contrast Imaging Technique", "Context Group UID", "", false, "CID 10014"),
-        new("1.2.840.10008.6.1.547", "", "CT Dose Reference Authority", "Context Group UID", "", false, "CID 10015"),
-        new("1.2.840.10008.6.1.548", "", "Anode Target Material", "Context Group UID", "", false, "CID 10016"),
-        new("1.2.840.10008.6.1.549", "", "X-Ray Grid", "Context Group UID", "", false, "CID 10017"),
-        new("1.2.840.10008.6.1.550", "", "Ultrasound Protocol Type", "Context Group UID", "", false, "CID 12001"),
-        new("1.2.840.10008.6.1.551", "", "Ultrasound Protocol Stage Type", "Context Group UID", "", false, "CID 12002"),
-        new("1.2.840.10008.6.1.552", "", "OB-GYN Date", "Context Group UID", "", false, "CID 12003"),
-        new("1.2.840.10008.6.1.553", "", "Fetal Biometry Ratio", "Context Group UID", "", false, "CID 12004"),
-        new("1.2.840.10008.6.1.554", "", "Fetal Biometry Measurement", "Context Group UID", "", false, "CID 12005"),
-        new("1.2.840.10008.6.1.555", "", "Fetal Long Bones Biometry Measurement", "Context Group UID", "", false, "CID 12006"),
-        new("1.2.840.10008.6.1.556", "", "Fetal Cranium Measurement", "Context Group UID", "", false, "CID 12007"),
-        new("1.2.840.10008.6.1.557", "", "OB-GYN Amniotic Sac Measurement", "Context Group UID", "", false, "CID 12008"),
-        new("1.2.840.10008.6.1.558", "", "Early Gestation Biometry Measurement", "Context Group UID", "", false, "CID 12009"),
-        new("1.2.840.10008.6.1.559", "", "Ultrasound Pelvis and Uterus Measurement", "Context Group UID", "", false, "CID 12011"),
-        new("1.2.840.10008.6.1.560", "", "OB Equation/Table", "Context Group UID", "", false, "CID 12012"),
-        new("1.2.840.10008.6.1.561", "", "Gestational Age Equation/Table", "Context Group UID", "", false, "CID 12013"),
-        new("1.2.840.10008.6.1.562", "", "OB Fetal Body Weight Equation/Table", "Context Group UID", "", false, "CID 12014"),
-        new("1.2.840.10008.6.1.563", "", "Fetal Growth Equation/Table", "Context Group UID", "", false, "CID 12015"),
-        new("1.2.840.10008.6.1.564", "", "Estimated Fetal Weight Percentile Equation/Table", "Context Group UID", "", false, "CID 12016"),
-        new("1.2.840.10008.6.1.565", "", "Growth Distribution Rank", "Context Group UID", "", false, "CID 12017"),
-        new("1.2.840.10008.6.1.566", "", "OB-GYN Summary", "Context Group UID", "", false, "CID 12018"),
-        new("1.2.840.10008.6.1.567", "", "OB-GYN Fetus Summary", "Context Group UID", "", false, "CID 12019"),
-        new("1.2.840.10008.6.1.568", "", "Vascular Summary", "Context Group UID", "", false, "CID 12101"),
-        new("1.2.840.10008.6.1.569", "", "Temporal Period Relating to Procedure or Therapy", "Context Group UID", "", false, "CID 12102"),
-        new("1.2.840.10008.6.1.570", "", "Vascular Ultrasound Anatomic Location", "Context Group UID", "", false, "CID 12103"),
-        new("1.2.840.10008.6.1.571", "", "Extracranial Artery", "Context Group UID", "", false, "CID 12104"),
-        new("1.2.840.10008.6.1.572", "", "Intracranial Cerebral Vessel", "Context Group UID", "", false, "CID 12105"),
-        new("1.2.840.10008.6.1.573", "", "Intracranial Cerebral Vessel (Unilateral)", "Context Group UID", "", false, "CID 12106"),
-        new("1.2.840.10008.6.1.574", "", "Upper Extremity Artery", "Context Group UID", "", false, "CID 12107"),
-        new("1.2.840.10008.6.1.575", "", "Upper Extremity Vein", "Context Group UID", "", false, "CID 12108"),
-        new("1.2.840.10008.6.1.576", "", "Lower Extremity Artery", "Context Group UID", "", false, "CID 12109"),
-        new("1.2.840.10008.6.1.577", "", "Lower Extremity Vein", "Context Group UID", "", false, "CID 12110"),
-        new("1.2.840.10008.6.1.578", "", "Abdominopelvic Artery (Paired)", "Context Group UID", "", false, "CID 12111"),
-        new("1.2.840.10008.6.1.579", "", "Abdominopelvic Artery (Unpaired)", "Context Group UID", "", false, "CID 12112"),
-        new("1.2.840.10008.6.1.580", "", "Abdominopelvic Vein (Paired)", "Context Group UID", "", false, "CID 12113"),
-        new("1.2.840.10008.6.1.581", "", "Abdominopelvic Vein (Unpaired)", "Context Group UID", "", false, "CID 12114"),
-        new("1.2.840.10008.6.1.582", "", "Renal Vessel", "Context Group UID", "", false, "CID 12115"),
-        new("1.2.840.10008.6.1.583", "", "Vessel Segment Modifier", "Context Group UID", "", false, "CID 12116"),
-        new("1.2.840.10008.6.1.584", "", "Vessel Branch Modifier", "Context Group UID", "", false, "CID 12117"),
-        new("1.2.840.10008.6.1.585", "", "Vascular Ultrasound Property", "Context Group UID", "", false, "CID 12119"),
-        new("1.2.840.10008.6.1.586", "", "Ultrasound Blood Velocity Measurement", "Context Group UID", "", false, "CID 12120"),
-        new("1.2.840.10008.6.1.587", "", "Vascular Index/Ratio", "Context Group UID", "", false, "CID 12121"),
-        new("1.2.840.10008.6.1.588", "", "Other Vascular Property", "Context Group UID", "", false, "CID 12122"),
-        new("1.2.840.10008.6.1.589", "", "Carotid Ratio", "Context Group UID", "", false, "CID 12123"),
-        new("1.2.840.10008.6.1.590", "", "Renal Ratio", "Context Group UID", "", false, "CID 12124"),
-        new("1.2.840.10008.6.1.591", "", "Pelvic Vasculature Anatomical Location", "Context Group UID", "", false, "CID 12140"),
-        new("1.2.840.10008.6.1.592", "", "Fetal Vasculature Anatomical Location", "Context Group UID", "", false, "CID 12141"),
-        new("1.2.840.10008.6.1.593", "", "Echocardiography Left Ventricle Measurement", "Context Group UID", "", false, "CID 12200"),
-        new("1.2.840.10008.6.1.594", "", "Left Ventricle Linear Measurement", "Context Group UID", "", false, "CID 12201"),
-        new("1.2.840.10008.6.1.595", "", "Left Ventricle Volume Measurement", "Context Group UID", "", false, "CID 12202"),
-        new("1.2.840.10008.6.1.596", "", "Left Ventricle Other Measurement", "Context Group UID", "", false, "CID 12203"),
-        new("1.2.840.10008.6.1.597", "", "Echocardiography Right Ventricle Measurement", "Context Group UID", "", false, "CID 12204"),
-        new("1.2.840.10008.6.1.598", "", "Echocardiography Left Atrium Measurement", "Context Group UID", "", false, "CID 12205"),
-        new("1.2.840.10008.6.1.599", "", "Echocardiography Right Atrium Measurement", "Context Group UID", "", false, "CID 12206"),
-        new("1.2.840.10008.6.1.600", "", "Echocardiography Mitral Valve Measurement", "Context Group UID", "", false, "CID 12207"),
-        new("1.2.840.10008.6.1.601", "", "Echocardiography Tricuspid Valve Measurement", "Context Group UID", "", false, "CID 12208"),
-        new("1.2.840.10008.6.1.602", "", "Echocardiography Pulmonic Valve Measurement", "Context Group UID", "", false, "CID 12209"),
-        new("1.2.840.10008.6.1.603", "", "Echocardiography Pulmonary Artery Measurement", "Context Group UID", "", false, "CID 12210"),
-        new("1.2.840.10008.6.1.604", "", "Echocardiography Aortic Valve Measurement", "Context Group UID", "", false, "CID 12211"),
-        new("1.2.840.10008.6.1.605", "", "Echocardiography Aorta Measurement", "Context Group UID", "", false, "CID 12212"),
-        new("1.2.840.10008.6.1.606", "", "Echocardiography Pulmonary Vein Measurement", "Context Group UID", "", false, "CID 12214"),
-        new("1.2.840.10008.6.1.607", "", "Echocardiography Vena Cava Measurement", "Context Group UID", "", false, "CID 12215"),
-        new("1.2.840.10008.6.1.608", "", "Echocardiography Hepatic Vein Measurement", "Context Group UID", "", false, "CID 12216"),
-        new("1.2.840.10008.6.1.609", "", "Echocardiography Cardiac Shunt Measurement", "Context Group UID", "", false, "CID 12217"),
-        new("1.2.840.10008.6.1.610", "", "Echocardiography Congenital Anomaly Measurement", "Context Group UID", "", false, "CID 12218"),
-        new("1.2.840.10008.6.1.611", "", "Pulmonary Vein Modifier", "Context Group UID", "", false, "CID 12219"),
-        new("1.2.840.10008.6.1.612", "", "Echocardiography Common Measurement", "Context Group UID", "", false, "CID 12220"),
-        new("1.2.840.10008.6.1.613", "", "Flow Direction", "Context Group UID", "", false, "CID 12221"),
-        new("1.2.840.10008.6.1.614", "", "Orifice Flow Property", "Context Group UID", "", false, "CID 12222"),
-        new("1.2.840.10008.6.1.615", "", "Echocardiography Stroke Volume Origin", "Context Group UID", "", false, "CID 12223"),
-        new("1.2.840.10008.6.1.616", "", "Ultrasound Image Mode", "Context Group UID", "", false, "CID 12224"),
-        new("1.2.840.10008.6.1.617", "", "Echocardiography Image View", "Context Group UID", "", false, "CID 12226"),
-        new("1.2.840.10008.6.1.618", "", "Echocardiography Measurement Method", "Context Group UID", "", false, "CID 12227"),
-        new("1.2.840.10008.6.1.619", "", "Echocardiography Volume Method", "Context Group UID", "", false, "CID 12228"),
-        new("1.2.840.10008.6.1.620", "", "Echocardiography Area Method", "Context Group UID", "", false, "CID 12229"),
-        new("1.2.840.10008.6.1.621", "", "Gradient Method", "Context Group UID", "", false, "CID 12230"),
-        new("1.2.840.10008.6.1.622", "", "Volume Flow Method", "Context Group UID", "", false, "CID 12231"),
-        new("1.2.840.10008.6.1.623", "", "Myocardium Mass Method", "Context Group UID", "", false, "CID 12232"),
-        new("1.2.840.10008.6.1.624", "", "Cardiac Phase", "Context Group UID", "", false, "CID 12233"),
-        new("1.2.840.10008.6.1.625", "", "Respiration State", "Context Group UID", "", false, "CID 12234"),
-        new("1.2.840.10008.6.1.626", "", "Mitral Valve Anatomic Site", "Context Group UID", "", false, "CID 12235"),
-        new("1.2.840.10008.6.1.627", "", "Echocardiography Anatomic Site", "Context Group UID", "", false, "CID 12236"),
-        new("1.2.840.10008.6.1.628", "", "Echocardiography Anatomic Site Modifier", "Context Group UID", "", false, "CID 12237"),
-        new("1.2.840.10008.6.1.629", "", "Wall Motion Scoring Scheme", "Context Group UID", "", false, "CID 12238"),
-        new("1.2.840.10008.6.1.630", "", "Cardiac Output Property", "Context Group UID", "", false, "CID 12239"),
-        new("1.2.840.10008.6.1.631", "", "Left Ventricle Area Measurement", "Context Group UID", "", false, "CID 12240"),
-        new("1.2.840.10008.6.1.632", "", "Tricuspid Valve Finding Site", "Context Group UID", "", false, "CID 12241"),
-        new("1.2.840.10008.6.1.633", "", "Aortic Valve Finding Site", "Context Group UID", "", false, "CID 12242"),
-        new("1.2.840.10008.6.1.634", "", "Left Ventricle Finding Site", "Context Group UID", "", false, "CID 12243"),
-        new("1.2.840.10008.6.1.635", "", "Congenital Finding Site", "Context Group UID", "", false, "CID 12244"),
-        new("1.2.840.10008.6.1.636", "", "Surface Processing Algorithm Family", "Context Group UID", "", false, "CID 7162"),
-        new("1.2.840.10008.6.1.637", "", "Stress Test Procedure Phase", "Context Group UID", "", false, "CID 3207"),
-        new("1.2.840.10008.6.1.638", "", "Stage", "Context Group UID", "", false, "CID 3778"),
-        new("1.2.840.10008.6.1.735", "", "S-M-L Size Descriptor", "Context Group UID", "", false, "CID 252"),
-        new("1.2.840.10008.6.1.736", "", "Major Coronary Artery", "Context Group UID", "", false, "CID 3016"),
-        new("1.2.840.10008.6.1.737", "", "Radioactivity Unit", "Context Group UID", "", false, "CID 3083"),
-        new("1.2.840.10008.6.1.738", "", "Rest/Stress State", "Context Group UID", "", false, "CID 3102"),
-        new("1.2.840.10008.6.1.739", "", "PET Cardiology Protocol", "Context Group UID", "", false, "CID 3106"),
-        new("1.2.840.10008.6.1.740", "", "PET Cardiology Radiopharmaceutical", "Context Group UID", "", false, "CID 3107"),
-        new("1.2.840.10008.6.1.741", "", "NM/PET Procedure", "Context Group UID", "", false, "CID 3108"),
-        new("1.2.840.10008.6.1.742", "", "Nuclear Cardiology Protocol", "Context Group UID", "", false, "CID 3110"),
-        new("1.2.840.10008.6.1.743", "", "Nuclear Cardiology Radiopharmaceutical", "Context Group UID", "", false, "CID 3111"),
-        new("1.2.840.10008.6.1.744", "", "Attenuation Correction", "Context Group UID", "", false, "CID 3112"),
-        new("1.2.840.10008.6.1.745", "", "Perfusion Defect Type", "Context Group UID", "", false, "CID 3113"),
-        new("1.2.840.10008.6.1.746", "", "Study Quality", "Context Group UID", "", false, "CID 3114"),
-        new("1.2.840.10008.6.1.747", "", "Stress Imaging Quality Issue", "Context Group UID", "", false, "CID 3115"),
-        new("1.2.840.10008.6.1.748", "", "NM Extracardiac Finding", "Context Group UID", "", false, "CID 3116"),
-        new("1.2.840.10008.6.1.749", "", "Attenuation Correction Method", "Context Group UID", "", false, "CID 3117"),
-        new("1.2.840.10008.6.1.750", "", "Level of Risk", "Context Group UID", "", false, "CID 3118"),
-        new("1.2.840.10008.6.1.751", "", "LV Function", "Context Group UID", "", false, "CID 3119"),
-        new("1.2.840.10008.6.1.752", "", "Perfusion Finding", "Context Group UID", "", false, "CID 3120"),
-        new("1.2.840.10008.6.1.753", "", "Perfusion Morphology", "Context Group UID", "", false, "CID 3121"),
-        new("1.2.840.10008.6.1.754", "", "Ventricular Enlargement", "Context Group UID", "", false, "CID 3122"),
-        new("1.2.840.10008.6.1.755", "", "Stress Test Procedure", "Context Group UID", "", false, "CID 3200"),
-        new("1.2.840.10008.6.1.756", "", "Indications for Stress Test", "Context Group UID", "", false, "CID 3201"),
-        new("1.2.840.10008.6.1.757", "", "Chest Pain", "Context Group UID", "", false, "CID 3202"),
-        new("1.2.840.10008.6.1.758", "", "Exerciser Device", "Context Group UID", "", false, "CID 3203"),
-        new("1.2.840.10008.6.1.759", "", "Stress Agent", "Context Group UID", "", false, "CID 3204"),
-        new("1.2.840.10008.6.1.760", "", "Indications for Pharmacological Stress Test", "Context Group UID", "", false, "CID 3205"),
-        new("1.2.840.10008.6.1.761", "", "Non-invasive Cardiac Imaging Procedure", "Context Group UID", "", false, "CID 3206"),
-        new("1.2.840.10008.6.1.763", "", "Exercise ECG Summary Code", "Context Group UID", "", false, "CID 3208"),
-        new("1.2.840.10008.6.1.764", "", "Stress Imaging Summary Code", "Context Group UID", "", false, "CID 3209"),
-        new("1.2.840.10008.6.1.765", "", "Speed of Response", "Context Group UID", "", false, "CID 3210"),
-        new("1.2.840.10008.6.1.766", "", "BP Response", "Context Group UID", "", false, "CID 3211"),
-        new("1.2.840.10008.6.1.767", "", "Treadmill Speed", "Context Group UID", "", false, "CID 3212"),
-        new("1.2.840.10008.6.1.768", "", "Stress Hemodynamic Finding", "Context Group UID", "", false, "CID 3213"),
-        new("1.2.840.10008.6.1.769", "", "Perfusion Finding Method", "Context Group UID", "", false, "CID 3215"),
-        new("1.2.840.10008.6.1.770", "", "Comparison Finding", "Context Group UID", "", false, "CID 3217"),
-        new("1.2.840.10008.6.1.771", "", "Stress Symptom", "Context Group UID", "", false, "CID 3220"),
-        new("1.2.840.10008.6.1.772", "", "Stress Test Termination Reason", "Context Group UID", "", false, "CID 3221"),
-        new("1.2.840.10008.6.1.773", "", "QTc Measurement", "Context Group UID", "", false, "CID 3227"),
-        new("1.2.840.10008.6.1.774", "", "ECG Timing Measurement", "Context Group UID", "", false, "CID 3228"),
-        new("1.2.840.10008.6.1.775", "", "ECG Axis Measurement", "Context Group UID", "", false, "CID 3229"),
-        new("1.2.840.10008.6.1.776", "", "ECG Finding", "Context Group UID", "", false, "CID 3230"),
-        new("1.2.840.10008.6.1.777", "", "ST Segment Finding", "Context Group UID", "", false, "CID 3231"),
-        new("1.2.840.10008.6.1.778", "", "ST Segment Location", "Context Group UID", "", false, "CID 3232"),
-        new("1.2.840.10008.6.1.779", "", "ST Segment Morphology", "Context Group UID", "", false, "CID 3233"),
-        new("1.2.840.10008.6.1.780", "", "Ectopic Beat Morphology", "Context Group UID", "", false, "CID 3234"),
-        new("1.2.840.10008.6.1.781", "", "Perfusion Comparison Finding", "Context Group UID", "", false, "CID 3235"),
-        new("1.2.840.10008.6.1.782", "", "Tolerance Comparison Finding", "Context Group UID", "", false, "CID 3236"),
-        new("1.2.840.10008.6.1.783", "", "Wall Motion Comparison Finding", "Context Group UID", "", false, "CID 3237"),
-        new("1.2.840.10008.6.1.784", "", "Stress Scoring Scale", "Context Group UID", "", false, "CID 3238"),
-        new("1.2.840.10008.6.1.785", "", "Perceived Exertion Scale", "Context Group UID", "", false, "CID 3239"),
-        new("1.2.840.10008.6.1.786", "", "Ventricle Identification", "Context Group UID", "", false, "CID 3463"),
-        new("1.2.840.10008.6.1.787", "", "Colon Overall Assessment", "Context Group UID", "", false, "CID 6200"),
-        new("1.2.840.10008.6.1.788", "", "Colon Finding or Feature", "Context Group UID", "", false, "CID 6201"),
-        new("1.2.840.10008.6.1.789", "", "Colon Finding or Feature Modifier", "Context Group UID", "", false, "CID 6202"),
-        new("1.2.840.10008.6.1.790", "", "Colon Non-lesion Object Type", "Context Group UID", "", false, "CID 6203"),
-        new("1.2.840.10008.6.1.791", "", "Anatomic Non-colon Finding", "Context Group UID", "", false, "CID 6204"),
-        new("1.2.840.10008.6.1.792", "", "Clockface Location for Colon", "Context Group UID", "", false, "CID 6205"),
-        new("1.2.840.10008.6.1.793", "", "Recumbent Patient Orientation for Colon", "Context Group UID", "", false, "CID 6206"),
-        new("1.2.840.10008.6.1.794", "", "Colon Quantitative Temporal Difference Type", "Context Group UID", "", false, "CID 6207"),
-        new("1.2.840.10008.6.1.795", "", "Colon Types of Quality Control Standard", "Context Group UID", "", false, "CID 6208"),
-        new("1.2.840.10008.6.1.796", "", "Colon Morphology Descriptor", "Context Group UID", "", false, "CID 6209"),
-        new("1.2.840.10008.6.1.797", "", "Location in Intestinal Tract", "Context Group UID", "", false, "CID 6210"),
-        new("1.2.840.10008.6.1.798", "", "Colon CAD Material Description", "Context Group UID", "", false, "CID 6211"),
-        new("1.2.840.10008.6.1.799", "", "Calculated Value for Colon Finding", "Context Group UID", "", false, "CID 6212"),
-        new("1.2.840.10008.6.1.800", "", "Ophthalmic Horizontal Direction", "Context Group UID", "", false, "CID 4214"),
-        new("1.2.840.10008.6.1.801", "", "Ophthalmic Vertical Direction", "Context Group UID", "", false, "CID 4215"),
-        new("1.2.840.10008.6.1.802", "", "Ophthalmic Visual Acuity Type", "Context Group UID", "", false, "CID 4216"),
-        new("1.2.840.10008.6.1.803", "", "Arterial Pulse Waveform", "Context Group UID", "", false, "CID 3004"),
-        new("1.2.840.10008.6.1.804", "", "Respiration Waveform", "Context Group UID", "", false, "CID 3005"),
-        new("1.2.840.10008.6.1.805", "", "Ultrasound Contrast/Bolus Agent", "Context Group UID", "", false, "CID 12030"),
-        new("1.2.840.10008.6.1.806", "", "Protocol Interval Event", "Context Group UID", "", false, "CID 12031"),
-        new("1.2.840.10008.6.1.807", "", "Transducer Scan Pattern", "Context Group UID", "", false, "CID 12032"),
-        new("1.2.840.10008.6.1.808", "", "Ultrasound Transducer Geometry", "Context Group UID", "", false, "CID 12033"),
-        new("1.2.840.10008.6.1.809", "", "Ultrasound Transducer Beam Steering", "Context Group UID", "", false, "CID 12034"),
-        new("1.2.840.10008.6.1.810", "", "Ultrasound Transducer Application", "Context Group UID", "", false, "CID 12035"),
-        new("1.2.840.10008.6.1.811", "", "Instance Availability Status", "Context Group UID", "", false, "CID 50"),
-        new("1.2.840.10008.6.1.812", "", "Modality PPS Discontinuation Reason", "Context Group UID", "", false, "CID 9301"),
-        new("1.2.840.10008.6.1.813", "", "Media Import PPS Discontinuation Reason", "Context Group UID", "", false, "CID 9302"),
-        new("1.2.840.10008.6.1.814", "", "DX Anatomy Imaged for Animal", "Context Group UID", "", false, "CID 7482"),
-        new("1.2.840.10008.6.1.815", "", "Common Anatomic Regions for Animal", "Context Group UID", "", false, "CID 7483"),
-        new("1.2.840.10008.6.1.816", "", "DX View for Animal", "Context Group UID", "", false, "CID 7484"),
-        new("1.2.840.10008.6.1.817", "", "Institutional Department/Unit/Service", "Context Group UID", "", false, "CID 7030"),
-        new("1.2.840.10008.6.1.818", "", "Purpose of Reference to Predecessor Report", "Context Group UID", "", false, "CID 7009"),
-        new("1.2.840.10008.6.1.819", "", "Visual Fixation Quality During Acquisition", "Context Group UID", "", false, "CID 4220"),
-        new("1.2.840.10008.6.1.820", "", "Visual Fixation Quality Problem", "Context Group UID", "", false, "CID 4221"),
-        new("1.2.840.10008.6.1.821", "", "Ophthalmic Macular Grid Problem", "Context Group UID", "", false, "CID 4222"),
-        new("1.2.840.10008.6.1.822", "", "Organization", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.823", "", "Mixed Breed", "Context Group UID", "", false, "CID 7486"),
-        new("1.2.840.10008.6.1.824", "", "Broselow-Luten Pediatric Size Category", "Context Group UID", "", false, "CID 7040"),
-        new("1.2.840.10008.6.1.825", "", "CMDCTECC Calcium Scoring Patient Size Category", "Context Group UID", "", false, "CID 7042"),
-        new("1.2.840.10008.6.1.826", "", "Cardiac Ultrasound Report Title", "Context Group UID", "", false, "CID 12245"),
-        new("1.2.840.10008.6.1.827", "", "Cardiac Ultrasound Indication for Study", "Context Group UID", "", false, "CID 12246"),
-        new("1.2.840.10008.6.1.828", "", "Pediatric, Fetal and Congenital Cardiac Surgical Intervention", "Context Group UID", "", false, "CID 12247"),
-        new("1.2.840.10008.6.1.829", "", "Cardiac Ultrasound Summary Code", "Context Group UID", "", false, "CID 12248"),
-        new("1.2.840.10008.6.1.830", "", "Cardiac Ultrasound Fetal Summary Code", "Context Group UID", "", false, "CID 12249"),
-        new("1.2.840.10008.6.1.831", "", "Cardiac Ultrasound Common Linear Measurement", "Context Group UID", "", false, "CID 12250"),
-        new("1.2.840.10008.6.1.832", "", "Cardiac Ultrasound Linear Valve Measurement", "Context Group UID", "", false, "CID 12251"),
-        new("1.2.840.10008.6.1.833", "", "Cardiac Ultrasound Cardiac Function", "Context Group UID", "", false, "CID 12252"),
-        new("1.2.840.10008.6.1.834", "", "Cardiac Ultrasound Area Measurement", "Context Group UID", "", false, "CID 12253"),
-        new("1.2.840.10008.6.1.835", "", "Cardiac Ultrasound Hemodynamic Measurement", "Context Group UID", "", false, "CID 12254"),
-        new("1.2.840.10008.6.1.836", "", "Cardiac Ultrasound Myocardium Measurement", "Context Group UID", "", false, "CID 12255"),
-        new("1.2.840.10008.6.1.837", "", "", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.838", "", "Cardiac Ultrasound Left Ventricle Measurement", "Context Group UID", "", false, "CID 12257"),
-        new("1.2.840.10008.6.1.839", "", "Cardiac Ultrasound Right Ventricle Measurement", "Context Group UID", "", false, "CID 12258"),
-        new("1.2.840.10008.6.1.840", "", "Cardiac Ultrasound Ventricles Measurement", "Context Group UID", "", false, "CID 12259"),
-        new("1.2.840.10008.6.1.841", "", "Cardiac Ultrasound Pulmonary Artery Measurement", "Context Group UID", "", false, "CID 12260"),
-        new("1.2.840.10008.6.1.842", "", "Cardiac Ultrasound Pulmonary Vein", "Context Group UID", "", false, "CID 12261"),
-        new("1.2.840.10008.6.1.843", "", "Cardiac Ultrasound Pulmonary Valve Measurement", "Context Group UID", "", false, "CID 12262"),
-        new("1.2.840.10008.6.1.844", "", "Cardiac Ultrasound Venous Return Pulmonary Measurement", "Context Group UID", "", false, "CID 12263"),
-        new("1.2.840.10008.6.1.845", "", "Cardiac Ultrasound Venous Return Systemic Measurement", "Context Group UID", "", false, "CID 12264"),
-        new("1.2.840.10008.6.1.846", "", "Cardiac Ultrasound Atria and Atrial Septum Measurement", "Context Group UID", "", false, "CID 12265"),
-        new("1.2.840.10008.6.1.847", "", "Cardiac Ultrasound Mitral Valve Measurement", "Context Group UID", "", false, "CID 12266"),
-        new("1.2.840.10008.6.1.848", "", "Cardiac Ultrasound Tricuspid Valve Measurement", "Context Group UID", "", false, "CID 12267"),
-        new("1.2.840.10008.6.1.849", "", "Cardiac Ultrasound Atrioventricular Valve Measurement", "Context Group UID", "", false, "CID 12268"),
-        new("1.2.840.10008.6.1.850", "", "Cardiac Ultrasound Interventricular Septum Measurement", "Context Group UID", "", false, "CID 12269"),
-        new("1.2.840.10008.6.1.851", "", "Cardiac Ultrasound Aortic Valve Measurement", "Context Group UID", "", false, "CID 12270"),
-        new("1.2.840.10008.6.1.852", "", "Cardiac Ultrasound Outflow Tract Measurement", "Context Group UID", "", false, "CID 12271"),
-        new("1.2.840.10008.6.1.853", "", "Cardiac Ultrasound Semilunar Valve, Annulate and Sinus Measurement", "Context Group UID", "", false, "CID 12272"),
-        new("1.2.840.10008.6.1.854", "", "Cardiac Ultrasound Aortic Sinotubular Junction Measurement", "Context Group UID", "", false, "CID 12273"),
-        new("1.2.840.10008.6.1.855", "", "Cardiac Ultrasound Aorta Measurement", "Context Group UID", "", false, "CID 12274"),
-        new("1.2.840.10008.6.1.856", "", "Cardiac Ultrasound Coronary Artery Measurement", "Context Group UID", "", false, "CID 12275"),
-        new("1.2.840.10008.6.1.857", "", "Cardiac Ultrasound Aorto Pulmonary Connection Measurement", "Context Group UID", "", false, "CID 12276"),
-        new("1.2.840.10008.6.1.858", "", "Cardiac Ultrasound Pericardium and Pleura Measurement", "Context Group UID", "", false, "CID 12277"),
-        new("1.2.840.10008.6.1.859", "", "Cardiac Ultrasound Fetal General Measurement", "Context Group UID", "", false, "CID 12279"),
-        new("1.2.840.10008.6.1.860", "", "Cardiac Ultrasound Target Site", "Context Group UID", "", false, "CID 12280"),
-        new("1.2.840.10008.6.1.861", "", "Cardiac Ultrasound Target Site Modifier", "Context Group UID", "", false, "CID 12281"),
-        new("1.2.840.10008.6.1.862", "", "Cardiac Ultrasound Venous Return Systemic Finding Site", "Context Group UID", "", false, "CID 12282"),
-        new("1.2.840.10008.6.1.863", "", "Cardiac Ultrasound Venous Return Pulmonary Finding Site", "Context Group UID", "", false, "CID 12283"),
-        new("1.2.840.10008.6.1.864", "", "Cardiac Ultrasound Atria and Atrial Septum Finding Site", "Context Group UID", "", false, "CID 12284"),
-        new("1.2.840.10008.6.1.865", "", "Cardiac Ultrasound Atrioventricular Valve Finding Site", "Context Group UID", "", false, "CID 12285"),
-        new("1.2.840.10008.6.1.866", "", "Cardiac Ultrasound Interventricular Septum Finding Site", "Context Group UID", "", false, "CID 12286"),
-        new("1.2.840.10008.6.1.867", "", "Cardiac Ultrasound Ventricle Finding Site", "Context Group UID", "", false, "CID 12287"),
-        new("1.2.840.10008.6.1.868", "", "Cardiac Ultrasound Outflow Tract Finding Site", "Context Group UID", "", false, "CID 12288"),
-        new("1.2.840.10008.6.1.869", "", "Cardiac Ultrasound Semilunar Valve, Annulus and Sinus Finding Site", "Context Group UID", "", false, "CID 12289"),
-        new("1.2.840.10008.6.1.870", "", "Cardiac Ultrasound Pulmonary Artery Finding Site", "Context Group UID", "", false, "CID 12290"),
-        new("1.2.840.10008.6.1.871", "", "Cardiac Ultrasound Aorta Finding Site", "Context Group UID", "", false, "CID 12291"),
-        new("1.2.840.10008.6.1.872", "", "Cardiac Ultrasound Coronary Artery Finding Site", "Context Group UID", "", false, "CID 12292"),
-        new("1.2.840.10008.6.1.873", "", "Cardiac Ultrasound Aortopulmonary Connection Finding Site", "Context Group UID", "", false, "CID 12293"),
-        new("1.2.840.10008.6.1.874", "", "Cardiac Ultrasound Pericardium and Pleura Finding Site", "Context Group UID", "", false, "CID 12294"),
-        new("1.2.840.10008.6.1.876", "", "Ophthalmic Ultrasound Axial Measurements Type", "Context Group UID", "", false, "CID 4230"),
-        new("1.2.840.10008.6.1.877", "", "Lens Status", "Context Group UID", "", false, "CID 4231"),
-        new("1.2.840.10008.6.1.878", "", "Vitreous Status", "Context Group UID", "", false, "CID 4232"),
-        new("1.2.840.10008.6.1.879", "", "Ophthalmic Axial Length Measurements Segment Name", "Context Group UID", "", false, "CID 4233"),
-        new("1.2.840.10008.6.1.880", "", "Refractive Surgery Type", "Context Group UID", "", false, "CID 4234"),
-        new("1.2.840.10008.6.1.881", "", "Keratometry Descriptor", "Context Group UID", "", false, "CID 4235"),
-        new("1.2.840.10008.6.1.882", "", "IOL Calculation Formula", "Context Group UID", "", false, "CID 4236"),
-        new("1.2.840.10008.6.1.883", "", "Lens Constant Type", "Context Group UID", "", false, "CID 4237"),
-        new("1.2.840.10008.6.1.884", "", "Refractive Error Type", "Context Group UID", "", false, "CID 4238"),
-        new("1.2.840.10008.6.1.885", "", "Anterior Chamber Depth Definition", "Context Group UID", "", false, "CID 4239"),
-        new("1.2.840.10008.6.1.886", "", "Ophthalmic Measurement or Calculation Data Source", "Context Group UID", "", false, "CID 4240"),
-        new("1.2.840.10008.6.1.887", "", "Ophthalmic Axial Length Selection Method", "Context Group UID", "", false, "CID 4241"),
-        new("1.2.840.10008.6.1.888", "", "", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.889", "", "Ophthalmic Quality Metric Type", "Context Group UID", "", false, "CID 4243"),
-        new("1.2.840.10008.6.1.890", "", "Ophthalmic Agent Concentration Unit", "Context Group UID", "", false, "CID 4244"),
-        new("1.2.840.10008.6.1.891", "", "Functional Condition Present During Acquisition", "Context Group UID", "", false, "CID 91"),
-        new("1.2.840.10008.6.1.892", "", "Joint Position During Acquisition", "Context Group UID", "", false, "CID 92"),
-        new("1.2.840.10008.6.1.893", "", "Joint Positioning Method", "Context Group UID", "", false, "CID 93"),
-        new("1.2.840.10008.6.1.894", "", "Physical Force Applied During Acquisition", "Context Group UID", "", false, "CID 94"),
-        new("1.2.840.10008.6.1.895", "", "ECG Control Numeric Variable", "Context Group UID", "", false, "CID 3690"),
-        new("1.2.840.10008.6.1.896", "", "ECG Control Text Variable", "Context Group UID", "", false, "CID 3691"),
-        new("1.2.840.10008.6.1.897", "", "Whole Slide Microscopy Image Referenced Image Purpose of Reference", "Context Group UID", "", false, "CID 8120"),
-        new("1.2.840.10008.6.1.898", "", "Microscopy Lens Type", "Context Group UID", "", false, "CID 8121"),
-        new("1.2.840.10008.6.1.899", "", "Microscopy Illuminator and Sensor Color", "Context Group UID", "", false, "CID 8122"),
-        new("1.2.840.10008.6.1.900", "", "Microscopy Illumination Method", "Context Group UID", "", false, "CID 8123"),
-        new("1.2.840.10008.6.1.901", "", "Microscopy Filter", "Context Group UID", "", false, "CID 8124"),
-        new("1.2.840.10008.6.1.902", "", "Microscopy Illuminator Type", "Context Group UID", "", false, "CID 8125"),
-        new("1.2.840.10008.6.1.903", "", "Audit Event ID", "Context Group UID", "", false, "CID 400"),
-        new("1.2.840.10008.6.1.904", "", "Audit Event Type Code", "Context Group UID", "", false, "CID 401"),
-        new("1.2.840.10008.6.1.905", "", "Audit Active Participant Role ID Code", "Context Group UID", "", false, "CID 402"),
-        new("1.2.840.10008.6.1.906", "", "Security Alert Type Code", "Context Group UID", "", false, "CID 403"),
-        new("1.2.840.10008.6.1.907", "", "Audit Participant Object ID Type Code", "Context Group UID", "", false, "CID 404"),
-        new("1.2.840.10008.6.1.908", "", "Media Type Code", "Context Group UID", "", false, "CID 405"),
-        new("1.2.840.10008.6.1.909", "", "Visual Field Static Perimetry Test Pattern", "Context Group UID", "", false, "CID 4250"),
-        new("1.2.840.10008.6.1.910", "", "Visual Field Static Perimetry Test Strategy", "Context Group UID", "", false, "CID 4251"),
-        new("1.2.840.10008.6.1.911", "", "Visual Field Static Perimetry Screening Test Mode", "Context Group UID", "", false, "CID 4252"),
-        new("1.2.840.10008.6.1.912", "", "Visual Field Static Perimetry Fixation Strategy", "Context Group UID", "", false, "CID 4253"),
-        new("1.2.840.10008.6.1.913", "", "Visual Field Static Perimetry Test Analysis Result", "Context Group UID", "", false, "CID 4254"),
-        new("1.2.840.10008.6.1.914", "", "Visual Field Illumination Color", "Context Group UID", "", false, "CID 4255"),
-        new("1.2.840.10008.6.1.915", "", "Visual Field Procedure Modifier", "Context Group UID", "", false, "CID 4256"),
-        new("1.2.840.10008.6.1.916", "", "Visual Field Global Index Name", "Context Group UID", "", false, "CID 4257"),
-        new("1.2.840.10008.6.1.917", "", "Abstract Multi-dimensional Image Model Component Semantic", "Context Group UID", "", false, "CID 7180"),
-        new("1.2.840.10008.6.1.918", "", "Abstract Multi-dimensional Image Model Component Unit", "Context Group UID", "", false, "CID 7181"),
-        new("1.2.840.10008.6.1.919", "", "Abstract Multi-dimensional Image Model Dimension Semantic", "Context Group UID", "", false, "CID 7182"),
-        new("1.2.840.10008.6.1.920", "", "Abstract Multi-dimensional Image Model Dimension Unit", "Context Group UID", "", false, "CID 7183"),
-        new("1.2.840.10008.6.1.921", "", "Abstract Multi-dimensional Image Model Axis Direction", "Context Group UID", "", false, "CID 7184"),
-        new("1.2.840.10008.6.1.922", "", "Abstract Multi-dimensional Image Model Axis Orientation", "Context Group UID", "", false, "CID 7185"),
-        new("1.2.840.10008.6.1.923", "", "Abstract Multi-dimensional Image Model Qualitative Dimension Sample Semantic", "Context Group UID", "", false, "CID 7186"),
-        new("1.2.840.10008.6.1.924", "", "Planning Method", "Context Group UID", "", false, "CID 7320"),
-        new("1.2.840.10008.6.1.925", "", "De-identification Method", "Context Group UID", "", false, "CID 7050"),
-        new("1.2.840.10008.6.1.926", "", "Measurement Orientation", "Context Group UID", "", false, "CID 12118"),
-        new("1.2.840.10008.6.1.927", "", "ECG Global Waveform Duration", "Context Group UID", "", false, "CID 3689"),
-        new("1.2.840.10008.6.1.930", "", "ICD", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.931", "", "Radiotherapy General Workitem Definition", "Context Group UID", "", false, "CID 9241"),
-        new("1.2.840.10008.6.1.932", "", "Radiotherapy Acquisition Workitem Definition", "Context Group UID", "", false, "CID 9242"),
-        new("1.2.840.10008.6.1.933", "", "Radiotherapy Registration Workitem Definition", "Context Group UID", "", false, "CID 9243"),
-        new("1.2.840.10008.6.1.934", "", "Contrast Bolus Substance", "Context Group UID", "", false, "CID 3850"),
-        new("1.2.840.10008.6.1.935", "", "Label Type", "Context Group UID", "", false, "CID 10022"),
-        new("1.2.840.10008.6.1.936", "", "Ophthalmic Mapping Unit for Real World Value Mapping", "Context Group UID", "", false, "CID 4260"),
-        new("1.2.840.10008.6.1.937", "", "Ophthalmic Mapping Acquisition Method", "Context Group UID", "", false, "CID 4261"),
-        new("1.2.840.10008.6.1.938", "", "Retinal Thickness Definition", "Context Group UID", "", false, "CID 4262"),
-        new("1.2.840.10008.6.1.939", "", "Ophthalmic Thickness Map Value Type", "Context Group UID", "", false, "CID 4263"),
-        new("1.2.840.10008.6.1.940", "", "Ophthalmic Map Purpose of Reference", "Context Group UID", "", false, "CID 4264"),
-        new("1.2.840.10008.6.1.941", "", "Ophthalmic Thickness Deviation Category", "Context Group UID", "", false, "CID 4265"),
-        new("1.2.840.10008.6.1.942", "", "Ophthalmic Anatomic Structure Reference Point", "Context Group UID", "", false, "CID 4266"),
-        new("1.2.840.10008.6.1.943", "", "Cardiac Synchronization Technique", "Context Group UID", "", false, "CID 3104"),
-        new("1.2.840.10008.6.1.944", "", "Staining Protocol", "Context Group UID", "", false, "CID 8130"),
-        new("1.2.840.10008.6.1.945", "", "", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.946", "", "", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.947", "", "Size Specific Dose Estimation Method for CT", "Context Group UID", "", false, "CID 10023"),
-        new("1.2.840.10008.6.1.948", "", "Pathology Imaging Protocol", "Context Group UID", "", false, "CID 8131"),
-        new("1.2.840.10008.6.1.949", "", "Magnification Selection", "Context Group UID", "", false, "CID 8132"),
-        new("1.2.840.10008.6.1.950", "", "Tissue Selection", "Context Group UID", "", false, "CID 8133"),
-        new("1.2.840.10008.6.1.951", "", "General Region of Interest Measurement Modifier", "Context Group UID", "", false, "CID 7464"),
-        new("1.2.840.10008.6.1.952", "", "Measurement Derived From Multiple ROI Measurements", "Context Group UID", "", false, "CID 7465"),
-        new("1.2.840.10008.6.1.953", "", "Surface Scan Acquisition Type", "Context Group UID", "", false, "CID 8201"),
-        new("1.2.840.10008.6.1.954", "", "Surface Scan Mode Type", "Context Group UID", "", false, "CID 8202"),
-        new("1.2.840.10008.6.1.956", "", "Surface Scan Registration Method Type", "Context Group UID", "", false, "CID 8203"),
-        new("1.2.840.10008.6.1.957", "", "Basic Cardiac View", "Context Group UID", "", false, "CID 27"),
-        new("1.2.840.10008.6.1.958", "", "CT Reconstruction Algorithm", "Context Group UID", "", false, "CID 10033"),
-        new("1.2.840.10008.6.1.959", "", "Detector Type", "Context Group UID", "", false, "CID 10030"),
-        new("1.2.840.10008.6.1.960", "", "CR/DR Mechanical Configuration", "Context Group UID", "", false, "CID 10031"),
-        new("1.2.840.10008.6.1.961", "", "Projection X-Ray Acquisition Device Type", "Context Group UID", "", false, "CID 10032"),
-        new("1.2.840.10008.6.1.962", "", "Abstract Segmentation Type", "Context Group UID", "", false, "CID 7165"),
-        new("1.2.840.10008.6.1.963", "", "Common Tissue Segmentation Type", "Context Group UID", "", false, "CID 7166"),
-        new("1.2.840.10008.6.1.964", "", "Peripheral Nervous System Segmentation Type", "Context Group UID", "", false, "CID 7167"),
-        new("1.2.840.10008.6.1.965", "", "Corneal Topography Mapping Unit for Real World Value Mapping", "Context Group UID", "", false, "CID 4267"),
-        new("1.2.840.10008.6.1.966", "", "Corneal Topography Map Value Type", "Context Group UID", "", false, "CID 4268"),
-        new("1.2.840.10008.6.1.967", "", "Brain Structure for Volumetric Measurement", "Context Group UID", "", false, "CID 7140"),
-        new("1.2.840.10008.6.1.968", "", "RT Dose Derivation", "Context Group UID", "", false, "CID 7220"),
-        new("1.2.840.10008.6.1.969", "", "RT Dose Purpose of Reference", "Context Group UID", "", false, "CID 7221"),
-        new("1.2.840.10008.6.1.970", "", "Spectroscopy Purpose of Reference", "Context Group UID", "", false, "CID 7215"),
-        new("1.2.840.10008.6.1.971", "", "Scheduled Processing Parameter Concept Codes for RT Treatment", "Context Group UID", "", false, "CID 9250"),
-        new("1.2.840.10008.6.1.972", "", "Radiopharmaceutical Organ Dose Reference Authority", "Context Group UID", "", false, "CID 10040"),
-        new("1.2.840.10008.6.1.973", "", "Source of Radioisotope Activity Information", "Context Group UID", "", false, "CID 10041"),
-        new("1.2.840.10008.6.1.975", "", "Intravenous Extravasation Symptom", "Context Group UID", "", false, "CID 10043"),
-        new("1.2.840.10008.6.1.976", "", "Radiosensitive Organ", "Context Group UID", "", false, "CID 10044"),
-        new("1.2.840.10008.6.1.977", "", "Radiopharmaceutical Patient State", "Context Group UID", "", false, "CID 10045"),
-        new("1.2.840.10008.6.1.978", "", "GFR Measurement", "Context Group UID", "", false, "CID 10046"),
-        new("1.2.840.10008.6.1.979", "", "GFR Measurement Method", "Context Group UID", "", false, "CID 10047"),
-        new("1.2.840.10008.6.1.980", "", "Visual Evaluation Method", "Context Group UID", "", false, "CID 8300"),
-        new("1.2.840.10008.6.1.981", "", "Test Pattern Code", "Context Group UID", "", false, "CID 8301"),
-        new("1.2.840.10008.6.1.982", "", "Measurement Pattern Code", "Context Group UID", "", false, "CID 8302"),
-        new("1.2.840.10008.6.1.983", "", "Display Device Type", "Context Group UID", "", false, "CID 8303"),
-        new("1.2.840.10008.6.1.984", "", "SUV Unit", "Context Group UID", "", false, "CID 85"),
-        new("1.2.840.10008.6.1.985", "", "T1 Measurement Method", "Context Group UID", "", false, "CID 4100"),
-        new("1.2.840.10008.6.1.986", "", "Tracer Kinetic Model", "Context Group UID", "", false, "CID 4101"),
-        new("1.2.840.10008.6.1.987", "", "Perfusion Measurement Method", "Context Group UID", "", false, "CID 4102"),
-        new("1.2.840.10008.6.1.988", "", "Arterial Input Function Measurement Method", "Context Group UID", "", false, "CID 4103"),
-        new("1.2.840.10008.6.1.989", "", "Bolus Arrival Time Derivation Method", "Context Group UID", "", false, "CID 4104"),
-        new("1.2.840.10008.6.1.990", "", "Perfusion Analysis Method", "Context Group UID", "", false, "CID 4105"),
-        new("1.2.840.10008.6.1.991", "", "Quantitative Method Used for Perfusion and Tracer Kinetic Model", "Context Group UID", "", false, "CID 4106"),
-        new("1.2.840.10008.6.1.992", "", "Tracer Kinetic Model Parameter", "Context Group UID", "", false, "CID 4107"),
-        new("1.2.840.10008.6.1.993", "", "Perfusion Model Parameter", "Context Group UID", "", false, "CID 4108"),
-        new("1.2.840.10008.6.1.994", "", "Model-Independent Dynamic Contrast Analysis Parameter", "Context Group UID", "", false, "CID 4109"),
-        new("1.2.840.10008.6.1.995", "", "Tracer Kinetic Modeling Covariate", "Context Group UID", "", false, "CID 4110"),
-        new("1.2.840.10008.6.1.996", "", "Contrast Characteristic", "Context Group UID", "", false, "CID 4111"),
-        new("1.2.840.10008.6.1.997", "", "Measurement Report Document Title", "Context Group UID", "", false, "CID 7021"),
-        new("1.2.840.10008.6.1.998", "", "Quantitative Diagnostic Imaging Procedure", "Context Group UID", "", false, "CID 100"),
-        new("1.2.840.10008.6.1.999", "", "PET Region of Interest Measurement", "Context Group UID", "", false, "CID 7466"),
-        new("1.2.840.10008.6.1.1000", "", "Gray Level Co-occurrence Matrix Measurement", "Context Group UID", "", false, "CID 7467"),
-        new("1.2.840.10008.6.1.1001", "", "Texture Measurement", "Context Group UID", "", false, "CID 7468"),
-        new("1.2.840.10008.6.1.1002", "", "Time Point Type", "Context Group UID", "", false, "CID 6146"),
-        new("1.2.840.10008.6.1.1003", "", "Generic Intensity and Size Measurement", "Context Group UID", "", false, "CID 7469"),
-        new("1.2.840.10008.6.1.1004", "", "Response Criteria", "Context Group UID", "", false, "CID 6147"),
-        new("1.2.840.10008.6.1.1005", "", "Fetal Biometry Anatomic Site", "Context Group UID", "", false, "CID 12020"),
-        new("1.2.840.10008.6.1.1006", "", "Fetal Long Bone Anatomic Site", "Context Group UID", "", false, "CID 12021"),
-        new("1.2.840.10008.6.1.1007", "", "Fetal Cranium Anatomic Site", "Context Group UID", "", false, "CID 12022"),
-        new("1.2.840.10008.6.1.1008", "", "Pelvis and Uterus Anatomic Site", "Context Group UID", "", false, "CID 12023"),
-        new("1.2.840.10008.6.1.1009", "", "Parametric Map Derivation Image Purpose of Reference", "Context Group UID", "", false, "CID 7222"),
-        new("1.2.840.10008.6.1.1010", "", "Physical Quantity Descriptor", "Context Group UID", "", false, "CID 9000"),
-        new("1.2.840.10008.6.1.1011", "", "Lymph Node Anatomic Site", "Context Group UID", "", false, "CID 7600"),
-        new("1.2.840.10008.6.1.1012", "", "Head and Neck Cancer Anatomic Site", "Context Group UID", "", false, "CID 7601"),
-        new("1.2.840.10008.6.1.1013", "", "Fiber Tract In Brainstem", "Context Group UID", "", false, "CID 7701"),
-        new("1.2.840.10008.6.1.1014", "", "Projection and Thalamic Fiber", "Context Group UID", "", false, "CID 7702"),
-        new("1.2.840.10008.6.1.1015", "", "Association Fiber", "Context Group UID", "", false, "CID 7703"),
-        new("1.2.840.10008.6.1.1016", "", "Limbic System Tract", "Context Group UID", "", false, "CID 7704"),
-        new("1.2.840.10008.6.1.1017", "", "Commissural Fiber", "Context Group UID", "", false, "CID 7705"),
-        new("1.2.840.10008.6.1.1018", "", "Cranial Nerve", "Context Group UID", "", false, "CID 7706"),
-        new("1.2.840.10008.6.1.1019", "", "Spinal Cord Fiber", "Context Group UID", "", false, "CID 7707"),
-        new("1.2.840.10008.6.1.1020", "", "Tractography Anatomic Site", "Context Group UID", "", false, "CID 7710"),
-        new("1.2.840.10008.6.1.1021", "", "Primary Anatomic Structure for Intra-oral Radiography (Supernumerary Dentition - Designation of Teeth)", "Context Group UID", "", false, "CID 4025"),
-        new("1.2.840.10008.6.1.1022", "", "Primary Anatomic Structure for Intra-oral and Craniofacial Radiography - Teeth", "Context Group UID", "", false, "CID 4026"),
-        new("1.2.840.10008.6.1.1023", "", "IEC61217 Device Position Parameter", "Context Group UID", "", false, "CID 9401"),
-        new("1.2.840.10008.6.1.1024", "", "IEC61217 Gantry Position Parameter", "Context Group UID", "", false, "CID 9402"),
-        new("1.2.840.10008.6.1.1025", "", "IEC61217 Patient Support Position Parameter", "Context Group UID", "", false, "CID 9403"),
-        new("1.2.840.10008.6.1.1026", "", "Actionable Finding Classification", "Context Group UID", "", false, "CID 7035"),
-        new("1.2.840.10008.6.1.1027", "", "Image Quality Assessment", "Context Group UID", "", false, "CID 7036"),
-        new("1.2.840.10008.6.1.1028", "", "Summary Radiation Exposure Quantity", "Context Group UID", "", false, "CID 10050"),
-        new("1.2.840.10008.6.1.1029", "", "Wide Field Ophthalmic Photography Transformation Method", "Context Group UID", "", false, "CID 4245"),
-        new("1.2.840.10008.6.1.1030", "", "PET Unit", "Context Group UID", "", false, "CID 84"),
-        new("1.2.840.10008.6.1.1031", "", "Implant Material", "Context Group UID", "", false, "CID 7300"),
-        new("1.2.840.10008.6.1.1032", "", "Intervention Type", "Context Group UID", "", false, "CID 7301"),
-        new("1.2.840.10008.6.1.1033", "", "Implant Template View Orientation", "Context Group UID", "", false, "CID 7302"),
-        new("1.2.840.10008.6.1.1034", "", "Implant Template Modified View Orientation", "Context Group UID", "", false, "CID 7303"),
-        new("1.2.840.10008.6.1.1035", "", "Implant Target Anatomy", "Context Group UID", "", false, "CID 7304"),
-        new("1.2.840.10008.6.1.1036", "", "Implant Planning Landmark", "Context Group UID", "", false, "CID 7305"),
-        new("1.2.840.10008.6.1.1037", "", "Human Hip Implant Planning Landmark", "Context Group UID", "", false, "CID 7306"),
-        new("1.2.840.10008.6.1.1038", "", "Implant Component Type", "Context Group UID", "", false, "CID 7307"),
-        new("1.2.840.10008.6.1.1039", "", "Human Hip Implant Component Type", "Context Group UID", "", false, "CID 7308"),
-        new("1.2.840.10008.6.1.1040", "", "Human Trauma Implant Component Type", "Context Group UID", "", false, "CID 7309"),
-        new("1.2.840.10008.6.1.1041", "", "Implant Fixation Method", "Context Group UID", "", false, "CID 7310"),
-        new("1.2.840.10008.6.1.1042", "", "Device Participating Role", "Context Group UID", "", false, "CID 7445"),
-        new("1.2.840.10008.6.1.1043", "", "Container Type", "Context Group UID", "", false, "CID 8101"),
-        new("1.2.840.10008.6.1.1044", "", "Container Component Type", "Context Group UID", "", false, "CID 8102"),
-        new("1.2.840.10008.6.1.1045", "", "Anatomic Pathology Specimen Type", "Context Group UID", "", false, "CID 8103"),
-        new("1.2.840.10008.6.1.1046", "", "Breast Tissue Specimen Type", "Context Group UID", "", false, "CID 8104"),
-        new("1.2.840.10008.6.1.1047", "", "Specimen Collection Procedure", "Context Group UID", "", false, "CID 8109"),
-        new("1.2.840.10008.6.1.1048", "", "Specimen Sampling Procedure", "Context Group UID", "", false, "CID 8110"),
-        new("1.2.840.10008.6.1.1049", "", "Specimen Preparation Procedure", "Context Group UID", "", false, "CID 8111"),
-        new("1.2.840.10008.6.1.1050", "", "Specimen Stain", "Context Group UID", "", false, "CID 8112"),
-        new("1.2.840.10008.6.1.1051", "", "Specimen Preparation Step", "Context Group UID", "", false, "CID 8113"),
-        new("1.2.840.10008.6.1.1052", "", "Specimen Fixative", "Context Group UID", "", false, "CID 8114"),
-        new("1.2.840.10008.6.1.1053", "", "Specimen Embedding Media", "Context Group UID", "", false, "CID 8115"),
-        new("1.2.840.10008.6.1.1054", "", "Source of Projection X-Ray Dose Information", "Context Group UID", "", false, "CID 10020"),
-        new("1.2.840.10008.6.1.1055", "", "Source of CT Dose Information", "Context Group UID", "", false, "CID 10021"),
-        new("1.2.840.10008.6.1.1056", "", "Radiation Dose Reference Point", "Context Group UID", "", false, "CID 10025"),
-        new("1.2.840.10008.6.1.1057", "", "Volumetric View Description", "Context Group UID", "", false, "CID 501"),
-        new("1.2.840.10008.6.1.1058", "", "Volumetric View Modifier", "Context Group UID", "", false, "CID 502"),
-        new("1.2.840.10008.6.1.1059", "", "Diffusion Acquisition Value Type", "Context Group UID", "", false, "CID 7260"),
-        new("1.2.840.10008.6.1.1060", "", "Diffusion Model Value Type", "Context Group UID", "", false, "CID 7261"),
-        new("1.2.840.10008.6.1.1061", "", "Diffusion Tractography Algorithm Family", "Context Group UID", "", false, "CID 7262"),
-        new("1.2.840.10008.6.1.1062", "", "Diffusion Tractography Measurement Type", "Context Group UID", "", false, "CID 7263"),
-        new("1.2.840.10008.6.1.1063", "", "Research Animal Source Registry", "Context Group UID", "", false, "CID 7490"),
-        new("1.2.840.10008.6.1.1064", "", "Yes-No Only", "Context Group UID", "", false, "CID 231"),
-        new("1.2.840.10008.6.1.1065", "", "Biosafety Level", "Context Group UID", "", false, "CID 601"),
-        new("1.2.840.10008.6.1.1066", "", "Biosafety Control Reason", "Context Group UID", "", false, "CID 602"),
-        new("1.2.840.10008.6.1.1067", "", "Sex - Male Female or Both", "Context Group UID", "", false, "CID 7457"),
-        new("1.2.840.10008.6.1.1068", "", "Animal Room Type", "Context Group UID", "", false, "CID 603"),
-        new("1.2.840.10008.6.1.1069", "", "Device Reuse", "Context Group UID", "", false, "CID 604"),
-        new("1.2.840.10008.6.1.1070", "", "Animal Bedding Material", "Context Group UID", "", false, "CID 605"),
-        new("1.2.840.10008.6.1.1071", "", "Animal Shelter Type", "Context Group UID", "", false, "CID 606"),
-        new("1.2.840.10008.6.1.1072", "", "Animal Feed Type", "Context Group UID", "", false, "CID 607"),
-        new("1.2.840.10008.6.1.1073", "", "Animal Feed Source", "Context Group UID", "", false, "CID 608"),
-        new("1.2.840.10008.6.1.1074", "", "Animal Feeding Method", "Context Group UID", "", false, "CID 609"),
-        new("1.2.840.10008.6.1.1075", "", "Water Type", "Context Group UID", "", false, "CID 610"),
-        new("1.2.840.10008.6.1.1076", "", "Anesthesia Category Code Type for Small Animal Anesthesia", "Context Group UID", "", false, "CID 611"),
-        new("1.2.840.10008.6.1.1077", "", "Anesthesia Category Code Type from Anesthesia Quality Initiative", "Context Group UID", "", false, "CID 612"),
-        new("1.2.840.10008.6.1.1078", "", "Anesthesia Induction Code Type for Small Animal Anesthesia", "Context Group UID", "", false, "CID 613"),
-        new("1.2.840.10008.6.1.1079", "", "Anesthesia Induction Code Type from Anesthesia Quality Initiative", "Context Group UID", "", false, "CID 614"),
-        new("1.2.840.10008.6.1.1080", "", "Anesthesia Maintenance Code Type for Small Animal Anesthesia", "Context Group UID", "", false, "CID 615"),
-        new("1.2.840.10008.6.1.1081", "", "Anesthesia Maintenance Code Type from Anesthesia Quality Initiative", "Context Group UID", "", false, "CID 616"),
-        new("1.2.840.10008.6.1.1082", "", "Airway Management Method Code Type for Small Animal Anesthesia", "Context Group UID", "", false, "CID 617"),
-        new("1.2.840.10008.6.1.1083", "", "Airway Management Method Code Type from Anesthesia Quality Initiative", "Context Group UID", "", false, "CID 618"),
-        new("1.2.840.10008.6.1.1084", "", "Airway Management Sub-Method Code Type for Small Animal Anesthesia", "Context Group UID", "", false, "CID 619"),
-        new("1.2.840.10008.6.1.1085", "", "Airway Management Sub-Method Code Type from Anesthesia Quality Initiative", "Context Group UID", "", false, "CID 620"),
-        new("1.2.840.10008.6.1.1086", "", "Medication Type for Small Animal Anesthesia", "Context Group UID", "", false, "CID 621"),
-        new("1.2.840.10008.6.1.1087", "", "Medication Type Code Type from Anesthesia Quality Initiative", "Context Group UID", "", false, "CID 622"),
-        new("1.2.840.10008.6.1.1088", "", "Medication for Small Animal Anesthesia", "Context Group UID", "", false, "CID 623"),
-        new("1.2.840.10008.6.1.1089", "", "Inhalational Anesthesia Agent for Small Animal Anesthesia", "Context Group UID", "", false, "CID 624"),
-        new("1.2.840.10008.6.1.1090", "", "Injectable Anesthesia Agent for Small Animal Anesthesia", "Context Group UID", "", false, "CID 625"),
-        new("1.2.840.10008.6.1.1091", "", "Premedication Agent for Small Animal Anesthesia", "Context Group UID", "", false, "CID 626"),
-        new("1.2.840.10008.6.1.1092", "", "Neuromuscular Blocking Agent for Small Animal Anesthesia", "Context Group UID", "", false, "CID 627"),
-        new("1.2.840.10008.6.1.1093", "", "Ancillary Medications for Small Animal Anesthesia", "Context Group UID", "", false, "CID 628"),
-        new("1.2.840.10008.6.1.1094", "", "Carrier Gases for Small Animal Anesthesia", "Context Group UID", "", false, "CID 629"),
-        new("1.2.840.10008.6.1.1095", "", "Local Anesthetics for Small Animal Anesthesia", "Context Group UID", "", false, "CID 630"),
-        new("1.2.840.10008.6.1.1096", "", "Procedure Phase Requiring Anesthesia", "Context Group UID", "", false, "CID 631"),
-        new("1.2.840.10008.6.1.1097", "", "Surgical Procedure Phase Requiring Anesthesia", "Context Group UID", "", false, "CID 632"),
-        new("1.2.840.10008.6.1.1098", "", "Phase of Imaging Procedure Requiring Anesthesia", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.1099", "", "Animal Handling Phase", "Context Group UID", "", false, "CID 634"),
-        new("1.2.840.10008.6.1.1100", "", "Heating Method", "Context Group UID", "", false, "CID 635"),
-        new("1.2.840.10008.6.1.1101", "", "Temperature Sensor Device Component Type for Small Animal Procedure", "Context Group UID", "", false, "CID 636"),
-        new("1.2.840.10008.6.1.1102", "", "Exogenous Substance Type", "Context Group UID", "", false, "CID 637"),
-        new("1.2.840.10008.6.1.1103", "", "Exogenous Substance", "Context Group UID", "", false, "CID 638"),
-        new("1.2.840.10008.6.1.1104", "", "Tumor Graft Histologic Type", "Context Group UID", "", false, "CID 639"),
-        new("1.2.840.10008.6.1.1105", "", "Fibril", "Context Group UID", "", false, "CID 640"),
-        new("1.2.840.10008.6.1.1106", "", "Virus", "Context Group UID", "", false, "CID 641"),
-        new("1.2.840.10008.6.1.1107", "", "Cytokine", "Context Group UID", "", false, "CID 642"),
-        new("1.2.840.10008.6.1.1108", "", "Toxin", "Context Group UID", "", false, "CID 643"),
-        new("1.2.840.10008.6.1.1109", "", "Exogenous Substance Administration Site", "Context Group UID", "", false, "CID 644"),
-        new("1.2.840.10008.6.1.1110", "", "Exogenous Substance Origin Tissue", "Context Group UID", "", false, "CID 645"),
-        new("1.2.840.10008.6.1.1111", "", "Preclinical Small Animal Imaging Procedure", "Context Group UID", "", false, "CID 646"),
-        new("1.2.840.10008.6.1.1112", "", "Position Reference Indicator for Frame of Reference", "Context Group UID", "", false, "CID 647"),
-        new("1.2.840.10008.6.1.1113", "", "Present-Absent Only", "Context Group UID", "", false, "CID 241"),
-        new("1.2.840.10008.6.1.1114", "", "Water Equivalent Diameter Method", "Context Group UID", "", false, "CID 10024"),
-        new("1.2.840.10008.6.1.1115", "", "Radiotherapy Purpose of Reference", "Context Group UID", "", false, "CID 7022"),
-        new("1.2.840.10008.6.1.1116", "", "Content Assessment Type", "Context Group UID", "", false, "CID 701"),
-        new("1.2.840.10008.6.1.1117", "", "RT Content Assessment Type", "Context Group UID", "", false, "CID 702"),
-        new("1.2.840.10008.6.1.1118", "", "Assessment Basis", "Context Group UID", "", false, "CID 703"),
-        new("1.2.840.10008.6.1.1119", "", "Reader Specialty", "Context Group UID", "", false, "CID 7449"),
-        new("1.2.840.10008.6.1.1120", "", "Requested Report Type", "Context Group UID", "", false, "CID 9233"),
-        new("1.2.840.10008.6.1.1121", "", "CT Transverse Plane Reference Basis", "Context Group UID", "", false, "CID 1000"),
-        new("1.2.840.10008.6.1.1122", "", "Anatomical Reference Basis", "Context Group UID", "", false, "CID 1001"),
-        new("1.2.840.10008.6.1.1123", "", "Anatomical Reference Basis - Head", "Context Group UID", "", false, "CID 1002"),
-        new("1.2.840.10008.6.1.1124", "", "Anatomical Reference Basis - Spine", "Context Group UID", "", false, "CID 1003"),
-        new("1.2.840.10008.6.1.1125", "", "Anatomical Reference Basis - Chest", "Context Group UID", "", false, "CID 1004"),
-        new("1.2.840.10008.6.1.1126", "", "Anatomical Reference Basis - Abdomen/Pelvis", "Context Group UID", "", false, "CID 1005"),
-        new("1.2.840.10008.6.1.1127", "", "Anatomical Reference Basis - Extremity", "Context Group UID", "", false, "CID 1006"),
-        new("1.2.840.10008.6.1.1128", "", "Reference Geometry - Plane", "Context Group UID", "", false, "CID 1010"),
-        new("1.2.840.10008.6.1.1129", "", "Reference Geometry - Point", "Context Group UID", "", false, "CID 1011"),
-        new("1.2.840.10008.6.1.1130", "", "Patient Alignment Method", "Context Group UID", "", false, "CID 1015"),
-        new("1.2.840.10008.6.1.1131", "", "Contraindications For CT Imaging", "Context Group UID", "", false, "CID 1200"),
-        new("1.2.840.10008.6.1.1132", "", "Fiducial Category", "Context Group UID", "", false, "CID 7110"),
-        new("1.2.840.10008.6.1.1133", "", "Fiducial", "Context Group UID", "", false, "CID 7111"),
-        new("1.2.840.10008.6.1.1134", "", "Non-Image Source Instance Purpose of Reference", "Context Group UID", "", false, "CID 7013"),
-        new("1.2.840.10008.6.1.1135", "", "RT Process Output", "Context Group UID", "", false, "CID 7023"),
-        new("1.2.840.10008.6.1.1136", "", "RT Process Input", "Context Group UID", "", false, "CID 7024"),
-        new("1.2.840.10008.6.1.1137", "", "RT Process Input Used", "Context Group UID", "", false, "CID 7025"),
-        new("1.2.840.10008.6.1.1138", "", "Prostate Anatomy", "Context Group UID", "", false, "CID 6300"),
-        new("1.2.840.10008.6.1.1139", "", "Prostate Sector Anatomy from PI-RADS v2", "Context Group UID", "", false, "CID 6301"),
-        new("1.2.840.10008.6.1.1140", "", "Prostate Sector Anatomy from European Concensus 16 Sector (Minimal) Model", "Context Group UID", "", false, "CID 6302"),
-        new("1.2.840.10008.6.1.1141", "", "Prostate Sector Anatomy from European Concensus 27 Sector (Optimal) Model", "Context Group UID", "", false, "CID 6303"),
-        new("1.2.840.10008.6.1.1142", "", "Measurement Selection Reason", "Context Group UID", "", false, "CID 12301"),
-        new("1.2.840.10008.6.1.1143", "", "Echo Finding Observation Type", "Context Group UID", "", false, "CID 12302"),
-        new("1.2.840.10008.6.1.1144", "", "Echo Measurement Type", "Context Group UID", "", false, "CID 12303"),
-        new("1.2.840.10008.6.1.1145", "", "Cardiovascular Measured Property", "Context Group UID", "", false, "CID 12304"),
-        new("1.2.840.10008.6.1.1146", "", "Basic Echo Anatomic Site", "Context Group UID", "", false, "CID 12305"),
-        new("1.2.840.10008.6.1.1147", "", "Echo Flow Direction", "Context Group UID", "", false, "CID 12306"),
-        new("1.2.840.10008.6.1.1148", "", "Cardiac Phase and Time Point", "Context Group UID", "", false, "CID 12307"),
-        new("1.2.840.10008.6.1.1149", "", "Core Echo Measurement", "Context Group UID", "", false, "CID 12300"),
-        new("1.2.840.10008.6.1.1150", "", "OCT-A Processing Algorithm Family", "Context Group UID", "", false, "CID 4270"),
-        new("1.2.840.10008.6.1.1151", "", "En Face Image Type", "Context Group UID", "", false, "CID 4271"),
-        new("1.2.840.10008.6.1.1152", "", "OPT Scan Pattern Type", "Context Group UID", "", false, "CID 4272"),
-        new("1.2.840.10008.6.1.1153", "", "Retinal Segmentation Surface", "Context Group UID", "", false, "CID 4273"),
-        new("1.2.840.10008.6.1.1154", "", "Organ for Radiation Dose Estimate", "Context Group UID", "", false, "CID 10060"),
-        new("1.2.840.10008.6.1.1155", "", "Absorbed Radiation Dose Type", "Context Group UID", "", false, "CID 10061"),
-        new("1.2.840.10008.6.1.1156", "", "Equivalent Radiation Dose Type", "Context Group UID", "", false, "CID 10062"),
-        new("1.2.840.10008.6.1.1157", "", "Radiation Dose Estimate Distribution Representation", "Context Group UID", "", false, "CID 10063"),
-        new("1.2.840.10008.6.1.1158", "", "Patient Model Type", "Context Group UID", "", false, "CID 10064"),
-        new("1.2.840.10008.6.1.1159", "", "Radiation Transport Model Type", "Context Group UID", "", false, "CID 10065"),
-        new("1.2.840.10008.6.1.1160", "", "Attenuator Category", "Context Group UID", "", false, "CID 10066"),
-        new("1.2.840.10008.6.1.1161", "", "Radiation Attenuator Material", "Context Group UID", "", false, "CID 10067"),
-        new("1.2.840.10008.6.1.1162", "", "Estimate Method Type", "Context Group UID", "", false, "CID 10068"),
-        new("1.2.840.10008.6.1.1163", "", "Radiation Dose Estimate Parameter", "Context Group UID", "", false, "CID 10069"),
-        new("1.2.840.10008.6.1.1164", "", "Radiation Dose Type", "Context Group UID", "", false, "CID 10070"),
-        new("1.2.840.10008.6.1.1165", "", "MR Diffusion Component Semantic", "Context Group UID", "", false, "CID 7270"),
-        new("1.2.840.10008.6.1.1166", "", "MR Diffusion Anisotropy Index", "Context Group UID", "", false, "CID 7271"),
-        new("1.2.840.10008.6.1.1167", "", "MR Diffusion Model Parameter", "Context Group UID", "", false, "CID 7272"),
-        new("1.2.840.10008.6.1.1168", "", "MR Diffusion Model", "Context Group UID", "", false, "CID 7273"),
-        new("1.2.840.10008.6.1.1169", "", "MR Diffusion Model Fitting Method", "Context Group UID", "", false, "CID 7274"),
-        new("1.2.840.10008.6.1.1170", "", "MR Diffusion Model Specific Method", "Context Group UID", "", false, "CID 7275"),
-        new("1.2.840.10008.6.1.1171", "", "MR Diffusion Model Input", "Context Group UID", "", false, "CID 7276"),
-        new("1.2.840.10008.6.1.1172", "", "Diffusion Rate Area Over Time Unit", "Context Group UID", "", false, "CID 7277"),
-        new("1.2.840.10008.6.1.1173", "", "Pediatric Size Category", "Context Group UID", "", false, "CID 7039"),
-        new("1.2.840.10008.6.1.1174", "", "Calcium Scoring Patient Size Category", "Context Group UID", "", false, "CID 7041"),
-        new("1.2.840.10008.6.1.1175", "", "Reason for Repeating Acquisition", "Context Group UID", "", false, "CID 10034"),
-        new("1.2.840.10008.6.1.1176", "", "Protocol Assertion", "Context Group UID", "", false, "CID 800"),
-        new("1.2.840.10008.6.1.1177", "", "Radiotherapeutic Dose Measurement Device", "Context Group UID", "", false, "CID 7026"),
-        new("1.2.840.10008.6.1.1178", "", "Export Additional Information Document Title", "Context Group UID", "", false, "CID 7014"),
-        new("1.2.840.10008.6.1.1179", "", "Export Delay Reason", "Context Group UID", "", false, "CID 7015"),
-        new("1.2.840.10008.6.1.1180", "", "Level of Difficulty", "Context Group UID", "", false, "CID 7016"),
-        new("1.2.840.10008.6.1.1181", "", "Category of Teaching Material - Imaging", "Context Group UID", "", false, "CID 7017"),
-        new("1.2.840.10008.6.1.1182", "", "Miscellaneous Document Title", "Context Group UID", "", false, "CID 7018"),
-        new("1.2.840.10008.6.1.1183", "", "Segmentation Non-Image Source Purpose of Reference", "Context Group UID", "", false, "CID 7019"),
-        new("1.2.840.10008.6.1.1184", "", "Longitudinal Temporal Event Type", "Context Group UID", "", false, "CID 280"),
-        new("1.2.840.10008.6.1.1185", "", "Non-lesion Object Type - Physical Object", "Context Group UID", "", false, "CID 6401"),
-        new("1.2.840.10008.6.1.1186", "", "Non-lesion Object Type - Substance", "Context Group UID", "", false, "CID 6402"),
-        new("1.2.840.10008.6.1.1187", "", "Non-lesion Object Type - Tissue", "Context Group UID", "", false, "CID 6403"),
-        new("1.2.840.10008.6.1.1188", "", "Chest Non-lesion Object Type - Physical Object", "Context Group UID", "", false, "CID 6404"),
-        new("1.2.840.10008.6.1.1189", "", "Chest Non-lesion Object Type - Tissue", "Context Group UID", "", false, "CID 6405"),
-        new("1.2.840.10008.6.1.1190", "", "Tissue Segmentation Property Type", "Context Group UID", "", false, "CID 7191"),
-        new("1.2.840.10008.6.1.1191", "", "Anatomical Structure Segmentation Property Type", "Context Group UID", "", false, "CID 7192"),
-        new("1.2.840.10008.6.1.1192", "", "Physical Object Segmentation Property Type", "Context Group UID", "", false, "CID 7193"),
-        new("1.2.840.10008.6.1.1193", "", "Morphologically Abnormal Structure Segmentation Property Type", "Context Group UID", "", false, "CID 7194"),
-        new("1.2.840.10008.6.1.1194", "", "Function Segmentation Property Type", "Context Group UID", "", false, "CID 7195"),
-        new("1.2.840.10008.6.1.1195", "", "Spatial and Relational Concept Segmentation Property Type", "Context Group UID", "", false, "CID 7196"),
-        new("1.2.840.10008.6.1.1196", "", "Body Substance Segmentation Property Type", "Context Group UID", "", false, "CID 7197"),
-        new("1.2.840.10008.6.1.1197", "", "Substance Segmentation Property Type", "Context Group UID", "", false, "CID 7198"),
-        new("1.2.840.10008.6.1.1198", "", "Interpretation Request Discontinuation Reason", "Context Group UID", "", false, "CID 9303"),
-        new("1.2.840.10008.6.1.1199", "", "Gray Level Run Length Based Feature", "Context Group UID", "", false, "CID 7475"),
-        new("1.2.840.10008.6.1.1200", "", "Gray Level Size Zone Based Feature", "Context Group UID", "", false, "CID 7476"),
-        new("1.2.840.10008.6.1.1201", "", "Encapsulated Document Source Purpose of Reference", "Context Group UID", "", false, "CID 7060"),
-        new("1.2.840.10008.6.1.1202", "", "Model Document Title", "Context Group UID", "", false, "CID 7061"),
-        new("1.2.840.10008.6.1.1203", "", "Purpose of Reference to Predecessor 3D Model", "Context Group UID", "", false, "CID 7062"),
-        new("1.2.840.10008.6.1.1204", "", "Model Scale Unit", "Context Group UID", "", false, "CID 7063"),
-        new("1.2.840.10008.6.1.1205", "", "Model Usage", "Context Group UID", "", false, "CID 7064"),
-        new("1.2.840.10008.6.1.1206", "", "Radiation Dose Unit", "Context Group UID", "", false, "CID 10071"),
-        new("1.2.840.10008.6.1.1207", "", "Radiotherapy Fiducial", "Context Group UID", "", false, "CID 7112"),
-        new("1.2.840.10008.6.1.1208", "", "Multi-energy Relevant Material", "Context Group UID", "", false, "CID 300"),
-        new("1.2.840.10008.6.1.1209", "", "Multi-energy Material Unit", "Context Group UID", "", false, "CID 301"),
-        new("1.2.840.10008.6.1.1210", "", "Dosimetric Objective Type", "Context Group UID", "", false, "CID 9500"),
-        new("1.2.840.10008.6.1.1211", "", "Prescription Anatomy Category", "Context Group UID", "", false, "CID 9501"),
-        new("1.2.840.10008.6.1.1212", "", "RT Segment Annotation Category", "Context Group UID", "", false, "CID 9502"),
-        new("1.2.840.10008.6.1.1213", "", "Radiotherapy Therapeutic Role Category", "Context Group UID", "", false, "CID 9503"),
-        new("1.2.840.10008.6.1.1214", "", "RT Geometric Information", "Context Group UID", "", false, "CID 9504"),
-        new("1.2.840.10008.6.1.1215", "", "Fixation or Positioning Device", "Context Group UID", "", false, "CID 9505"),
-        new("1.2.840.10008.6.1.1216", "", "Brachytherapy Device", "Context Group UID", "", false, "CID 9506"),
-        new("1.2.840.10008.6.1.1217", "", "External Body Model", "Context Group UID", "", false, "CID 9507"),
-        new("1.2.840.10008.6.1.1218", "", "Non-specific Volume", "Context Group UID", "", false, "CID 9508"),
-        new("1.2.840.10008.6.1.1219", "", "Purpose of Reference For RT Physician Intent Input", "Context Group UID", "", false, "CID 9509"),
-        new("1.2.840.10008.6.1.1220", "", "Purpose of Reference For RT Treatment Planning Input", "Context Group UID", "", false, "CID 9510"),
-        new("1.2.840.10008.6.1.1221", "", "General External Radiotherapy Procedure Technique", "Context Group UID", "", false, "CID 9511"),
-        new("1.2.840.10008.6.1.1222", "", "Tomotherapeutic Radiotherapy Procedure Technique", "Context Group UID", "", false, "CID 9512"),
-        new("1.2.840.10008.6.1.1223", "", "Fixation Device", "Context Group UID", "", false, "CID 9513"),
-        new("1.2.840.10008.6.1.1224", "", "Anatomical Structure For Radiotherapy", "Context Group UID", "", false, "CID 9514"),
-        new("1.2.840.10008.6.1.1225", "", "RT Patient Support Device", "Context Group UID", "", false, "CID 9515"),
-        new("1.2.840.10008.6.1.1226", "", "Radiotherapy Bolus Device Type", "Context Group UID", "", false, "CID 9516"),
-        new("1.2.840.10008.6.1.1227", "", "Radiotherapy Block Device Type", "Context Group UID", "", false, "CID 9517"),
-        new("1.2.840.10008.6.1.1228", "", "Radiotherapy Accessory No-slot Holder Device Type", "Context Group UID", "", false, "CID 9518"),
-        new("1.2.840.10008.6.1.1229", "", "Radiotherapy Accessory Slot Holder Device Type", "Context Group UID", "", false, "CID 9519"),
-        new("1.2.840.10008.6.1.1230", "", "Segmented RT Accessory Device", "Context Group UID", "", false, "CID 9520"),
-        new("1.2.840.10008.6.1.1231", "", "Radiotherapy Treatment Energy Unit", "Context Group UID", "", false, "CID 9521"),
-        new("1.2.840.10008.6.1.1232", "", "Multi-source Radiotherapy Procedure Technique", "Context Group UID", "", false, "CID 9522"),
-        new("1.2.840.10008.6.1.1233", "", "Robotic Radiotherapy Procedure Technique", "Context Group UID", "", false, "CID 9523"),
-        new("1.2.840.10008.6.1.1234", "", "Radiotherapy Procedure Technique", "Context Group UID", "", false, "CID 9524"),
-        new("1.2.840.10008.6.1.1235", "", "Radiation Therapy Particle", "Context Group UID", "", false, "CID 9525"),
-        new("1.2.840.10008.6.1.1236", "", "Ion Therapy Particle", "Context Group UID", "", false, "CID 9526"),
-        new("1.2.840.10008.6.1.1237", "", "Teletherapy Isotope", "Context Group UID", "", false, "CID 9527"),
-        new("1.2.840.10008.6.1.1238", "", "Brachytherapy Isotope", "Context Group UID", "", false, "CID 9528"),
-        new("1.2.840.10008.6.1.1239", "", "Single Dose Dosimetric Objective", "Context Group UID", "", false, "CID 9529"),
-        new("1.2.840.10008.6.1.1240", "", "Percentage and Dose Dosimetric Objective", "Context Group UID", "", false, "CID 9530"),
-        new("1.2.840.10008.6.1.1241", "", "Volume and Dose Dosimetric Objective", "Context Group UID", "", false, "CID 9531"),
-        new("1.2.840.10008.6.1.1242", "", "No-Parameter Dosimetric Objective", "Context Group UID", "", false, "CID 9532"),
-        new("1.2.840.10008.6.1.1243", "", "Delivery Time Structure", "Context Group UID", "", false, "CID 9533"),
-        new("1.2.840.10008.6.1.1244", "", "Radiotherapy Target", "Context Group UID", "", false, "CID 9534"),
-        new("1.2.840.10008.6.1.1245", "", "Radiotherapy Dose Calculation Role", "Context Group UID", "", false, "CID 9535"),
-        new("1.2.840.10008.6.1.1246", "", "Radiotherapy Prescribing and Segmenting Person Role", "Context Group UID", "", false, "CID 9536"),
-        new("1.2.840.10008.6.1.1247", "", "Effective Dose Calculation Method Category", "Context Group UID", "", false, "CID 9537"),
-        new("1.2.840.10008.6.1.1248", "", "Radiation Transport-based Effective Dose Method Modifier", "Context Group UID", "", false, "CID 9538"),
-        new("1.2.840.10008.6.1.1249", "", "Fractionation-based Effective Dose Method Modifier", "Context Group UID", "", false, "CID 9539"),
-        new("1.2.840.10008.6.1.1250", "", "Imaging Agent Administration Adverse Event", "Context Group UID", "", false, "CID 60"),
-        new("1.2.840.10008.6.1.1251", "", "Time Relative to Procedure", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.1252", "", "Imaging Agent Administration Phase Type", "Context Group UID", "", false, "CID 62"),
-        new("1.2.840.10008.6.1.1253", "", "Imaging Agent Administration Mode", "Context Group UID", "", false, "CID 63"),
-        new("1.2.840.10008.6.1.1254", "", "Imaging Agent Administration Patient State", "Context Group UID", "", false, "CID 64"),
-        new("1.2.840.10008.6.1.1255", "", "Imaging Agent Administration Premedication", "Context Group UID", "", false, "CID 65"),
-        new("1.2.840.10008.6.1.1256", "", "Imaging Agent Administration Medication", "Context Group UID", "", false, "CID 66"),
-        new("1.2.840.10008.6.1.1257", "", "Imaging Agent Administration Completion Status", "Context Group UID", "", false, "CID 67"),
-        new("1.2.840.10008.6.1.1258", "", "Imaging Agent Administration Pharmaceutical Presentation Unit", "Context Group UID", "", false, "CID 68"),
-        new("1.2.840.10008.6.1.1259", "", "Imaging Agent Administration Consumable", "Context Group UID", "", false, "CID 69"),
-        new("1.2.840.10008.6.1.1260", "", "Flush", "Context Group UID", "", false, "CID 70"),
-        new("1.2.840.10008.6.1.1261", "", "Imaging Agent Administration Injector Event Type", "Context Group UID", "", false, "CID 71"),
-        new("1.2.840.10008.6.1.1262", "", "Imaging Agent Administration Step Type", "Context Group UID", "", false, "CID 72"),
-        new("1.2.840.10008.6.1.1263", "", "Bolus Shaping Curve", "Context Group UID", "", false, "CID 73"),
-        new("1.2.840.10008.6.1.1264", "", "Imaging Agent Administration Consumable Catheter Type", "Context Group UID", "", false, "CID 74"),
-        new("1.2.840.10008.6.1.1265", "", "Low High or Equal", "Context Group UID", "", false, "CID 75"),
-        new("1.2.840.10008.6.1.1266", "", "Premedication Type", "Context Group UID", "", false, "CID 76"),
-        new("1.2.840.10008.6.1.1267", "", "Laterality with Median", "Context Group UID", "", false, "CID 245"),
-        new("1.2.840.10008.6.1.1268", "", "Dermatology Anatomic Site", "Context Group UID", "", false, "CID 4029"),
-        new("1.2.840.10008.6.1.1269", "", "Quantitative Image Feature", "Context Group UID", "", false, "CID 218"),
-        new("1.2.840.10008.6.1.1270", "", "Global Shape Descriptor", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1271", "", "Intensity Histogram Feature", "Context Group UID", "", false, "CID 7478"),
-        new("1.2.840.10008.6.1.1272", "", "Grey Level Distance Zone Based Feature", "Context Group UID", "", false, "CID 7479"),
-        new("1.2.840.10008.6.1.1273", "", "Neighbourhood Grey Tone Difference Based Feature", "Context Group UID", "", false, "CID 7500"),
-        new("1.2.840.10008.6.1.1274", "", "Neighbouring Grey Level Dependence Based Feature", "Context Group UID", "", false, "CID 7501"),
-        new("1.2.840.10008.6.1.1275", "", "Cornea Measurement Method Descriptor", "Context Group UID", "", false, "CID 4242"),
-        new("1.2.840.10008.6.1.1276", "", "Segmented Radiotherapeutic Dose Measurement Device", "Context Group UID", "", false, "CID 7027"),
-        new("1.2.840.10008.6.1.1277", "", "Clinical Course of Disease", "Context Group UID", "", false, "CID 6098"),
-        new("1.2.840.10008.6.1.1278", "", "Racial Group", "Context Group UID", "", false, "CID 6099"),
-        new("1.2.840.10008.6.1.1279", "", "Relative Laterality", "Context Group UID", "", false, "CID 246"),
-        new("1.2.840.10008.6.1.1280", "", "Brain Lesion Segmentation Type With Necrosis", "Context Group UID", "", false, "CID 7168"),
-        new("1.2.840.10008.6.1.1281", "", "Brain Lesion Segmentation Type Without Necrosis", "Context Group UID", "", false, "CID 7169"),
-        new("1.2.840.10008.6.1.1282", "", "Non-Acquisition Modality", "Context Group UID", "", false, "CID 32"),
-        new("1.2.840.10008.6.1.1283", "", "Modality", "Context Group UID", "", false, "CID 33"),
-        new("1.2.840.10008.6.1.1284", "", "Laterality Left-Right Only", "Context Group UID", "", false, "CID 247"),
-        new("1.2.840.10008.6.1.1285", "", "Qualitative Evaluation Modifier Type", "Context Group UID", "", false, "CID 210"),
-        new("1.2.840.10008.6.1.1286", "", "Qualitative Evaluation Modifier Value", "Context Group UID", "", false, "CID 211"),
-        new("1.2.840.10008.6.1.1287", "", "Generic Anatomic Location Modifier", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1288", "", "Beam Limiting Device Type", "Context Group UID", "", false, "CID 9541"),
-        new("1.2.840.10008.6.1.1289", "", "Compensator Device Type", "Context Group UID", "", false, "CID 9542"),
-        new("1.2.840.10008.6.1.1290", "", "Radiotherapy Treatment Machine Mode", "Context Group UID", "", false, "CID 9543"),
-        new("1.2.840.10008.6.1.1291", "", "Radiotherapy Distance Reference Location", "Context Group UID", "", false, "CID 9544"),
-        new("1.2.840.10008.6.1.1292", "", "Fixed Beam Limiting Device Type", "Context Group UID", "", false, "CID 9545"),
-        new("1.2.840.10008.6.1.1293", "", "Radiotherapy Wedge Type", "Context Group UID", "", false, "CID 9546"),
-        new("1.2.840.10008.6.1.1294", "", "RT Beam Limiting Device Orientation Label", "Context Group UID", "", false, "CID 9547"),
-        new("1.2.840.10008.6.1.1295", "", "General Accessory Device Type", "Context Group UID", "", false, "CID 9548"),
-        new("1.2.840.10008.6.1.1296", "", "Radiation Generation Mode Type", "Context Group UID", "", false, "CID 9549"),
-        new("1.2.840.10008.6.1.1297", "", "C-Arm Photon-Electron Delivery Rate Unit", "Context Group UID", "", false, "CID 9550"),
-        new("1.2.840.10008.6.1.1298", "", "Treatment Delivery Device Type", "Context Group UID", "", false, "CID 9551"),
-        new("1.2.840.10008.6.1.1299", "", "C-Arm Photon-Electron Dosimeter Unit", "Context Group UID", "", false, "CID 9552"),
-        new("1.2.840.10008.6.1.1300", "", "Treatment Point", "Context Group UID", "", false, "CID 9553"),
-        new("1.2.840.10008.6.1.1301", "", "Equipment Reference Point", "Context Group UID", "", false, "CID 9554"),
-        new("1.2.840.10008.6.1.1302", "", "Radiotherapy Treatment Planning Person Role", "Context Group UID", "", false, "CID 9555"),
-        new("1.2.840.10008.6.1.1303", "", "Real Time Video Rendition Title", "Context Group UID", "", false, "CID 7070"),
-        new("1.2.840.10008.6.1.1304", "", "Geometry Graphical Representation", "Context Group UID", "", false, "CID 219"),
-        new("1.2.840.10008.6.1.1305", "", "Visual Explanation", "Context Group UID", "", false, "CID 217"),
-        new("1.2.840.10008.6.1.1306", "", "Prostate Sector Anatomy from PI-RADS v2.1", "Context Group UID", "", false, "CID 6304"),
-        new("1.2.840.10008.6.1.1307", "", "Radiotherapy Robotic Node Set", "Context Group UID", "", false, "CID 9556"),
-        new("1.2.840.10008.6.1.1308", "", "Tomotherapeutic Dosimeter Unit", "Context Group UID", "", false, "CID 9557"),
-        new("1.2.840.10008.6.1.1309", "", "Tomotherapeutic Dose Rate Unit", "Context Group UID", "", false, "CID 9558"),
-        new("1.2.840.10008.6.1.1310", "", "Robotic Delivery Device Dosimeter Unit", "Context Group UID", "", false, "CID 9559"),
-        new("1.2.840.10008.6.1.1311", "", "Robotic Delivery Device Dose Rate Unit", "Context Group UID", "", false, "CID 9560"),
-        new("1.2.840.10008.6.1.1312", "", "Anatomic Structure", "Context Group UID", "", false, "CID 8134"),
-        new("1.2.840.10008.6.1.1313", "", "Mediastinum Finding or Feature", "Context Group UID", "", false, "CID 6148"),
-        new("1.2.840.10008.6.1.1314", "", "Mediastinum Anatomy", "Context Group UID", "", false, "CID 6149"),
-        new("1.2.840.10008.6.1.1315", "", "Vascular Ultrasound Report Document Title", "Context Group UID", "", false, "CID 12100"),
-        new("1.2.840.10008.6.1.1316", "", "Organ Part (Non-Lateralized)", "Context Group UID", "", false, "CID 12130"),
-        new("1.2.840.10008.6.1.1317", "", "Organ Part (Lateralized)", "Context Group UID", "", false, "CID 12131"),
-        new("1.2.840.10008.6.1.1318", "", "Treatment Termination Reason", "Context Group UID", "", false, "CID 12024"),
-        new("1.2.840.10008.6.1.1319", "", "Radiotherapy Treatment Delivery Person Role", "Context Group UID", "", false, "CID 7230"),
-        new("1.2.840.10008.6.1.1320", "", "Radiotherapy Interlock Resolution", "Context Group UID", "", false, "CID 12025"),
-        new("1.2.840.10008.6.1.1321", "", "Treatment Session Confirmation Assertion", "Context Group UID", "", false, "CID 9564"),
-        new("1.2.840.10008.6.1.1322", "", "Treatment Tolerance Violation Cause", "Context Group UID", "", false, "CID 9565"),
-        new("1.2.840.10008.6.1.1323", "", "Clinical Tolerance Violation Type", "Context Group UID", "", false, "CID 9566"),
-        new("1.2.840.10008.6.1.1324", "", "Machine Tolerance Violation Type", "Context Group UID", "", false, "CID 9567"),
-        new("1.2.840.10008.6.1.1325", "", "Radiotherapy Treatment Interlock", "Context Group UID", "", false, "CID 9568"),
-        new("1.2.840.10008.6.1.1326", "", "Isocentric Patient Support Position Parameter", "Context Group UID", "", false, "CID 9569"),
-        new("1.2.840.10008.6.1.1327", "", "RT Overridden Treatment Parameter", "Context Group UID", "", false, "CID 9570"),
-        new("1.2.840.10008.6.1.1328", "", "EEG Lead", "Context Group UID", "", false, "CID 3030"),
-        new("1.2.840.10008.6.1.1329", "", "Lead Location Near or in Muscle", "Context Group UID", "", false, "CID 3031"),
-        new("1.2.840.10008.6.1.1330", "", "Lead Location Near Peripheral Nerve", "Context Group UID", "", false, "CID 3032"),
-        new("1.2.840.10008.6.1.1331", "", "EOG Lead", "Context Group UID", "", false, "CID 3033"),
-        new("1.2.840.10008.6.1.1332", "", "Body Position Channel", "Context Group UID", "", false, "CID 3034"),
-        new("1.2.840.10008.6.1.1333", "", "EEG Annotation  Neurophysiologic Enumeration", "Context Group UID", "", false, "CID 3035"),
-        new("1.2.840.10008.6.1.1334", "", "EMG Annotation  Neurophysiological Enumeration", "Context Group UID", "", false, "CID 3036"),
-        new("1.2.840.10008.6.1.1335", "", "EOG Annotation  Neurophysiological Enumeration", "Context Group UID", "", false, "CID 3037"),
-        new("1.2.840.10008.6.1.1336", "", "Pattern Event", "Context Group UID", "", false, "CID 3038"),
-        new("1.2.840.10008.6.1.1337", "", "Device-related and Environment-related Event", "Context Group UID", "", false, "CID 3039"),
-        new("1.2.840.10008.6.1.1338", "", "EEG Annotation - Neurological Monitoring Measurement", "Context Group UID", "", false, "CID 3040"),
-        new("1.2.840.10008.6.1.1339", "", "OB-GYN Ultrasound Report Document Title", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1340", "", "Automation of Measurement", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1341", "", "OB-GYN Ultrasound Beam Path", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1342", "", "Angle Measurement", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1343", "", "Generic Purpose of Reference to Images and Coordinates in Measurement", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1344", "", "Generic Purpose of Reference to Images in Measurement", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1345", "", "Generic Purpose of Reference to Coordinates in Measurement", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1346", "", "Fitzpatrick Skin Type", "Context Group UID", "", false, "CID 4401"),
-        new("1.2.840.10008.6.1.1347", "", "History of Malignant Melanoma", "Context Group UID", "", false, "CID 4402"),
-        new("1.2.840.10008.6.1.1348", "", "History of Melanoma in Situ", "Context Group UID", "", false, "CID 4403"),
-        new("1.2.840.10008.6.1.1349", "", "History of Non-Melanoma Skin Cancer", "Context Group UID", "", false, "CID 4404"),
-        new("1.2.840.10008.6.1.1350", "", "Skin Disorder", "Context Group UID", "", false, "CID 4405"),
-        new("1.2.840.10008.6.1.1351", "", "Patient Reported Lesion Characteristic", "Context Group UID", "", false, "CID 4406"),
-        new("1.2.840.10008.6.1.1352", "", "Lesion Palpation Finding", "Context Group UID", "", false, "CID 4407"),
-        new("1.2.840.10008.6.1.1353", "", "Lesion Visual Finding", "Context Group UID", "", false, "CID 4408"),
-        new("1.2.840.10008.6.1.1354", "", "Skin Procedure", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1355", "", "Abdominopelvic Vessel", "Context Group UID", "", false, "CID 12125"),
-        new("1.2.840.10008.6.1.1356", "", "Numeric Value Failure Qualifier", "Context Group UID", "", false, "CID 43"),
-        new("1.2.840.10008.6.1.1357", "", "Numeric Value Unknown Qualifier", "Context Group UID", "", false, "CID 44"),
-        new("1.2.840.10008.6.1.1358", "", "Couinaud Liver Segment", "Context Group UID", "", false, "CID 7170"),
-        new("1.2.840.10008.6.1.1359", "", "Liver Segmentation Type", "Context Group UID", "", false, "CID 7171"),
-        new("1.2.840.10008.6.1.1360", "", "Contraindications For XA Imaging", "Context Group UID", "", false, "CID 1201"),
-        new("1.2.840.10008.6.1.1361", "", "Neurophysiologic Stimulation Mode", "Context Group UID", "", false, "CID 3041"),
-        new("1.2.840.10008.6.1.1362", "", "Reported Value Type", "Context Group UID", "", false, "CID 10072"),
-        new("1.2.840.10008.6.1.1363", "", "Value Timing", "Context Group UID", "", false, "CID 10073"),
-        new("1.2.840.10008.6.1.1364", "", "RDSR Frame of Reference Origin", "Context Group UID", "", false, "CID 10074"),
-        new("1.2.840.10008.6.1.1365", "", "Microscopy Annotation Property Type", "Context Group UID", "", false, "CID 8135"),
-        new("1.2.840.10008.6.1.1366", "", "Microscopy Measurement Type", "Context Group UID", "", false, "CID 8136"),
-        new("1.2.840.10008.6.1.1367", "", "Prostate Reporting System", "Context Group UID", "", false, "CID 6310"),
-        new("1.2.840.10008.6.1.1368", "", "MR Signal Intensity", "Context Group UID", "", false, "CID 6311"),
-        new("1.2.840.10008.6.1.1369", "", "Cross-sectional Scan Plane Orientation", "Context Group UID", "", false, "CID 6312"),
-        new("1.2.840.10008.6.1.1370", "", "History of Prostate Disease", "Context Group UID", "", false, "CID 6313"),
-        new("1.2.840.10008.6.1.1371", "", "Prostate MRI Study Quality Finding", "Context Group UID", "", false, "CID 6314"),
-        new("1.2.840.10008.6.1.1372", "", "Prostate MRI Series Quality Finding", "Context Group UID", "", false, "CID 6315"),
-        new("1.2.840.10008.6.1.1373", "", "MR Imaging Artifact", "Context Group UID", "", false, "CID 6316"),
-        new("1.2.840.10008.6.1.1374", "", "Prostate DCE MRI Quality Finding", "Context Group UID", "", false, "CID 6317"),
-        new("1.2.840.10008.6.1.1375", "", "Prostate DWI MRI Quality Finding", "Context Group UID", "", false, "CID 6318"),
-        new("1.2.840.10008.6.1.1376", "", "Abdominal Intervention Type", "Context Group UID", "", false, "CID 6319"),
-        new("1.2.840.10008.6.1.1377", "", "Abdominopelvic Intervention", "Context Group UID", "", false, "CID 6320"),
-        new("1.2.840.10008.6.1.1378", "", "Prostate Cancer Diagnostic Procedure", "Context Group UID", "", false, "CID 6321"),
-        new("1.2.840.10008.6.1.1379", "", "Prostate Cancer Family History", "Context Group UID", "", false, "CID 6322"),
-        new("1.2.840.10008.6.1.1380", "", "Prostate Cancer Therapy", "Context Group UID", "", false, "CID 6323"),
-        new("1.2.840.10008.6.1.1381", "", "Prostate MRI Assessment", "Context Group UID", "", false, "CID 6324"),
-        new("1.2.840.10008.6.1.1382", "", "Overall Assessment from PI-RADS", "Context Group UID", "", false, "CID 6325"),
-        new("1.2.840.10008.6.1.1383", "", "Image Quality Control Standard", "Context Group UID", "", false, "CID 6326"),
-        new("1.2.840.10008.6.1.1384", "", "Prostate Imaging Indication", "Context Group UID", "", false, "CID 6327"),
-        new("1.2.840.10008.6.1.1385", "", "PI-RADS v2 Lesion Assessment Category", "Context Group UID", "", false, "CID 6328"),
-        new("1.2.840.10008.6.1.1386", "", "PI-RADS v2 T2WI PZ Lesion Assessment Category", "Context Group UID", "", false, "CID 6329"),
-        new("1.2.840.10008.6.1.1387", "", "PI-RADS v2 T2WI TZ Lesion Assessment Category", "Context Group UID", "", false, "CID 6330"),
-        new("1.2.840.10008.6.1.1388", "", "PI-RADS v2 DWI Lesion Assessment Category", "Context Group UID", "", false, "CID 6331"),
-        new("1.2.840.10008.6.1.1389", "", "PI-RADS v2 DCE Lesion Assessment Category", "Context Group UID", "", false, "CID 6332"),
-        new("1.2.840.10008.6.1.1390", "", "mpMRI Assessment Type", "Context Group UID", "", false, "CID 6333"),
-        new("1.2.840.10008.6.1.1391", "", "mpMRI Assessment Type from PI-RADS", "Context Group UID", "", false, "CID 6334"),
-        new("1.2.840.10008.6.1.1392", "", "mpMRI Assessment Value", "Context Group UID", "", false, "CID 6335"),
-        new("1.2.840.10008.6.1.1393", "", "MRI Abnormality", "Context Group UID", "", false, "CID 6336"),
-        new("1.2.840.10008.6.1.1394", "", "mpMRI Prostate Abnormality from PI-RADS", "Context Group UID", "", false, "CID 6337"),
-        new("1.2.840.10008.6.1.1395", "", "mpMRI Benign Prostate Abnormality from PI-RADS", "Context Group UID", "", false, "CID 6338"),
-        new("1.2.840.10008.6.1.1396", "", "MRI Shape Characteristic", "Context Group UID", "", false, "CID 6339"),
-        new("1.2.840.10008.6.1.1397", "", "Prostate MRI Shape Characteristic from PI-RADS", "Context Group UID", "", false, "CID 6340"),
-        new("1.2.840.10008.6.1.1398", "", "MRI Margin Characteristic", "Context Group UID", "", false, "CID 6341"),
-        new("1.2.840.10008.6.1.1399", "", "Prostate MRI Margin Characteristic from PI-RADS", "Context Group UID", "", false, "CID 6342"),
-        new("1.2.840.10008.6.1.1400", "", "MRI Signal Characteristic", "Context Group UID", "", false, "CID 6343"),
-        new("1.2.840.10008.6.1.1401", "", "Prostate MRI Signal Characteristic from PI-RADS", "Context Group UID", "", false, "CID 6344"),
-        new("1.2.840.10008.6.1.1402", "", "MRI Enhancement Pattern", "Context Group UID", "", false, "CID 6345"),
-        new("1.2.840.10008.6.1.1403", "", "Prostate MRI Enhancement Pattern from PI-RADS", "Context Group UID", "", false, "CID 6346"),
-        new("1.2.840.10008.6.1.1404", "", "Prostate MRI Extra-prostatic Finding", "Context Group UID", "", false, "CID 6347"),
-        new("1.2.840.10008.6.1.1405", "", "Prostate MRI Assessment of Extra-prostatic Anatomic Site", "Context Group UID", "", false, "CID 6348"),
-        new("1.2.840.10008.6.1.1406", "", "MR Coil Type", "Context Group UID", "", false, "CID 6349"),
-        new("1.2.840.10008.6.1.1407", "", "Endorectal Coil Fill Substance", "Context Group UID", "", false, "CID 6350"),
-        new("1.2.840.10008.6.1.1408", "", "Prostate Relational Measurement", "Context Group UID", "", false, "CID 6351"),
-        new("1.2.840.10008.6.1.1409", "", "Prostate Cancer Diagnostic Blood Lab Measurement", "Context Group UID", "", false, "CID 6352"),
-        new("1.2.840.10008.6.1.1410", "", "Prostate Imaging Types of Quality Control Standard", "Context Group UID", "", false, "CID 6353"),
-        new("1.2.840.10008.6.1.1411", "", "Ultrasound Shear Wave Measurement", "Context Group UID", "", false, "CID 12308"),
-        new("1.2.840.10008.6.1.1412", "", "Left Ventricle Myocardial Wall 16 Segment Model", "Context Group UID", "", true, ""),
-        new("1.2.840.10008.6.1.1413", "", "Left Ventricle Myocardial Wall 18 Segment Model", "Context Group UID", "", false, "CID 3781"),
-        new("1.2.840.10008.6.1.1414", "", "Left Ventricle Basal Wall 6 Segments", "Context Group UID", "", false, "CID 3782"),
-        new("1.2.840.10008.6.1.1415", "", "Left Ventricle Midlevel Wall 6 Segments", "Context Group UID", "", false, "CID 3783"),
-        new("1.2.840.10008.6.1.1416", "", "Left Ventricle Apical Wall 4 Segments", "Context Group UID", "", false, "CID 3784"),
-        new("1.2.840.10008.6.1.1417", "", "Left Ventricle Apical Wall 6 Segments", "Context Group UID", "", false, "CID 3785"),
-        new("1.2.840.10008.6.1.1418", "", "Patient Treatment Preparation Method", "Context Group UID", "", false, "CID 9571"),
-        new("1.2.840.10008.6.1.1419", "", "Patient Shielding Device", "Context Group UID", "", false, "CID 9572"),
-        new("1.2.840.10008.6.1.1420", "", "Patient Treatment Preparation Device", "Context Group UID", "", false, "CID 9573"),
-        new("1.2.840.10008.6.1.1421", "", "Patient Position Displacement Reference Point", "Context Group UID", "", false, "CID 9574"),
-        new("1.2.840.10008.6.1.1422", "", "Patient Alignment Device", "Context Group UID", "", false, "CID 9575"),
-        new("1.2.840.10008.6.1.1423", "", "Reasons for RT Radiation Treatment Omission", "Context Group UID", "", false, "CID 9576"),
-        new("1.2.840.10008.6.1.1424", "", "Patient Treatment Preparation Procedure", "Context Group UID", "", false, "CID 9577"),
-        new("1.2.840.10008.6.1.1425", "", "Motion Management Setup Device", "Context Group UID", "", false, "CID 9578"),
-        new("1.2.840.10008.6.1.1426", "", "Core Echo Strain Measurement", "Context Group UID", "", false, "CID 12309"),
-        new("1.2.840.10008.6.1.1427", "", "Myocardial Strain Method", "Context Group UID", "", false, "CID 12310"),
-        new("1.2.840.10008.6.1.1428", "", "Echo Measured Strain Property", "Context Group UID", "", false, "CID 12311"),
-        new("1.2.840.10008.6.1.1429", "", "Assessment from CAD-RADS", "Context Group UID", "", false, "CID 3020"),
-        new("1.2.840.10008.6.1.1430", "", "CAD-RADS Stenosis Assessment Modifier", "Context Group UID", "", false, "CID 3021"),
-        new("1.2.840.10008.6.1.1431", "", "CAD-RADS Assessment Modifier", "Context Group UID", "", false, "CID 3022"),
-        new("1.2.840.10008.6.1.1432", "", "RT Segment Material", "Context Group UID", "", false, "CID 9579"),
-        new("1.2.840.10008.6.1.1433", "", "Vertebral Anatomic Structure", "Context Group UID", "", false, "CID 7602"),
-        new("1.2.840.10008.6.1.1434", "", "Vertebra", "Context Group UID", "", false, "CID 7603"),
-        new("1.2.840.10008.6.1.1435", "", "Intervertebral Disc", "Context Group UID", "", false, "CID 7604"),
-        new("1.2.840.10008.6.1.1436", "", "Imaging Procedure", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1437", "", "NICIP Short Code Imaging Procedure", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1438", "", "NICIP SNOMED Imaging Procedure", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1439", "", "ICD-10-PCS Imaging Procedure", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1440", "", "ICD-10-PCS Nuclear Medicine Procedure", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1441", "", "ICD-10-PCS Radiation Therapy Procedure", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1442", "", "RT Segmentation Property Category", "Context Group UID", "", false, "CID 9580"),
-        new("1.2.840.10008.6.1.1443", "", "Radiotherapy Registration Mark", "Context Group UID", "", false, "CID 9581"),
-        new("1.2.840.10008.6.1.1444", "", "Radiotherapy Dose Region", "Context Group UID", "", false, "CID 9582"),
-        new("1.2.840.10008.6.1.1445", "", "Anatomically Localized Lesion Segmentation Type", "Context Group UID", "", false, "CID 7199"),
-        new("1.2.840.10008.6.1.1446", "", "Reason for Removal from Operational Use", "Context Group UID", "", false, "CID 7031"),
-        new("1.2.840.10008.6.1.1447", "", "General Ultrasound Report Document Title", "Context Group UID", "", false, "CID 12320"),
-        new("1.2.840.10008.6.1.1448", "", "Elastography Site", "Context Group UID", "", false, "CID 12321"),
-        new("1.2.840.10008.6.1.1449", "", "Elastography Measurement Site", "Context Group UID", "", false, "CID 12322"),
-        new("1.2.840.10008.6.1.1450", "", "Ultrasound Relevant Patient Condition", "Context Group UID", "", false, "CID 12323"),
-        new("1.2.840.10008.6.1.1451", "", "Shear Wave Detection Method", "Context Group UID", "", false, "CID 12324"),
-        new("1.2.840.10008.6.1.1452", "", "Liver Ultrasound Study Indication", "Context Group UID", "", false, "CID 12325"),
-        new("1.2.840.10008.6.1.1453", "", "Analog Waveform Filter", "Context Group UID", "", false, "CID 3042"),
-        new("1.2.840.10008.6.1.1454", "", "Digital Waveform Filter", "Context Group UID", "", false, "CID 3043"),
-        new("1.2.840.10008.6.1.1455", "", "Waveform Filter Lookup Table Input Frequency Unit", "Context Group UID", "", false, "CID 3044"),
-        new("1.2.840.10008.6.1.1456", "", "Waveform Filter Lookup Table Output Magnitude Unit", "Context Group UID", "", false, "CID 3045"),
-        new("1.2.840.10008.6.1.1457", "", "Specific Observation Subject Class", "Context Group UID", "", false, "CID 272"),
-        new("1.2.840.10008.6.1.1458", "", "Movable Beam Limiting Device Type", "Context Group UID", "", false, "CID 9540"),
-        new("1.2.840.10008.6.1.1459", "", "Radiotherapy Acquisition WorkItem Subtasks", "Context Group UID", "", false, "CID 9260"),
-        new("1.2.840.10008.6.1.1460", "", "Patient Position Acquisition Radiation Source Locations", "Context Group UID", "", false, "CID 9261"),
-        new("1.2.840.10008.6.1.1461", "", "Energy Derivation Types", "Context Group UID", "", false, "CID 9262"),
-        new("1.2.840.10008.6.1.1462", "", "KV Imaging Acquisition Techniques", "Context Group UID", "", false, "CID 9263"),
-        new("1.2.840.10008.6.1.1463", "", "MV Imaging Acquisition Techniques", "Context Group UID", "", false, "CID 9264"),
-        new("1.2.840.10008.6.1.1464", "", "Patient Position Acquisition - Projection Techniques", "Context Group UID", "", false, "CID 9265"),
-        new("1.2.840.10008.6.1.1465", "", "Patient Position Acquisition  CT Techniques", "Context Group UID", "", false, "CID 9266"),
-        new("1.2.840.10008.6.1.1466", "", "Patient Positioning Related Object Purposes", "Context Group UID", "", false, "CID 9267"),
-        new("1.2.840.10008.6.1.1467", "", "Patient Position Acquisition Devices", "Context Group UID", "", false, "CID 9268"),
-        new("1.2.840.10008.6.1.1468", "", "RT Radiation Meterset Units", "Context Group UID", "", false, "CID 9269"),
-        new("1.2.840.10008.6.1.1469", "", "Acquisition Initiation Types", "Context Group UID", "", false, "CID 9270"),
-        new("1.2.840.10008.6.1.1470", "", "RT Image Patient Position Acquisition Devices", "Context Group UID", "", false, "CID 9271"),
-        new("1.2.840.10008.6.1.1471", "", "Photoacoustic Illumination Method", "Context Group UID", "", false, "CID 11001"),
-        new("1.2.840.10008.6.1.1472", "", "Acoustic Coupling Medium", "Context Group UID", "", false, "CID 11002"),
-        new("1.2.840.10008.6.1.1473", "", "Ultrasound Transducer Technology", "Context Group UID", "", false, "CID 11003"),
-        new("1.2.840.10008.6.1.1474", "", "Speed of Sound Correction Mechanisms", "Context Group UID", "", false, "CID 11004"),
-        new("1.2.840.10008.6.1.1475", "", "Photoacoustic Reconstruction Algorithm Family", "Context Group UID", "", false, "CID 11005"),
-        new("1.2.840.10008.6.1.1476", "", "Photoacoustic Imaged Property", "Context Group UID", "", false, "CID 11006"),
-        new("1.2.840.10008.6.1.1477", "", "X-Ray Radiation Dose Procedure Type Reported", "Context Group UID", "", false, "CID 10005"),
-        new("1.2.840.10008.6.1.1478", "", "Topical Treatment", "Context Group UID", "", false, "CID 4410"),
-        new("1.2.840.10008.6.1.1479", "", "Lesion Color", "Context Group UID", "", false, "CID 4411"),
-        new("1.2.840.10008.6.1.1480", "", "Specimen Stain for Confocal Microscopy", "Context Group UID", "", false, "CID 4412"),
-        new("1.2.840.10008.6.1.1481", "", "RT ROI Image Acquisition Context", "Context Group UID", "", false, "CID 9272"),
-        new("1.2.840.10008.6.1.1482", "", "Lobe of Lung", "Context Group UID", "", false, "CID 6170"),
-        new("1.2.840.10008.6.1.1483", "", "Zone of Lung", "Context Group UID", "", false, "CID 6171"),
-        new("1.2.840.10008.6.1.1484", "", "Sleep Stage", "Context Group UID", "", false, "CID 3046"),
-        new("1.2.840.10008.6.1.1485", "", "Patient Position Acquisition  MR Techniques", "Context Group UID", "", false, "CID 9273"),
-        new("1.2.840.10008.6.1.1486", "", "RT Plan Radiotherapy Procedure Technique", "Context Group UID", "", false, "CID 9583"),
-        new("1.2.840.10008.6.1.1487", "", "Waveform Annotation Classification", "Context Group UID", "", false, "CID 3047"),
-        new("1.2.840.10008.6.1.1488", "", "Waveform Annotations Document Title", "Context Group UID", "", false, "CID 3048"),
-        new("1.2.840.10008.6.1.1489", "", "EEG Procedure", "Context Group UID", "", false, "CID 3049"),
-        new("1.2.840.10008.6.1.1490", "", "Patient Consciousness", "Context Group UID", "", false, "CID 3050"),
-        new("1.2.840.10008.6.1.1491", "", "Follicle Type", "Context Group UID", "", false, "CID 12010"),
-        new("1.2.840.10008.6.1.1492", "", "Breast Tissue Segmentation Type", "Context Group UID", "", false, ""),
-        new("1.2.840.10008.6.1.1493", "", "Implanted Device", "Context Group UID", "", false, "CID 3779"),
-        new("1.2.840.10008.6.1.1494", "", "Similarity Measure", "Context Group UID", "", false, "CID 281"),
-        new("1.2.840.10008.6.1.1495", "", "Waveform Acquisition Modality", "Context Group UID", "", false, "CID 34"),
-        new("1.2.840.10008.6.1.1496", "", "En Face Processing Algorithm Family", "Context Group UID", "", false, "CID 4274"),
-        new("1.2.840.10008.6.1.1497", "", "Anterior Eye Segmentation Surface", "Context Group UID", "", false, "CID 4275"),
-        new("1.2.840.10008.6.1.1498", "", "Fetal Echocardiography Image View", "Context Group UID", "", false, "CID 12312"),
-        new("1.2.840.10008.6.1.1499", "", "Cardiac Ultrasound Fetal Arrhythmia Measurements", "Context Group UID", "", false, "CID 12313"),
-        new("1.2.840.10008.6.1.1500", "", "Common Fetal Echocardiography Measurements", "Context Group UID", "", false, "CID 12314"),
-        new("1.2.840.10008.6.1.1501", "", "Head and Neck Primary Anatomic Structure", "Context Group UID", "", false, "CID 4061"),
-        new("1.2.840.10008.6.1.1502", "", "VL View", "Context Group UID", "", false, "CID 4062"),
-        new("1.2.840.10008.6.1.1503", "", "VL Dental View", "Context Group UID", "", false, "CID 4063"),
-        new("1.2.840.10008.6.1.1504", "", "VL View Modifier", "Context Group UID", "", false, "CID 4064"),
-        new("1.2.840.10008.6.1.1505", "", "VL Dental View Modifier", "Context Group UID", "", false, "CID 4065"),
-        new("1.2.840.10008.6.1.1506", "", "Orthognathic Functional Condition", "Context Group UID", "", false, "CID 4066"),
-        new("1.2.840.10008.6.1.1507", "", "Orthodontic Finding by Inspection", "Context Group UID", "", false, "CID 4067"),
-        new("1.2.840.10008.6.1.1508", "", "Orthodontic Observable Entity", "Context Group UID", "", false, "CID 4068"),
-        new("1.2.840.10008.6.1.1509", "", "Dental Occlusion", "Context Group UID", "", false, "CID 4069"),
-        new("1.2.840.10008.6.1.1510", "", "Orthodontic Treatment Progress", "Context Group UID", "", false, "CID 4070"),
-        new("1.2.840.10008.6.1.1511", "", "General Photography Device", "Context Group UID", "", false, "CID 4071"),
-        new("1.2.840.10008.6.1.1512", "", "Devices for the Purpose of Dental Photography", "Context Group UID", "", false, "CID 4072"),
-        new("1.2.840.10008.6.1.1513", "", "CTDI Phantom Device", "Context Group UID", "", false, "CID 4053"),
-        new("1.2.840.10008.6.1.1514", "", "Diagnostic Imaging Procedure without IV Contrast", "Context Group UID", "", false, "CID 108"),
-        new("1.2.840.10008.6.1.1515", "", "Diagnostic Imaging Procedure with IV Contrast", "Context Group UID", "", false, "CID 109"),
-        new("1.2.840.10008.6.1.1516", "", "Structural Heart Procedure", "Context Group UID", "", false, "CID 12331"),
-        new("1.2.840.10008.6.1.1517", "", "Structural Heart Device", "Context Group UID", "", false, "CID 12332"),
-        new("1.2.840.10008.6.1.1518", "", "Structural Heart Measurement", "Context Group UID", "", false, "CID 12333"),
-        new("1.2.840.10008.6.1.1519", "", "Aortic Valve Structural Measurement", "Context Group UID", "", false, "CID 12334"),
-        new("1.2.840.10008.6.1.1520", "", "Mitral Valve Structural Measurement", "Context Group UID", "", false, "CID 12335"),
-        new("1.2.840.10008.6.1.1521", "", "Tricuspid Valve Structural Measurement", "Context Group UID", "", false, "CID 12336"),
-        new("1.2.840.10008.6.1.1522", "", "Structural Heart Echo Measurement", "Context Group UID", "", false, "CID 12337"),
-        new("1.2.840.10008.6.1.1523", "", "Left Atrial Appendage Closure Measurement", "Context Group UID", "", false, "CID 12338"),
-        new("1.2.840.10008.6.1.1524", "", "Structural Heart Procedure Anatomic Site", "Context Group UID", "", false, "CID 12339"),
-        new("1.2.840.10008.6.1.1525", "", "Indication for Structural Heart Procedure", "Context Group UID", "", false, "CID 12341"),
-        new("1.2.840.10008.6.1.1526", "", "Bradycardiac Agent", "Context Group UID", "", false, "CID 12342"),
-        new("1.2.840.10008.6.1.1527", "", "Transesophageal Echocardiography Scan Plane", "Context Group UID", "", false, "CID 12343"),
-        new("1.2.840.10008.6.1.1528", "", "Structural Heart Measurement Report Document Title", "Context Group UID", "", false, "CID 12344"),
-        new("1.2.840.10008.6.1.1529", "", "Person Gender Identity", "Context Group UID", "", false, "CID 7458"),
-        new("1.2.840.10008.6.1.1530", "", "Category of Sex Parameters for Clinical Use", "Context Group UID", "", false, "CID 7459"),
-        new("1.2.840.10008.6.1.1531", "", "Third Person Pronoun Set", "Context Group UID", "", false, "CID 7448"),
-        new("1.2.840.10008.6.1.1532", "", "Cardiac Structure Calcification Qualitative Evaluation", "Context Group UID", "", false, "CID 12345"),
-        new("1.2.840.10008.6.1.1533", "", "Visual Field Measurements", "Context Group UID", "", false, "CID 4280"),
-        new("1.2.840.10008.6.1.1534", "", "Optic Disc Key Measurements", "Context Group UID", "", false, "CID 4409"),
-        new("1.2.840.10008.6.1.1535", "", "Retinal Sector Methods", "Context Group UID", "", false, "CID 4282"),
-        new("1.2.840.10008.6.1.1536", "", "RNFL Sector Measurements", "Context Group UID", "", false, "CID 4283"),
-        new("1.2.840.10008.6.1.1537", "", "RNFL Clockface Measurements", "Context Group UID", "", false, "CID 4284"),
-        new("1.2.840.10008.6.1.1538", "", "Macular Thickness Key Measurements", "Context Group UID", "", false, "CID 4285"),
-        new("1.2.840.10008.6.1.1539", "", "Ganglion Cell Measurement Extent", "Context Group UID", "", false, "CID 4286"),
-        new("1.2.840.10008.6.1.1540", "", "Ganglion Cell Key Measurements", "Context Group UID", "", false, "CID 4287"),
-        new("1.2.840.10008.6.1.1541", "", "Ganglion Cell Sector Measurements", "Context Group UID", "", false, "CID 4288"),
-        new("1.2.840.10008.6.1.1542", "", "Ganglion Cell Sector Methods", "Context Group UID", "", false, "CID 4289"),
-        new("1.2.840.10008.6.1.1543", "", "Endothelial Cell Count Measurements", "Context Group UID", "", false, "CID 4290"),
-        new("1.2.840.10008.6.1.1544", "", "Ophthalmic Image ROI Measurements", "Context Group UID", "", false, "CID 4291"),
-        new("1.2.840.10008.6.1.1545", "", "RT Plan Approval Assertion", "Context Group UID", "", false, "CID 9584"),
-        new("1.2.840.10008.6.1.1546", "", "Estimated Delivery Date Method", "Context Group UID", "", false, "CID 12026"),
-        new("1.2.840.10008.6.1.1547", "", "RT Dose Calculation Algorithm Family", "Context Group UID", "", false, "CID 9585"),
-        new("1.2.840.10008.6.1.1548", "", "Dose Index for Dose Calibration", "Context Group UID", "", false, "CID 10012"),
-        new("1.2.840.10008.6.1.1549", "", "Ultrasound Attenuation Imaging Site", "Context Group UID", "", false, "CID 12036"),
-        new("1.2.840.10008.6.1.1550", "", "Fetal Anatomy Survey Assessment", "Context Group UID", "", false, "CID 12040"),
-        new("1.2.840.10008.6.1.1551", "", "Fetal Anatomy Survey Assessment - Head", "Context Group UID", "", false, "CID 12041"),
-        new("1.2.840.10008.6.1.1552", "", "Fetal Anatomy Survey Assessment - Face and Neck", "Context Group UID", "", false, "CID 12042"),
-        new("1.2.840.10008.6.1.1553", "", "Fetal Anatomy Survey Assessment - Chest", "Context Group UID", "", false, "CID 12043"),
-        new("1.2.840.10008.6.1.1554", "", "Fetal Anatomy Survey Assessment - Heart", "Context Group UID", "", false, "CID 12044"),
-        new("1.2.840.10008.6.1.1555", "", "Fetal Anatomy Survey Assessment - Abdomen and Pelvis", "Context Group UID", "", false, "CID 12045"),
-        new("1.2.840.10008.6.1.1556", "", "Fetal Anatomy Survey Assessment - Spine", "Context Group UID", "", false, "CID 12046"),
-        new("1.2.840.10008.6.1.1557", "", "Fetal Anatomy Survey Assessment - Extremities", "Context Group UID", "", false, "CID 12047"),
-        new("1.2.840.10008.6.1.1558", "", "Fetal Anatomy Survey Assessment - Maternal", "Context Group UID", "", false, "CID 12048"),
-        new("1.2.840.10008.6.1.1559", "", "Fetal Anatomy Survey Practice Guideline", "Context Group UID", "", false, "CID 12049"),
-        new("1.2.840.10008.6.1.1560", "", "Sensitive Content Category", "Context Group UID", "", false, "CID 900"),
-        new("1.2.840.10008.6.1.1561", "", "Sensitive Content Detail", "Context Group UID", "", false, "CID 901"),
-        new("1.2.840.10008.6.1.1562", "", "Application Type Code", "Context Group UID", "", false, "CID 406"),
-        new("1.2.840.10008.6.1.1563", "", "X-Ray Modulation Type", "Context Group UID", "", false, "CID 10035"),
-        new("1.2.840.10008.6.1.1564", "", "Radiotherapy Dose Real World Units", "Context Group UID", "", false, "CID 9586"),
-        new("1.2.840.10008.6.1.1565", "", "Radiotherapy Dose Interpreted Type Codes", "Context Group UID", "", false, "CID 9587"),
-        new("1.2.840.10008.6.1.1566", "", "Radiotherapy Dose Interpreted Type Modifier Codes", "Context Group UID", "", false, "CID 9588"),
-        new("1.2.840.10008.6.1.1567", "", "Radiotherapy Dose Intent Codes", "Context Group UID", "", false, "CID 9589"),
-        new("1.2.840.10008.6.1.1568", "", "Quality Segmentation Property Type", "Context Group UID", "", false, "CID 7164"),
-        new("1.2.840.10008.6.1.1569", "", "Ultrasound Z-Score Population Index", "Context Group UID", "", false, "CID 12027"),
-        new("1.2.840.10008.6.1.1570", "", "Fetal Ultrasound Z-Score Reference Authority", "Context Group UID", "", false, "CID 12028"),
-        new("1.2.840.10008.6.1.1571", "", "Metal Artifact Reduction Algorithm Family", "Context Group UID", "", false, "CID 10036"),
-        new("1.2.840.10008.7.1.1", "NativeDICOMModel", "Native DICOM Model", "Application Hosting Model", "", false, ""),
-        new("1.2.840.10008.7.1.2", "AbstractMultiDimensionalImageModel", "Abstract Multi-Dimensional Image Model", "Application Hosting Model", "", false, ""),
-        new("1.2.840.10008.8.1.1", "DICOMContentMappingResource", "DICOM Content Mapping Resource", "Mapping Resource", "", false, ""),
-        new("1.2.840.10008.9.1", "ImagingReport", "Imaging Report", "Document TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.2", "ClinicalInformation", "Clinical Information", "Section TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.3", "ImagingProcedureDescription", "Imaging Procedure Description", "Section TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.4", "ComparisonStudy", "Comparison Study", "Section TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.5", "Impression", "Impression", "Section TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.6", "Addendum", "Addendum", "Section TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.7", "Request", "Request", "Section TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.8", "RadiationExposureandProtectionInformation", "Radiation Exposure and Protection Information", "Section TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.9", "FetusFindings", "Fetus Findings", "Section TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.10", "LabeledSubsection", "Labeled Subsection", "Section TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.11", "CommunicationofActionableFindings", "Communication of Actionable Findings", "Section TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.12", "Recommendation", "Recommendation", "Section TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.13", "ProceduralMedication", "Procedural Medication", "Entry TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.14", "ProcedureTechnique", "Procedure Technique", "Entry TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.15", "ImageQuality", "Image Quality", "Entry TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.16", "StudyAct", "Study Act", "Entry TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.17", "SeriesAct", "Series Act", "Entry TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.18", "SOPInstanceObservation", "SOP Instance Observation", "Entry TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.19", "SectionText", "Section Text", "Element Set TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.20", "GeneralHeader", "General Header", "Element Set TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.21", "ImagingHeader", "Imaging Header", "Element Set TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.22", "ParentDocument", "Parent Document", "Element Set TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.23", "GeneralSectionEntries", "General Section Entries", "Element Set TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.9.24", "ImagingAddendumReport", "Imaging Addendum Report", "Document TemplateID", "PS3.20", false, ""),
-        new("1.2.840.10008.10.1", "VideoEndoscopicImageRealTimeCommunication", "Video Endoscopic Image Real-Time Communication", "SOP Class", "", false, ""),
-        new("1.2.840.10008.10.2", "VideoPhotographicImageRealTimeCommunication", "Video Photographic Image Real-Time Communication", "SOP Class", "", false, ""),
-        new("1.2.840.10008.10.3", "AudioWaveformRealTimeCommunication", "Audio Waveform Real-Time Communication", "SOP Class", "", false, ""),
-        new("1.2.840.10008.10.4", "RenditionSelectionDocumentRealTimeCommunication", "Rendition Selection Document Real-Time Communication", "SOP Class", "", false, ""),
-        new("1.2.840.10008.15.0.3.1", "dicomDeviceName", "dicomDeviceName", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.2", "dicomDescription", "dicomDescription", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.3", "dicomManufacturer", "dicomManufacturer", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.4", "dicomManufacturerModelName", "dicomManufacturerModelName", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.5", "dicomSoftwareVersion", "dicomSoftwareVersion", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.6", "dicomVendorData", "dicomVendorData", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.7", "dicomAETitle", "dicomAETitle", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.8", "dicomNetworkConnectionReference", "dicomNetworkConnectionReference", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.9", "dicomApplicationCluster", "dicomApplicationCluster", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.10", "dicomAssociationInitiator", "dicomAssociationInitiator", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.11", "dicomAssociationAcceptor", "dicomAssociationAcceptor", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.12", "dicomHostname", "dicomHostname", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.13", "dicomPort", "dicomPort", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.14", "dicomSOPClass", "dicomSOPClass", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.15", "dicomTransferRole", "dicomTransferRole", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.16", "dicomTransferSyntax", "dicomTransferSyntax", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.17", "dicomPrimaryDeviceType", "dicomPrimaryDeviceType", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.18", "dicomRelatedDeviceReference", "dicomRelatedDeviceReference", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.19", "dicomPreferredCalledAETitle", "dicomPreferredCalledAETitle", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.20", "dicomTLSCyphersuite", "dicomTLSCyphersuite", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.21", "dicomAuthorizedNodeCertificateReference", "dicomAuthorizedNodeCertificateReference", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.22", "dicomThisNodeCertificateReference", "dicomThisNodeCertificateReference", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.23", "dicomInstalled", "dicomInstalled", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.24", "dicomStationName", "dicomStationName", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.25", "dicomDeviceSerialNumber", "dicomDeviceSerialNumber", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.26", "dicomInstitutionName", "dicomInstitutionName", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.27", "dicomInstitutionAddress", "dicomInstitutionAddress", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.28", "dicomInstitutionDepartmentName", "dicomInstitutionDepartmentName", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.29", "dicomIssuerOfPatientID", "dicomIssuerOfPatientID", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.30", "dicomPreferredCallingAETitle", "dicomPreferredCallingAETitle", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.3.31", "dicomSupportedCharacterSet", "dicomSupportedCharacterSet", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.4.1", "dicomConfigurationRoot", "dicomConfigurationRoot", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.4.2", "dicomDevicesRoot", "dicomDevicesRoot", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.4.3", "dicomUniqueAETitlesRegistryRoot", "dicomUniqueAETitlesRegistryRoot", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.4.4", "dicomDevice", "dicomDevice", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.4.5", "dicomNetworkAE", "dicomNetworkAE", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.4.6", "dicomNetworkConnection", "dicomNetworkConnection", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.4.7", "dicomUniqueAETitle", "dicomUniqueAETitle", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.0.4.8", "dicomTransferCapability", "dicomTransferCapability", "LDAP OID", "", false, ""),
-        new("1.2.840.10008.15.1.1", "UTC", "Universal Coordinated Time", "Synchronization Frame of Reference", "", false, ""),
+        .. GeneratedRegistryTable.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.TrimEnd('\r').Split('|'))
+            .Select(f => new DicomUidInfo(f[0], f[1], f[2], f[3], f[4], f[5] == "Y", f[6])),
     ];
+
+    // All 1986 UIDs of PS3.6 Annex A, in table order: uid|keyword|name|type|info|retired Y or N|IOD or CID.
+    private const string GeneratedRegistryTable = """
+1.2.840.10008.1.1|Verification|Verification SOP Class|SOP Class||N|
+1.2.840.10008.1.2|ImplicitVRLittleEndian|Implicit VR Little Endian|Transfer Syntax|Default Transfer Syntax for DICOM|N|
+1.2.840.10008.1.2.1|ExplicitVRLittleEndian|Explicit VR Little Endian|Transfer Syntax||N|
+1.2.840.10008.1.2.1.98|EncapsulatedUncompressedExplicitVRLittleEndian|Encapsulated Uncompressed Explicit VR Little Endian|Transfer Syntax||N|
+1.2.840.10008.1.2.1.99|DeflatedExplicitVRLittleEndian|Deflated Explicit VR Little Endian|Transfer Syntax||N|
+1.2.840.10008.1.2.2|ExplicitVRBigEndian|Explicit VR Big Endian|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.50|JPEGBaseline8Bit|JPEG Baseline (Process 1)|Transfer Syntax|Default Transfer Syntax for Lossy JPEG 8 Bit Image Compression|N|
+1.2.840.10008.1.2.4.51|JPEGExtended12Bit|JPEG Extended (Process 2 & 4)|Transfer Syntax|Default Transfer Syntax for Lossy JPEG 12 Bit Image Compression (Process 4 only)|N|
+1.2.840.10008.1.2.4.52|JPEGExtended35|JPEG Extended (Process 3 & 5)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.53|JPEGSpectralSelectionNonHierarchical68|JPEG Spectral Selection, Non-Hierarchical (Process 6 & 8)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.54|JPEGSpectralSelectionNonHierarchical79|JPEG Spectral Selection, Non-Hierarchical (Process 7 & 9)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.55|JPEGFullProgressionNonHierarchical1012|JPEG Full Progression, Non-Hierarchical (Process 10 & 12)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.56|JPEGFullProgressionNonHierarchical1113|JPEG Full Progression, Non-Hierarchical (Process 11 & 13)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.57|JPEGLossless|JPEG Lossless, Non-Hierarchical (Process 14)|Transfer Syntax||N|
+1.2.840.10008.1.2.4.58|JPEGLosslessNonHierarchical15|JPEG Lossless, Non-Hierarchical (Process 15)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.59|JPEGExtendedHierarchical1618|JPEG Extended, Hierarchical (Process 16 & 18)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.60|JPEGExtendedHierarchical1719|JPEG Extended, Hierarchical (Process 17 & 19)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.61|JPEGSpectralSelectionHierarchical2022|JPEG Spectral Selection, Hierarchical (Process 20 & 22)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.62|JPEGSpectralSelectionHierarchical2123|JPEG Spectral Selection, Hierarchical (Process 21 & 23)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.63|JPEGFullProgressionHierarchical2426|JPEG Full Progression, Hierarchical (Process 24 & 26)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.64|JPEGFullProgressionHierarchical2527|JPEG Full Progression, Hierarchical (Process 25 & 27)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.65|JPEGLosslessHierarchical28|JPEG Lossless, Hierarchical (Process 28)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.66|JPEGLosslessHierarchical29|JPEG Lossless, Hierarchical (Process 29)|Transfer Syntax||Y|
+1.2.840.10008.1.2.4.70|JPEGLosslessSV1|JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])|Transfer Syntax|Default Transfer Syntax for Lossless JPEG Image Compression|N|
+1.2.840.10008.1.2.4.80|JPEGLSLossless|JPEG-LS Lossless Image Compression|Transfer Syntax||N|
+1.2.840.10008.1.2.4.81|JPEGLSNearLossless|JPEG-LS Lossy (Near-Lossless) Image Compression|Transfer Syntax||N|
+1.2.840.10008.1.2.4.90|JPEG2000Lossless|JPEG 2000 Image Compression (Lossless Only)|Transfer Syntax||N|
+1.2.840.10008.1.2.4.91|JPEG2000|JPEG 2000 Image Compression|Transfer Syntax||N|
+1.2.840.10008.1.2.4.92|JPEG2000MCLossless|JPEG 2000 Part 2 Multi-component Image Compression (Lossless Only)|Transfer Syntax||N|
+1.2.840.10008.1.2.4.93|JPEG2000MC|JPEG 2000 Part 2 Multi-component Image Compression|Transfer Syntax||N|
+1.2.840.10008.1.2.4.94|JPIPReferenced|JPIP Referenced|Transfer Syntax||N|
+1.2.840.10008.1.2.4.95|JPIPReferencedDeflate|JPIP Referenced Deflate|Transfer Syntax||N|
+1.2.840.10008.1.2.4.100|MPEG2MPML|MPEG2 Main Profile / Main Level|Transfer Syntax||N|
+1.2.840.10008.1.2.4.100.1|MPEG2MPMLF|Fragmentable MPEG2 Main Profile / Main Level|Transfer Syntax||N|
+1.2.840.10008.1.2.4.101|MPEG2MPHL|MPEG2 Main Profile / High Level|Transfer Syntax||N|
+1.2.840.10008.1.2.4.101.1|MPEG2MPHLF|Fragmentable MPEG2 Main Profile / High Level|Transfer Syntax||N|
+1.2.840.10008.1.2.4.102|MPEG4HP41|MPEG-4 AVC/H.264 High Profile / Level 4.1|Transfer Syntax||N|
+1.2.840.10008.1.2.4.102.1|MPEG4HP41F|Fragmentable MPEG-4 AVC/H.264 High Profile / Level 4.1|Transfer Syntax||N|
+1.2.840.10008.1.2.4.103|MPEG4HP41BD|MPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1|Transfer Syntax||N|
+1.2.840.10008.1.2.4.103.1|MPEG4HP41BDF|Fragmentable MPEG-4 AVC/H.264 BD-compatible High Profile / Level 4.1|Transfer Syntax||N|
+1.2.840.10008.1.2.4.104|MPEG4HP422D|MPEG-4 AVC/H.264 High Profile / Level 4.2 For 2D Video|Transfer Syntax||N|
+1.2.840.10008.1.2.4.104.1|MPEG4HP422DF|Fragmentable MPEG-4 AVC/H.264 High Profile / Level 4.2 For 2D Video|Transfer Syntax||N|
+1.2.840.10008.1.2.4.105|MPEG4HP423D|MPEG-4 AVC/H.264 High Profile / Level 4.2 For 3D Video|Transfer Syntax||N|
+1.2.840.10008.1.2.4.105.1|MPEG4HP423DF|Fragmentable MPEG-4 AVC/H.264 High Profile / Level 4.2 For 3D Video|Transfer Syntax||N|
+1.2.840.10008.1.2.4.106|MPEG4HP42STEREO|MPEG-4 AVC/H.264 Stereo High Profile / Level 4.2|Transfer Syntax||N|
+1.2.840.10008.1.2.4.106.1|MPEG4HP42STEREOF|Fragmentable MPEG-4 AVC/H.264 Stereo High Profile / Level 4.2|Transfer Syntax||N|
+1.2.840.10008.1.2.4.107|HEVCMP51|HEVC/H.265 Main Profile / Level 5.1|Transfer Syntax||N|
+1.2.840.10008.1.2.4.108|HEVCM10P51|HEVC/H.265 Main 10 Profile / Level 5.1|Transfer Syntax||N|
+1.2.840.10008.1.2.4.110|JPEGXLLossless|JPEG XL Lossless|Transfer Syntax||N|
+1.2.840.10008.1.2.4.111|JPEGXLJPEGRecompression|JPEG XL JPEG Recompression|Transfer Syntax||N|
+1.2.840.10008.1.2.4.112|JPEGXL|JPEG XL|Transfer Syntax||N|
+1.2.840.10008.1.2.4.201|HTJ2KLossless|High-Throughput JPEG 2000 Image Compression (Lossless Only)|Transfer Syntax||N|
+1.2.840.10008.1.2.4.202|HTJ2KLosslessRPCL|High-Throughput JPEG 2000 with RPCL Options Image Compression (Lossless Only)|Transfer Syntax||N|
+1.2.840.10008.1.2.4.203|HTJ2K|High-Throughput JPEG 2000 Image Compression|Transfer Syntax||N|
+1.2.840.10008.1.2.4.204|JPIPHTJ2KReferenced|JPIP HTJ2K Referenced|Transfer Syntax||N|
+1.2.840.10008.1.2.4.205|JPIPHTJ2KReferencedDeflate|JPIP HTJ2K Referenced Deflate|Transfer Syntax||N|
+1.2.840.10008.1.2.5|RLELossless|RLE Lossless|Transfer Syntax||N|
+1.2.840.10008.1.2.6.1|RFC2557MIMEEncapsulation|RFC 2557 MIME encapsulation|Transfer Syntax||Y|
+1.2.840.10008.1.2.6.2|XMLEncoding|XML Encoding|Transfer Syntax||Y|
+1.2.840.10008.1.2.7.1|SMPTEST211020UncompressedProgressiveActiveVideo|SMPTE ST 2110-20 Uncompressed Progressive Active Video|Transfer Syntax||N|
+1.2.840.10008.1.2.7.2|SMPTEST211020UncompressedInterlacedActiveVideo|SMPTE ST 2110-20 Uncompressed Interlaced Active Video|Transfer Syntax||N|
+1.2.840.10008.1.2.7.3|SMPTEST211030PCMDigitalAudio|SMPTE ST 2110-30 PCM Digital Audio|Transfer Syntax||N|
+1.2.840.10008.1.2.8.1|DeflatedImageFrameCompression|Deflated Image Frame Compression|Transfer Syntax||N|
+1.2.840.10008.1.3.10|MediaStorageDirectoryStorage|Media Storage Directory Storage|SOP Class||N|Basic Directory
+1.2.840.10008.1.4.1.1|TalairachBrainAtlas|Talairach Brain Atlas Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.2|SPM2T1|SPM2 T1 Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.3|SPM2T2|SPM2 T2 Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.4|SPM2PD|SPM2 PD Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.5|SPM2EPI|SPM2 EPI Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.6|SPM2FILT1|SPM2 FIL T1 Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.7|SPM2PET|SPM2 PET Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.8|SPM2TRANSM|SPM2 TRANSM Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.9|SPM2SPECT|SPM2 SPECT Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.10|SPM2GRAY|SPM2 GRAY Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.11|SPM2WHITE|SPM2 WHITE Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.12|SPM2CSF|SPM2 CSF Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.13|SPM2BRAINMASK|SPM2 BRAINMASK Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.14|SPM2AVG305T1|SPM2 AVG305T1 Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.15|SPM2AVG152T1|SPM2 AVG152T1 Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.16|SPM2AVG152T2|SPM2 AVG152T2 Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.17|SPM2AVG152PD|SPM2 AVG152PD Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.1.18|SPM2SINGLESUBJT1|SPM2 SINGLESUBJT1 Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.2.1|ICBM452T1|ICBM 452 T1 Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.2.2|ICBMSingleSubjectMRI|ICBM Single Subject MRI Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.3.1|IEC61217FixedCoordinateSystem|IEC 61217 Fixed Coordinate System Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.3.2|StandardRoboticArmCoordinateSystem|Standard Robotic-Arm Coordinate System Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.3.3|IEC61217TableTopCoordinateSystem|IEC 61217 Table Top Coordinate System Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.4.1|SRI24|SRI24 Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.5.1|Colin27|Colin27 Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.6.1|LPBA40AIR|LPBA40/AIR Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.6.2|LPBA40FLIRT|LPBA40/FLIRT Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.4.6.3|LPBA40SPM5|LPBA40/SPM5 Frame of Reference|Well-known Frame of Reference||N|
+1.2.840.10008.1.5.1|HotIronPalette|Hot Iron Color Palette SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.1.5.2|PETPalette|PET Color Palette SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.1.5.3|HotMetalBluePalette|Hot Metal Blue Color Palette SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.1.5.4|PET20StepPalette|PET 20 Step Color Palette SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.1.5.5|SpringPalette|Spring Color Palette SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.1.5.6|SummerPalette|Summer Color Palette SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.1.5.7|FallPalette|Fall Color Palette SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.1.5.8|WinterPalette|Winter Color Palette SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.1.9|BasicStudyContentNotification|Basic Study Content Notification SOP Class|SOP Class||Y|
+1.2.840.10008.1.20|Papyrus3ImplicitVRLittleEndian|Papyrus 3 Implicit VR Little Endian|Transfer Syntax|(2015c)|Y|
+1.2.840.10008.1.20.1|StorageCommitmentPushModel|Storage Commitment Push Model SOP Class|SOP Class||N|
+1.2.840.10008.1.20.1.1|StorageCommitmentPushModelInstance|Storage Commitment Push Model SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.1.20.2|StorageCommitmentPullModel|Storage Commitment Pull Model SOP Class|SOP Class||Y|
+1.2.840.10008.1.20.2.1|StorageCommitmentPullModelInstance|Storage Commitment Pull Model SOP Instance|Well-known SOP Instance||Y|
+1.2.840.10008.1.40|ProceduralEventLogging|Procedural Event Logging SOP Class|SOP Class||N|
+1.2.840.10008.1.40.1|ProceduralEventLoggingInstance|Procedural Event Logging SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.1.42|SubstanceAdministrationLogging|Substance Administration Logging SOP Class|SOP Class||N|
+1.2.840.10008.1.42.1|SubstanceAdministrationLoggingInstance|Substance Administration Logging SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.2.6.1|DCMUID|DICOM UID Registry|DICOM UIDs as a Coding Scheme||N|
+1.2.840.10008.2.16.4|DCM|DICOM Controlled Terminology|Coding Scheme||N|
+1.2.840.10008.2.16.5|MA|Adult Mouse Anatomy Ontology|Coding Scheme||N|
+1.2.840.10008.2.16.6|UBERON|Uberon Ontology|Coding Scheme||N|
+1.2.840.10008.2.16.7|ITIS_TSN|Integrated Taxonomic Information System (ITIS) Taxonomic Serial Number (TSN)|Coding Scheme||N|
+1.2.840.10008.2.16.8|MGI|Mouse Genome Initiative (MGI)|Coding Scheme||N|
+1.2.840.10008.2.16.9|PUBCHEM_CID|PubChem Compound CID|Coding Scheme||N|
+1.2.840.10008.2.16.10|DC|Dublin Core|Coding Scheme||N|
+1.2.840.10008.2.16.11|NYUMCCG|New York University Melanoma Clinical Cooperative Group|Coding Scheme||N|
+1.2.840.10008.2.16.12|MAYONRISBSASRG|Mayo Clinic Non-radiological Images Specific Body Structure Anatomical Surface Region Guide|Coding Scheme||N|
+1.2.840.10008.2.16.13|IBSI|Image Biomarker Standardisation Initiative|Coding Scheme||N|
+1.2.840.10008.2.16.14|RO|Radiomics Ontology|Coding Scheme||N|
+1.2.840.10008.2.16.15|RADELEMENT|RadElement|Coding Scheme||N|
+1.2.840.10008.2.16.16|I11|ICD-11|Coding Scheme||N|
+1.2.840.10008.2.16.17|UNS|Unified numbering system (UNS) for metals and alloys|Coding Scheme||N|
+1.2.840.10008.2.16.18|RRID|Research Resource Identification|Coding Scheme||N|
+1.2.840.10008.3.1.1.1|DICOMApplicationContext|DICOM Application Context Name|Application Context Name||N|
+1.2.840.10008.3.1.2.1.1|DetachedPatientManagement|Detached Patient Management SOP Class|SOP Class||Y|
+1.2.840.10008.3.1.2.1.4|DetachedPatientManagementMeta|Detached Patient Management Meta SOP Class|Meta SOP Class||Y|
+1.2.840.10008.3.1.2.2.1|DetachedVisitManagement|Detached Visit Management SOP Class|SOP Class||Y|
+1.2.840.10008.3.1.2.3.1|DetachedStudyManagement|Detached Study Management SOP Class|SOP Class||Y|
+1.2.840.10008.3.1.2.3.2|StudyComponentManagement|Study Component Management SOP Class|SOP Class||Y|
+1.2.840.10008.3.1.2.3.3|ModalityPerformedProcedureStep|Modality Performed Procedure Step SOP Class|SOP Class||N|
+1.2.840.10008.3.1.2.3.4|ModalityPerformedProcedureStepRetrieve|Modality Performed Procedure Step Retrieve SOP Class|SOP Class||N|
+1.2.840.10008.3.1.2.3.5|ModalityPerformedProcedureStepNotification|Modality Performed Procedure Step Notification SOP Class|SOP Class||N|
+1.2.840.10008.3.1.2.5.1|DetachedResultsManagement|Detached Results Management SOP Class|SOP Class||Y|
+1.2.840.10008.3.1.2.5.4|DetachedResultsManagementMeta|Detached Results Management Meta SOP Class|Meta SOP Class||Y|
+1.2.840.10008.3.1.2.5.5|DetachedStudyManagementMeta|Detached Study Management Meta SOP Class|Meta SOP Class||Y|
+1.2.840.10008.3.1.2.6.1|DetachedInterpretationManagement|Detached Interpretation Management SOP Class|SOP Class||Y|
+1.2.840.10008.4.2|Storage|Storage Service Class|Service Class||N|
+1.2.840.10008.5.1.1.1|BasicFilmSession|Basic Film Session SOP Class|SOP Class||N|
+1.2.840.10008.5.1.1.2|BasicFilmBox|Basic Film Box SOP Class|SOP Class||N|
+1.2.840.10008.5.1.1.4|BasicGrayscaleImageBox|Basic Grayscale Image Box SOP Class|SOP Class||N|
+1.2.840.10008.5.1.1.4.1|BasicColorImageBox|Basic Color Image Box SOP Class|SOP Class||N|
+1.2.840.10008.5.1.1.4.2|ReferencedImageBox|Referenced Image Box SOP Class|SOP Class||Y|
+1.2.840.10008.5.1.1.9|BasicGrayscalePrintManagementMeta|Basic Grayscale Print Management Meta SOP Class|Meta SOP Class||N|
+1.2.840.10008.5.1.1.9.1|ReferencedGrayscalePrintManagementMeta|Referenced Grayscale Print Management Meta SOP Class|Meta SOP Class||Y|
+1.2.840.10008.5.1.1.14|PrintJob|Print Job SOP Class|SOP Class||N|
+1.2.840.10008.5.1.1.15|BasicAnnotationBox|Basic Annotation Box SOP Class|SOP Class||N|
+1.2.840.10008.5.1.1.16|Printer|Printer SOP Class|SOP Class||N|
+1.2.840.10008.5.1.1.16.376|PrinterConfigurationRetrieval|Printer Configuration Retrieval SOP Class|SOP Class||N|
+1.2.840.10008.5.1.1.17|PrinterInstance|Printer SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.5.1.1.17.376|PrinterConfigurationRetrievalInstance|Printer Configuration Retrieval SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.5.1.1.18|BasicColorPrintManagementMeta|Basic Color Print Management Meta SOP Class|Meta SOP Class||N|
+1.2.840.10008.5.1.1.18.1|ReferencedColorPrintManagementMeta|Referenced Color Print Management Meta SOP Class|Meta SOP Class||Y|
+1.2.840.10008.5.1.1.22|VOILUTBox|VOI LUT Box SOP Class|SOP Class||N|
+1.2.840.10008.5.1.1.23|PresentationLUT|Presentation LUT SOP Class|SOP Class||N|
+1.2.840.10008.5.1.1.24|ImageOverlayBox|Image Overlay Box SOP Class|SOP Class||Y|
+1.2.840.10008.5.1.1.24.1|BasicPrintImageOverlayBox|Basic Print Image Overlay Box SOP Class|SOP Class||Y|
+1.2.840.10008.5.1.1.25|PrintQueueInstance|Print Queue SOP Instance|Well-known SOP Instance||Y|
+1.2.840.10008.5.1.1.26|PrintQueueManagement|Print Queue Management SOP Class|SOP Class||Y|
+1.2.840.10008.5.1.1.27|StoredPrintStorage|Stored Print Storage SOP Class|SOP Class||Y|
+1.2.840.10008.5.1.1.29|HardcopyGrayscaleImageStorage|Hardcopy Grayscale Image Storage SOP Class|SOP Class||Y|
+1.2.840.10008.5.1.1.30|HardcopyColorImageStorage|Hardcopy Color Image Storage SOP Class|SOP Class||Y|
+1.2.840.10008.5.1.1.31|PullPrintRequest|Pull Print Request SOP Class|SOP Class||Y|
+1.2.840.10008.5.1.1.32|PullStoredPrintManagementMeta|Pull Stored Print Management Meta SOP Class|Meta SOP Class||Y|
+1.2.840.10008.5.1.1.33|MediaCreationManagement|Media Creation Management SOP Class UID|SOP Class||N|
+1.2.840.10008.5.1.1.40|DisplaySystem|Display System SOP Class|SOP Class||N|
+1.2.840.10008.5.1.1.40.1|DisplaySystemInstance|Display System SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.5.1.4.1.1.1|ComputedRadiographyImageStorage|Computed Radiography Image Storage|SOP Class||N|Computed Radiography Image
+1.2.840.10008.5.1.4.1.1.1.1|DigitalXRayImageStorageForPresentation|Digital X-Ray Image Storage - For Presentation|SOP Class||N|Digital X-Ray Image
+1.2.840.10008.5.1.4.1.1.1.1.1|DigitalXRayImageStorageForProcessing|Digital X-Ray Image Storage - For Processing|SOP Class||N|Digital X-Ray Image
+1.2.840.10008.5.1.4.1.1.1.2|DigitalMammographyXRayImageStorageForPresentation|Digital Mammography X-Ray Image Storage - For Presentation|SOP Class||N|Digital Mammography X-Ray Image
+1.2.840.10008.5.1.4.1.1.1.2.1|DigitalMammographyXRayImageStorageForProcessing|Digital Mammography X-Ray Image Storage - For Processing|SOP Class||N|Digital Mammography X-Ray Image
+1.2.840.10008.5.1.4.1.1.1.3|DigitalIntraOralXRayImageStorageForPresentation|Digital Intra-Oral X-Ray Image Storage - For Presentation|SOP Class||N|Digital Intra-Oral X-Ray Image
+1.2.840.10008.5.1.4.1.1.1.3.1|DigitalIntraOralXRayImageStorageForProcessing|Digital Intra-Oral X-Ray Image Storage - For Processing|SOP Class||N|Digital Intra-Oral X-Ray Image
+1.2.840.10008.5.1.4.1.1.2|CTImageStorage|CT Image Storage|SOP Class||N|CT Image
+1.2.840.10008.5.1.4.1.1.2.1|EnhancedCTImageStorage|Enhanced CT Image Storage|SOP Class||N|Enhanced CT Image
+1.2.840.10008.5.1.4.1.1.2.2|LegacyConvertedEnhancedCTImageStorage|Legacy Converted Enhanced CT Image Storage|SOP Class||N|Legacy Converted Enhanced CT Image
+1.2.840.10008.5.1.4.1.1.3|UltrasoundMultiFrameImageStorageRetired|Ultrasound Multi-frame Image Storage|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.3.1|UltrasoundMultiFrameImageStorage|Ultrasound Multi-frame Image Storage|SOP Class||N|Ultrasound Multi-frame Image
+1.2.840.10008.5.1.4.1.1.4|MRImageStorage|MR Image Storage|SOP Class||N|MR Image
+1.2.840.10008.5.1.4.1.1.4.1|EnhancedMRImageStorage|Enhanced MR Image Storage|SOP Class||N|Enhanced MR Image
+1.2.840.10008.5.1.4.1.1.4.2|MRSpectroscopyStorage|MR Spectroscopy Storage|SOP Class||N|MR Spectroscopy
+1.2.840.10008.5.1.4.1.1.4.3|EnhancedMRColorImageStorage|Enhanced MR Color Image Storage|SOP Class||N|Enhanced MR Color Image
+1.2.840.10008.5.1.4.1.1.4.4|LegacyConvertedEnhancedMRImageStorage|Legacy Converted Enhanced MR Image Storage|SOP Class||N|Legacy Converted Enhanced MR Image
+1.2.840.10008.5.1.4.1.1.5|NuclearMedicineImageStorageRetired|Nuclear Medicine Image Storage|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.6|UltrasoundImageStorageRetired|Ultrasound Image Storage|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.6.1|UltrasoundImageStorage|Ultrasound Image Storage|SOP Class||N|Ultrasound Image
+1.2.840.10008.5.1.4.1.1.6.2|EnhancedUSVolumeStorage|Enhanced US Volume Storage|SOP Class||N|Enhanced US Volume
+1.2.840.10008.5.1.4.1.1.6.3|PhotoacousticImageStorage|Photoacoustic Image Storage|SOP Class||N|Photoacoustic Image
+1.2.840.10008.5.1.4.1.1.7|SecondaryCaptureImageStorage|Secondary Capture Image Storage|SOP Class||N|Secondary Capture Image
+1.2.840.10008.5.1.4.1.1.7.1|MultiFrameSingleBitSecondaryCaptureImageStorage|Multi-frame Single Bit Secondary Capture Image Storage|SOP Class||N|Multi-frame Single Bit Secondary Capture Image
+1.2.840.10008.5.1.4.1.1.7.2|MultiFrameGrayscaleByteSecondaryCaptureImageStorage|Multi-frame Grayscale Byte Secondary Capture Image Storage|SOP Class||N|Multi-frame Grayscale Byte Secondary Capture Image
+1.2.840.10008.5.1.4.1.1.7.3|MultiFrameGrayscaleWordSecondaryCaptureImageStorage|Multi-frame Grayscale Word Secondary Capture Image Storage|SOP Class||N|Multi-frame Grayscale Word Secondary Capture Image
+1.2.840.10008.5.1.4.1.1.7.4|MultiFrameTrueColorSecondaryCaptureImageStorage|Multi-frame True Color Secondary Capture Image Storage|SOP Class||N|Multi-frame True Color Secondary Capture Image
+1.2.840.10008.5.1.4.1.1.8|StandaloneOverlayStorage|Standalone Overlay Storage|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.9|StandaloneCurveStorage|Standalone Curve Storage|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.9.1|WaveformStorageTrial|Waveform Storage - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.9.1.1|TwelveLeadECGWaveformStorage|12-lead ECG Waveform Storage|SOP Class||N|12-Lead ECG
+1.2.840.10008.5.1.4.1.1.9.1.2|GeneralECGWaveformStorage|General ECG Waveform Storage|SOP Class||N|General ECG
+1.2.840.10008.5.1.4.1.1.9.1.3|AmbulatoryECGWaveformStorage|Ambulatory ECG Waveform Storage|SOP Class||N|Ambulatory ECG
+1.2.840.10008.5.1.4.1.1.9.1.4|General32bitECGWaveformStorage|General 32-bit ECG Waveform Storage|SOP Class||N|General 32-bit ECG
+1.2.840.10008.5.1.4.1.1.9.2.1|HemodynamicWaveformStorage|Hemodynamic Waveform Storage|SOP Class||N|Hemodynamic Waveform
+1.2.840.10008.5.1.4.1.1.9.3.1|CardiacElectrophysiologyWaveformStorage|Cardiac Electrophysiology Waveform Storage|SOP Class||N|Basic Cardiac Electrophysiology Waveform
+1.2.840.10008.5.1.4.1.1.9.4.1|BasicVoiceAudioWaveformStorage|Basic Voice Audio Waveform Storage|SOP Class||N|Basic Voice Audio Waveform
+1.2.840.10008.5.1.4.1.1.9.4.2|GeneralAudioWaveformStorage|General Audio Waveform Storage|SOP Class||N|General Audio Waveform
+1.2.840.10008.5.1.4.1.1.9.5.1|ArterialPulseWaveformStorage|Arterial Pulse Waveform Storage|SOP Class||N|Arterial Pulse Waveform
+1.2.840.10008.5.1.4.1.1.9.6.1|RespiratoryWaveformStorage|Respiratory Waveform Storage|SOP Class||N|Respiratory Waveform
+1.2.840.10008.5.1.4.1.1.9.6.2|MultichannelRespiratoryWaveformStorage|Multi-channel Respiratory Waveform Storage|SOP Class||N|Multi-channel Respiratory Waveform
+1.2.840.10008.5.1.4.1.1.9.7.1|RoutineScalpElectroencephalogramWaveformStorage|Routine Scalp Electroencephalogram Waveform Storage|SOP Class||N|Routine Scalp Electroencephalogram
+1.2.840.10008.5.1.4.1.1.9.7.2|ElectromyogramWaveformStorage|Electromyogram Waveform Storage|SOP Class||N|Electromyogram
+1.2.840.10008.5.1.4.1.1.9.7.3|ElectrooculogramWaveformStorage|Electrooculogram Waveform Storage|SOP Class||N|Electrooculogram
+1.2.840.10008.5.1.4.1.1.9.7.4|SleepElectroencephalogramWaveformStorage|Sleep Electroencephalogram Waveform Storage|SOP Class||N|Sleep Electroencephalogram
+1.2.840.10008.5.1.4.1.1.9.8.1|BodyPositionWaveformStorage|Body Position Waveform Storage|SOP Class||N|Body Position Waveform
+1.2.840.10008.5.1.4.1.1.9.100.1|WaveformPresentationStateStorage|Waveform Presentation State Storage|SOP Class||N|
+1.2.840.10008.5.1.4.1.1.9.100.2|WaveformAcquisitionPresentationStateStorage|Waveform Acquisition Presentation State Storage|SOP Class||N|
+1.2.840.10008.5.1.4.1.1.10|StandaloneModalityLUTStorage|Standalone Modality LUT Storage|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.11|StandaloneVOILUTStorage|Standalone VOI LUT Storage|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.11.1|GrayscaleSoftcopyPresentationStateStorage|Grayscale Softcopy Presentation State Storage|SOP Class||N|Grayscale Softcopy Presentation State
+1.2.840.10008.5.1.4.1.1.11.2|ColorSoftcopyPresentationStateStorage|Color Softcopy Presentation State Storage|SOP Class||N|Color Softcopy Presentation State
+1.2.840.10008.5.1.4.1.1.11.3|PseudoColorSoftcopyPresentationStateStorage|Pseudo-Color Softcopy Presentation State Storage|SOP Class||N|Pseudo-Color Softcopy Presentation State
+1.2.840.10008.5.1.4.1.1.11.4|BlendingSoftcopyPresentationStateStorage|Blending Softcopy Presentation State Storage|SOP Class||N|Blending Softcopy Presentation State
+1.2.840.10008.5.1.4.1.1.11.5|XAXRFGrayscaleSoftcopyPresentationStateStorage|XA/XRF Grayscale Softcopy Presentation State Storage|SOP Class||N|XA/XRF Grayscale Softcopy Presentation State
+1.2.840.10008.5.1.4.1.1.11.6|GrayscalePlanarMPRVolumetricPresentationStateStorage|Grayscale Planar MPR Volumetric Presentation State Storage|SOP Class||N|Planar MPR Volumetric Presentation State
+1.2.840.10008.5.1.4.1.1.11.7|CompositingPlanarMPRVolumetricPresentationStateStorage|Compositing Planar MPR Volumetric Presentation State Storage|SOP Class||N|Planar MPR Volumetric Presentation State
+1.2.840.10008.5.1.4.1.1.11.8|AdvancedBlendingPresentationStateStorage|Advanced Blending Presentation State Storage|SOP Class||N|Advanced Blending Presentation State
+1.2.840.10008.5.1.4.1.1.11.9|VolumeRenderingVolumetricPresentationStateStorage|Volume Rendering Volumetric Presentation State Storage|SOP Class||N|Volume Rendering Volumetric Presentation State
+1.2.840.10008.5.1.4.1.1.11.10|SegmentedVolumeRenderingVolumetricPresentationStateStorage|Segmented Volume Rendering Volumetric Presentation State Storage|SOP Class||N|Volume Rendering Volumetric Presentation State
+1.2.840.10008.5.1.4.1.1.11.11|MultipleVolumeRenderingVolumetricPresentationStateStorage|Multiple Volume Rendering Volumetric Presentation State Storage|SOP Class||N|Volume Rendering Volumetric Presentation State
+1.2.840.10008.5.1.4.1.1.11.12|VariableModalityLUTSoftcopyPresentationStateStorage|Variable Modality LUT Softcopy Presentation State Storage|SOP Class||N|Variable Modality LUT Softcopy Presentation State
+1.2.840.10008.5.1.4.1.1.12.1|XRayAngiographicImageStorage|X-Ray Angiographic Image Storage|SOP Class||N|X-Ray Angiographic Image
+1.2.840.10008.5.1.4.1.1.12.1.1|EnhancedXAImageStorage|Enhanced XA Image Storage|SOP Class||N|Enhanced XA Image
+1.2.840.10008.5.1.4.1.1.12.2|XRayRadiofluoroscopicImageStorage|X-Ray Radiofluoroscopic Image Storage|SOP Class||N|X-Ray Radiofluoroscopic Image
+1.2.840.10008.5.1.4.1.1.12.2.1|EnhancedXRFImageStorage|Enhanced XRF Image Storage|SOP Class||N|Enhanced XRF Image
+1.2.840.10008.5.1.4.1.1.12.3|XRayAngiographicBiPlaneImageStorage|X-Ray Angiographic Bi-Plane Image Storage|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.12.77|||SOP Class|(2015c)|Y|
+1.2.840.10008.5.1.4.1.1.13.1.1|XRay3DAngiographicImageStorage|X-Ray 3D Angiographic Image Storage|SOP Class||N|X-Ray 3D Angiographic Image
+1.2.840.10008.5.1.4.1.1.13.1.2|XRay3DCraniofacialImageStorage|X-Ray 3D Craniofacial Image Storage|SOP Class||N|X-Ray 3D Craniofacial Image
+1.2.840.10008.5.1.4.1.1.13.1.3|BreastTomosynthesisImageStorage|Breast Tomosynthesis Image Storage|SOP Class||N|Breast Tomosynthesis Image
+1.2.840.10008.5.1.4.1.1.13.1.4|BreastProjectionXRayImageStorageForPresentation|Breast Projection X-Ray Image Storage - For Presentation|SOP Class||N|Breast Projection X-Ray Image
+1.2.840.10008.5.1.4.1.1.13.1.5|BreastProjectionXRayImageStorageForProcessing|Breast Projection X-Ray Image Storage - For Processing|SOP Class||N|Breast Projection X-Ray Image
+1.2.840.10008.5.1.4.1.1.14.1|IntravascularOpticalCoherenceTomographyImageStorageForPresentation|Intravascular Optical Coherence Tomography Image Storage - For Presentation|SOP Class||N|Intravascular Optical Coherence Tomography Image
+1.2.840.10008.5.1.4.1.1.14.2|IntravascularOpticalCoherenceTomographyImageStorageForProcessing|Intravascular Optical Coherence Tomography Image Storage - For Processing|SOP Class||N|Intravascular Optical Coherence Tomography Image
+1.2.840.10008.5.1.4.1.1.20|NuclearMedicineImageStorage|Nuclear Medicine Image Storage|SOP Class||N|Nuclear Medicine Image
+1.2.840.10008.5.1.4.1.1.30|ParametricMapStorage|Parametric Map Storage|SOP Class||N|Parametric Map
+1.2.840.10008.5.1.4.1.1.40|||SOP Class|(2015c)|Y|
+1.2.840.10008.5.1.4.1.1.66|RawDataStorage|Raw Data Storage|SOP Class||N|Raw Data
+1.2.840.10008.5.1.4.1.1.66.1|SpatialRegistrationStorage|Spatial Registration Storage|SOP Class||N|Spatial Registration
+1.2.840.10008.5.1.4.1.1.66.2|SpatialFiducialsStorage|Spatial Fiducials Storage|SOP Class||N|Spatial Fiducials
+1.2.840.10008.5.1.4.1.1.66.3|DeformableSpatialRegistrationStorage|Deformable Spatial Registration Storage|SOP Class||N|Deformable Spatial Registration
+1.2.840.10008.5.1.4.1.1.66.4|SegmentationStorage|Segmentation Storage|SOP Class||N|Segmentation
+1.2.840.10008.5.1.4.1.1.66.5|SurfaceSegmentationStorage|Surface Segmentation Storage|SOP Class||N|Surface Segmentation
+1.2.840.10008.5.1.4.1.1.66.6|TractographyResultsStorage|Tractography Results Storage|SOP Class||N|Tractography Results
+1.2.840.10008.5.1.4.1.1.66.7|LabelMapSegmentationStorage|Label Map Segmentation Storage|SOP Class||N|
+1.2.840.10008.5.1.4.1.1.66.8|HeightMapSegmentationStorage|Height Map Segmentation Storage|SOP Class||N|
+1.2.840.10008.5.1.4.1.1.67|RealWorldValueMappingStorage|Real World Value Mapping Storage|SOP Class||N|Real World Value Mapping
+1.2.840.10008.5.1.4.1.1.68.1|SurfaceScanMeshStorage|Surface Scan Mesh Storage|SOP Class||N|Surface Scan Mesh
+1.2.840.10008.5.1.4.1.1.68.2|SurfaceScanPointCloudStorage|Surface Scan Point Cloud Storage|SOP Class||N|Surface Scan Point Cloud
+1.2.840.10008.5.1.4.1.1.77.1|VLImageStorageTrial|VL Image Storage - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.77.1.1|VLEndoscopicImageStorage|VL Endoscopic Image Storage|SOP Class||N|VL Endoscopic Image
+1.2.840.10008.5.1.4.1.1.77.1.1.1|VideoEndoscopicImageStorage|Video Endoscopic Image Storage|SOP Class||N|Video Endoscopic Image
+1.2.840.10008.5.1.4.1.1.77.1.2|VLMicroscopicImageStorage|VL Microscopic Image Storage|SOP Class||N|VL Microscopic Image
+1.2.840.10008.5.1.4.1.1.77.1.2.1|VideoMicroscopicImageStorage|Video Microscopic Image Storage|SOP Class||N|Video Microscopic Image
+1.2.840.10008.5.1.4.1.1.77.1.3|VLSlideCoordinatesMicroscopicImageStorage|VL Slide-Coordinates Microscopic Image Storage|SOP Class||N|VL Slide-Coordinates Microscopic Image
+1.2.840.10008.5.1.4.1.1.77.1.4|VLPhotographicImageStorage|VL Photographic Image Storage|SOP Class||N|VL Photographic Image
+1.2.840.10008.5.1.4.1.1.77.1.4.1|VideoPhotographicImageStorage|Video Photographic Image Storage|SOP Class||N|Video Photographic Image
+1.2.840.10008.5.1.4.1.1.77.1.5.1|OphthalmicPhotography8BitImageStorage|Ophthalmic Photography 8 Bit Image Storage|SOP Class||N|Ophthalmic Photography 8 Bit Image
+1.2.840.10008.5.1.4.1.1.77.1.5.2|OphthalmicPhotography16BitImageStorage|Ophthalmic Photography 16 Bit Image Storage|SOP Class||N|Ophthalmic Photography 16 Bit Image
+1.2.840.10008.5.1.4.1.1.77.1.5.3|StereometricRelationshipStorage|Stereometric Relationship Storage|SOP Class||N|Stereometric Relationship
+1.2.840.10008.5.1.4.1.1.77.1.5.4|OphthalmicTomographyImageStorage|Ophthalmic Tomography Image Storage|SOP Class||N|Ophthalmic Tomography Image
+1.2.840.10008.5.1.4.1.1.77.1.5.5|WideFieldOphthalmicPhotographyStereographicProjectionImageStorage|Wide Field Ophthalmic Photography Stereographic Projection Image Storage|SOP Class||N|Wide Field Ophthalmic Photography Stereographic Projection Image
+1.2.840.10008.5.1.4.1.1.77.1.5.6|WideFieldOphthalmicPhotography3DCoordinatesImageStorage|Wide Field Ophthalmic Photography 3D Coordinates Image Storage|SOP Class||N|Wide Field Ophthalmic Photography 3D Coordinates Image
+1.2.840.10008.5.1.4.1.1.77.1.5.7|OphthalmicOpticalCoherenceTomographyEnFaceImageStorage|Ophthalmic Optical Coherence Tomography En Face Image Storage|SOP Class||N|Ophthalmic Optical Coherence Tomography En Face Image
+1.2.840.10008.5.1.4.1.1.77.1.5.8|OphthalmicOpticalCoherenceTomographyBscanVolumeAnalysisStorage|Ophthalmic Optical Coherence Tomography B-scan Volume Analysis Storage|SOP Class||N|Ophthalmic Optical Coherence Tomography B-scan Volume Analysis
+1.2.840.10008.5.1.4.1.1.77.1.6|VLWholeSlideMicroscopyImageStorage|VL Whole Slide Microscopy Image Storage|SOP Class||N|VL Whole Slide Microscopy Image
+1.2.840.10008.5.1.4.1.1.77.1.7|DermoscopicPhotographyImageStorage|Dermoscopic Photography Image Storage|SOP Class||N|Dermoscopic Photography Image
+1.2.840.10008.5.1.4.1.1.77.1.8|ConfocalMicroscopyImageStorage|Confocal Microscopy Image Storage|SOP Class||N|Confocal Microscopy Image
+1.2.840.10008.5.1.4.1.1.77.1.9|ConfocalMicroscopyTiledPyramidalImageStorage|Confocal Microscopy Tiled Pyramidal Image Storage|SOP Class||N|Confocal Microscopy Tiled Pyramidal Image
+1.2.840.10008.5.1.4.1.1.77.2|VLMultiFrameImageStorageTrial|VL Multi-frame Image Storage - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.78.1|LensometryMeasurementsStorage|Lensometry Measurements Storage|SOP Class||N|Lensometry Measurements
+1.2.840.10008.5.1.4.1.1.78.2|AutorefractionMeasurementsStorage|Autorefraction Measurements Storage|SOP Class||N|Autorefraction Measurements
+1.2.840.10008.5.1.4.1.1.78.3|KeratometryMeasurementsStorage|Keratometry Measurements Storage|SOP Class||N|Keratometry Measurements
+1.2.840.10008.5.1.4.1.1.78.4|SubjectiveRefractionMeasurementsStorage|Subjective Refraction Measurements Storage|SOP Class||N|Subjective Refraction Measurements
+1.2.840.10008.5.1.4.1.1.78.5|VisualAcuityMeasurementsStorage|Visual Acuity Measurements Storage|SOP Class||N|Visual Acuity Measurements
+1.2.840.10008.5.1.4.1.1.78.6|SpectaclePrescriptionReportStorage|Spectacle Prescription Report Storage|SOP Class||N|Spectacle Prescription Report
+1.2.840.10008.5.1.4.1.1.78.7|OphthalmicAxialMeasurementsStorage|Ophthalmic Axial Measurements Storage|SOP Class||N|Ophthalmic Axial Measurements
+1.2.840.10008.5.1.4.1.1.78.8|IntraocularLensCalculationsStorage|Intraocular Lens Calculations Storage|SOP Class||N|Intraocular Lens Calculations
+1.2.840.10008.5.1.4.1.1.79.1|MacularGridThicknessAndVolumeReportStorage|Macular Grid Thickness and Volume Report|SOP Class||N|Macular Grid Thickness and Volume Report
+1.2.840.10008.5.1.4.1.1.80.1|OphthalmicVisualFieldStaticPerimetryMeasurementsStorage|Ophthalmic Visual Field Static Perimetry Measurements Storage|SOP Class||N|Ophthalmic Visual Field Static Perimetry Measurements
+1.2.840.10008.5.1.4.1.1.81.1|OphthalmicThicknessMapStorage|Ophthalmic Thickness Map Storage|SOP Class||N|Ophthalmic Thickness Map
+1.2.840.10008.5.1.4.1.1.82.1|CornealTopographyMapStorage|Corneal Topography Map Storage|SOP Class||N|Corneal Topography Map
+1.2.840.10008.5.1.4.1.1.88.1|TextSRStorageTrial|Text SR Storage - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.88.2|AudioSRStorageTrial|Audio SR Storage - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.88.3|DetailSRStorageTrial|Detail SR Storage - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.88.4|ComprehensiveSRStorageTrial|Comprehensive SR Storage - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.88.11|BasicTextSRStorage|Basic Text SR Storage|SOP Class||N|Basic Text SR
+1.2.840.10008.5.1.4.1.1.88.22|EnhancedSRStorage|Enhanced SR Storage|SOP Class||N|Enhanced SR
+1.2.840.10008.5.1.4.1.1.88.33|ComprehensiveSRStorage|Comprehensive SR Storage|SOP Class||N|Comprehensive SR
+1.2.840.10008.5.1.4.1.1.88.34|Comprehensive3DSRStorage|Comprehensive 3D SR Storage|SOP Class||N|Comprehensive 3D SR
+1.2.840.10008.5.1.4.1.1.88.35|ExtensibleSRStorage|Extensible SR Storage|SOP Class||N|Extensible SR
+1.2.840.10008.5.1.4.1.1.88.40|ProcedureLogStorage|Procedure Log Storage|SOP Class||N|Procedure Log
+1.2.840.10008.5.1.4.1.1.88.50|MammographyCADSRStorage|Mammography CAD SR Storage|SOP Class||N|Mammography CAD SR
+1.2.840.10008.5.1.4.1.1.88.59|KeyObjectSelectionDocumentStorage|Key Object Selection Document Storage|SOP Class||N|Key Object Selection Document
+1.2.840.10008.5.1.4.1.1.88.65|ChestCADSRStorage|Chest CAD SR Storage|SOP Class||N|Chest CAD SR
+1.2.840.10008.5.1.4.1.1.88.67|XRayRadiationDoseSRStorage|X-Ray Radiation Dose SR Storage|SOP Class||N|X-Ray Radiation Dose SR
+1.2.840.10008.5.1.4.1.1.88.68|RadiopharmaceuticalRadiationDoseSRStorage|Radiopharmaceutical Radiation Dose SR Storage|SOP Class||N|Radiopharmaceutical Radiation Dose SR
+1.2.840.10008.5.1.4.1.1.88.69|ColonCADSRStorage|Colon CAD SR Storage|SOP Class||N|Colon CAD SR
+1.2.840.10008.5.1.4.1.1.88.70|ImplantationPlanSRStorage|Implantation Plan SR Storage|SOP Class||N|Implantation Plan SR Document
+1.2.840.10008.5.1.4.1.1.88.71|AcquisitionContextSRStorage|Acquisition Context SR Storage|SOP Class||N|Acquisition Context SR
+1.2.840.10008.5.1.4.1.1.88.72|SimplifiedAdultEchoSRStorage|Simplified Adult Echo SR Storage|SOP Class||N|Simplified Adult Echo SR
+1.2.840.10008.5.1.4.1.1.88.73|PatientRadiationDoseSRStorage|Patient Radiation Dose SR Storage|SOP Class||N|Patient Radiation Dose SR
+1.2.840.10008.5.1.4.1.1.88.74|PlannedImagingAgentAdministrationSRStorage|Planned Imaging Agent Administration SR Storage|SOP Class||N|Planned Imaging Agent Administration SR
+1.2.840.10008.5.1.4.1.1.88.75|PerformedImagingAgentAdministrationSRStorage|Performed Imaging Agent Administration SR Storage|SOP Class||N|Performed Imaging Agent Administration SR
+1.2.840.10008.5.1.4.1.1.88.76|EnhancedXRayRadiationDoseSRStorage|Enhanced X-Ray Radiation Dose SR Storage|SOP Class||N|Enhanced X-Ray Radiation Dose SR
+1.2.840.10008.5.1.4.1.1.88.77|WaveformAnnotationSRStorage|Waveform Annotation SR Storage|SOP Class||N|
+1.2.840.10008.5.1.4.1.1.90.1|ContentAssessmentResultsStorage|Content Assessment Results Storage|SOP Class||N|Content Assessment Results
+1.2.840.10008.5.1.4.1.1.91.1|MicroscopyBulkSimpleAnnotationsStorage|Microscopy Bulk Simple Annotations Storage|SOP Class||N|Microscopy Bulk Simple Annotations
+1.2.840.10008.5.1.4.1.1.104.1|EncapsulatedPDFStorage|Encapsulated PDF Storage|SOP Class||N|Encapsulated PDF
+1.2.840.10008.5.1.4.1.1.104.2|EncapsulatedCDAStorage|Encapsulated CDA Storage|SOP Class||N|Encapsulated CDA
+1.2.840.10008.5.1.4.1.1.104.3|EncapsulatedSTLStorage|Encapsulated STL Storage|SOP Class||N|Encapsulated STL
+1.2.840.10008.5.1.4.1.1.104.4|EncapsulatedOBJStorage|Encapsulated OBJ Storage|SOP Class||N|Encapsulated OBJ
+1.2.840.10008.5.1.4.1.1.104.5|EncapsulatedMTLStorage|Encapsulated MTL Storage|SOP Class||N|Encapsulated MTL
+1.2.840.10008.5.1.4.1.1.128|PositronEmissionTomographyImageStorage|Positron Emission Tomography Image Storage|SOP Class||N|Positron Emission Tomography Image
+1.2.840.10008.5.1.4.1.1.128.1|LegacyConvertedEnhancedPETImageStorage|Legacy Converted Enhanced PET Image Storage|SOP Class||N|Legacy Converted Enhanced PET Image
+1.2.840.10008.5.1.4.1.1.129|StandalonePETCurveStorage|Standalone PET Curve Storage|SOP Class||Y|
+1.2.840.10008.5.1.4.1.1.130|EnhancedPETImageStorage|Enhanced PET Image Storage|SOP Class||N|Enhanced PET Image
+1.2.840.10008.5.1.4.1.1.131|BasicStructuredDisplayStorage|Basic Structured Display Storage|SOP Class||N|Basic Structured Display
+1.2.840.10008.5.1.4.1.1.200.1|CTDefinedProcedureProtocolStorage|CT Defined Procedure Protocol Storage|SOP Class||N|CT Defined Procedure Protocol
+1.2.840.10008.5.1.4.1.1.200.2|CTPerformedProcedureProtocolStorage|CT Performed Procedure Protocol Storage|SOP Class||N|CT Performed Procedure Protocol
+1.2.840.10008.5.1.4.1.1.200.3|ProtocolApprovalStorage|Protocol Approval Storage|SOP Class||N|Protocol Approval
+1.2.840.10008.5.1.4.1.1.200.4|ProtocolApprovalInformationModelFind|Protocol Approval Information Model - FIND|SOP Class||N|
+1.2.840.10008.5.1.4.1.1.200.5|ProtocolApprovalInformationModelMove|Protocol Approval Information Model - MOVE|SOP Class||N|
+1.2.840.10008.5.1.4.1.1.200.6|ProtocolApprovalInformationModelGet|Protocol Approval Information Model - GET|SOP Class||N|
+1.2.840.10008.5.1.4.1.1.200.7|XADefinedProcedureProtocolStorage|XA Defined Procedure Protocol Storage|SOP Class||N|XA Defined Procedure Protocol
+1.2.840.10008.5.1.4.1.1.200.8|XAPerformedProcedureProtocolStorage|XA Performed Procedure Protocol Storage|SOP Class||N|XA Performed Procedure Protocol
+1.2.840.10008.5.1.4.1.1.201.1|InventoryStorage|Inventory Storage|SOP Class||N|Inventory
+1.2.840.10008.5.1.4.1.1.201.1.1|StorageManagementInstance|Storage Management SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.5.1.4.1.1.201.2|InventoryFind|Inventory - FIND|SOP Class||N|
+1.2.840.10008.5.1.4.1.1.201.3|InventoryMove|Inventory - MOVE|SOP Class||N|
+1.2.840.10008.5.1.4.1.1.201.4|InventoryGet|Inventory - GET|SOP Class||N|
+1.2.840.10008.5.1.4.1.1.201.5|InventoryCreation|Inventory Creation|SOP Class||N|
+1.2.840.10008.5.1.4.1.1.201.6|RepositoryQuery|Repository Query|SOP Class||N|
+1.2.840.10008.5.1.4.1.1.481.1|RTImageStorage|RT Image Storage|SOP Class||N|RT Image
+1.2.840.10008.5.1.4.1.1.481.2|RTDoseStorage|RT Dose Storage|SOP Class||N|RT Dose
+1.2.840.10008.5.1.4.1.1.481.3|RTStructureSetStorage|RT Structure Set Storage|SOP Class||N|RT Structure Set
+1.2.840.10008.5.1.4.1.1.481.4|RTBeamsTreatmentRecordStorage|RT Beams Treatment Record Storage|SOP Class||N|RT Beams Treatment Record
+1.2.840.10008.5.1.4.1.1.481.5|RTPlanStorage|RT Plan Storage|SOP Class||N|RT Plan
+1.2.840.10008.5.1.4.1.1.481.6|RTBrachyTreatmentRecordStorage|RT Brachy Treatment Record Storage|SOP Class||N|RT Brachy Treatment Record
+1.2.840.10008.5.1.4.1.1.481.7|RTTreatmentSummaryRecordStorage|RT Treatment Summary Record Storage|SOP Class||N|RT Treatment Summary Record
+1.2.840.10008.5.1.4.1.1.481.8|RTIonPlanStorage|RT Ion Plan Storage|SOP Class||N|RT Ion Plan
+1.2.840.10008.5.1.4.1.1.481.9|RTIonBeamsTreatmentRecordStorage|RT Ion Beams Treatment Record Storage|SOP Class||N|RT Ion Beams Treatment Record
+1.2.840.10008.5.1.4.1.1.481.10|RTPhysicianIntentStorage|RT Physician Intent Storage|SOP Class||N|RT Physician Intent
+1.2.840.10008.5.1.4.1.1.481.11|RTSegmentAnnotationStorage|RT Segment Annotation Storage|SOP Class||N|RT Segment Annotation
+1.2.840.10008.5.1.4.1.1.481.12|RTRadiationSetStorage|RT Radiation Set Storage|SOP Class||N|RT Radiation Set
+1.2.840.10008.5.1.4.1.1.481.13|CArmPhotonElectronRadiationStorage|C-Arm Photon-Electron Radiation Storage|SOP Class||N|C-Arm Photon-Electron Radiation
+1.2.840.10008.5.1.4.1.1.481.14|TomotherapeuticRadiationStorage|Tomotherapeutic Radiation Storage|SOP Class||N|Tomotherapeutic Radiation
+1.2.840.10008.5.1.4.1.1.481.15|RoboticArmRadiationStorage|Robotic-Arm Radiation Storage|SOP Class||N|Robotic-Arm Radiation
+1.2.840.10008.5.1.4.1.1.481.16|RTRadiationRecordSetStorage|RT Radiation Record Set Storage|SOP Class||N|RT Radiation Record Set
+1.2.840.10008.5.1.4.1.1.481.17|RTRadiationSalvageRecordStorage|RT Radiation Salvage Record Storage|SOP Class||N|RT Radiation Salvage Record
+1.2.840.10008.5.1.4.1.1.481.18|TomotherapeuticRadiationRecordStorage|Tomotherapeutic Radiation Record Storage|SOP Class||N|Tomotherapeutic Radiation Record
+1.2.840.10008.5.1.4.1.1.481.19|CArmPhotonElectronRadiationRecordStorage|C-Arm Photon-Electron Radiation Record Storage|SOP Class||N|C-Arm Photon-Electron Radiation Record
+1.2.840.10008.5.1.4.1.1.481.20|RoboticRadiationRecordStorage|Robotic Radiation Record Storage|SOP Class||N|Robotic-Arm Radiation Record
+1.2.840.10008.5.1.4.1.1.481.21|RTRadiationSetDeliveryInstructionStorage|RT Radiation Set Delivery Instruction Storage|SOP Class||N|RT Radiation Set Delivery Instruction
+1.2.840.10008.5.1.4.1.1.481.22|RTTreatmentPreparationStorage|RT Treatment Preparation Storage|SOP Class||N|RT Treatment Preparation
+1.2.840.10008.5.1.4.1.1.481.23|EnhancedRTImageStorage|Enhanced RT Image Storage|SOP Class||N|Enhanced RT Image
+1.2.840.10008.5.1.4.1.1.481.24|EnhancedContinuousRTImageStorage|Enhanced Continuous RT Image Storage|SOP Class||N|Enhanced Continuous RT Image
+1.2.840.10008.5.1.4.1.1.481.25|RTPatientPositionAcquisitionInstructionStorage|RT Patient Position Acquisition Instruction Storage|SOP Class||N|RT Patient Position Acquisition Instruction
+1.2.840.10008.5.1.4.1.1.501.1|DICOSCTImageStorage|DICOS CT Image Storage|SOP Class|DICOS|N|
+1.2.840.10008.5.1.4.1.1.501.2.1|DICOSDigitalXRayImageStorageForPresentation|DICOS Digital X-Ray Image Storage - For Presentation|SOP Class|DICOS|N|
+1.2.840.10008.5.1.4.1.1.501.2.2|DICOSDigitalXRayImageStorageForProcessing|DICOS Digital X-Ray Image Storage - For Processing|SOP Class|DICOS|N|
+1.2.840.10008.5.1.4.1.1.501.3|DICOSThreatDetectionReportStorage|DICOS Threat Detection Report Storage|SOP Class|DICOS|N|
+1.2.840.10008.5.1.4.1.1.501.4|DICOS2DAITStorage|DICOS 2D AIT Storage|SOP Class|DICOS|N|
+1.2.840.10008.5.1.4.1.1.501.5|DICOS3DAITStorage|DICOS 3D AIT Storage|SOP Class|DICOS|N|
+1.2.840.10008.5.1.4.1.1.501.6|DICOSQuadrupoleResonanceStorage|DICOS Quadrupole Resonance (QR) Storage|SOP Class|DICOS|N|
+1.2.840.10008.5.1.4.1.1.601.1|EddyCurrentImageStorage|Eddy Current Image Storage|SOP Class|DICONDE ASTM E2934|N|
+1.2.840.10008.5.1.4.1.1.601.2|EddyCurrentMultiFrameImageStorage|Eddy Current Multi-frame Image Storage|SOP Class|DICONDE ASTM E2934|N|
+1.2.840.10008.5.1.4.1.1.601.3|ThermographyImageStorage|Thermography Image Storage|SOP Class|DICONDE ASTM E3440|N|
+1.2.840.10008.5.1.4.1.1.601.4|ThermographyMultiFrameImageStorage|Thermography Multi-frame Image Storage|SOP Class|DICONDE ASTM E3440|N|
+1.2.840.10008.5.1.4.1.1.601.5|UltrasoundWaveformStorage|Ultrasound Waveform Storage|SOP Class||N|
+1.2.840.10008.5.1.4.1.2.1.1|PatientRootQueryRetrieveInformationModelFind|Patient Root Query/Retrieve Information Model - FIND|SOP Class||N|
+1.2.840.10008.5.1.4.1.2.1.2|PatientRootQueryRetrieveInformationModelMove|Patient Root Query/Retrieve Information Model - MOVE|SOP Class||N|
+1.2.840.10008.5.1.4.1.2.1.3|PatientRootQueryRetrieveInformationModelGet|Patient Root Query/Retrieve Information Model - GET|SOP Class||N|
+1.2.840.10008.5.1.4.1.2.2.1|StudyRootQueryRetrieveInformationModelFind|Study Root Query/Retrieve Information Model - FIND|SOP Class||N|
+1.2.840.10008.5.1.4.1.2.2.2|StudyRootQueryRetrieveInformationModelMove|Study Root Query/Retrieve Information Model - MOVE|SOP Class||N|
+1.2.840.10008.5.1.4.1.2.2.3|StudyRootQueryRetrieveInformationModelGet|Study Root Query/Retrieve Information Model - GET|SOP Class||N|
+1.2.840.10008.5.1.4.1.2.3.1|PatientStudyOnlyQueryRetrieveInformationModelFind|Patient/Study Only Query/Retrieve Information Model - FIND|SOP Class||Y|
+1.2.840.10008.5.1.4.1.2.3.2|PatientStudyOnlyQueryRetrieveInformationModelMove|Patient/Study Only Query/Retrieve Information Model - MOVE|SOP Class||Y|
+1.2.840.10008.5.1.4.1.2.3.3|PatientStudyOnlyQueryRetrieveInformationModelGet|Patient/Study Only Query/Retrieve Information Model - GET|SOP Class||Y|
+1.2.840.10008.5.1.4.1.2.4.2|CompositeInstanceRootRetrieveMove|Composite Instance Root Retrieve - MOVE|SOP Class||N|
+1.2.840.10008.5.1.4.1.2.4.3|CompositeInstanceRootRetrieveGet|Composite Instance Root Retrieve - GET|SOP Class||N|
+1.2.840.10008.5.1.4.1.2.5.3|CompositeInstanceRetrieveWithoutBulkDataGet|Composite Instance Retrieve Without Bulk Data - GET|SOP Class||N|
+1.2.840.10008.5.1.4.20.1|DefinedProcedureProtocolInformationModelFind|Defined Procedure Protocol Information Model - FIND|SOP Class||N|
+1.2.840.10008.5.1.4.20.2|DefinedProcedureProtocolInformationModelMove|Defined Procedure Protocol Information Model - MOVE|SOP Class||N|
+1.2.840.10008.5.1.4.20.3|DefinedProcedureProtocolInformationModelGet|Defined Procedure Protocol Information Model - GET|SOP Class||N|
+1.2.840.10008.5.1.4.31|ModalityWorklistInformationModelFind|Modality Worklist Information Model - FIND|SOP Class||N|
+1.2.840.10008.5.1.4.32|GeneralPurposeWorklistManagementMeta|General Purpose Worklist Management Meta SOP Class|Meta SOP Class||Y|
+1.2.840.10008.5.1.4.32.1|GeneralPurposeWorklistInformationModelFind|General Purpose Worklist Information Model - FIND|SOP Class||Y|
+1.2.840.10008.5.1.4.32.2|GeneralPurposeScheduledProcedureStep|General Purpose Scheduled Procedure Step SOP Class|SOP Class||Y|
+1.2.840.10008.5.1.4.32.3|GeneralPurposePerformedProcedureStep|General Purpose Performed Procedure Step SOP Class|SOP Class||Y|
+1.2.840.10008.5.1.4.33|InstanceAvailabilityNotification|Instance Availability Notification SOP Class|SOP Class||N|
+1.2.840.10008.5.1.4.34.1|RTBeamsDeliveryInstructionStorageTrial|RT Beams Delivery Instruction Storage - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.34.2|RTConventionalMachineVerificationTrial|RT Conventional Machine Verification - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.34.3|RTIonMachineVerificationTrial|RT Ion Machine Verification - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.34.4|UnifiedWorklistAndProcedureStepTrial|Unified Worklist and Procedure Step Service Class - Trial|Service Class||Y|
+1.2.840.10008.5.1.4.34.4.1|UnifiedProcedureStepPushTrial|Unified Procedure Step - Push SOP Class - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.34.4.2|UnifiedProcedureStepWatchTrial|Unified Procedure Step - Watch SOP Class - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.34.4.3|UnifiedProcedureStepPullTrial|Unified Procedure Step - Pull SOP Class - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.34.4.4|UnifiedProcedureStepEventTrial|Unified Procedure Step - Event SOP Class - Trial|SOP Class||Y|
+1.2.840.10008.5.1.4.34.5|UPSGlobalSubscriptionInstance|UPS Global Subscription SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.5.1.4.34.5.1|UPSFilteredGlobalSubscriptionInstance|UPS Filtered Global Subscription SOP Instance|Well-known SOP Instance||N|
+1.2.840.10008.5.1.4.34.6|UnifiedWorklistAndProcedureStep|Unified Worklist and Procedure Step Service Class|Service Class||N|
+1.2.840.10008.5.1.4.34.6.1|UnifiedProcedureStepPush|Unified Procedure Step - Push SOP Class|SOP Class||N|
+1.2.840.10008.5.1.4.34.6.2|UnifiedProcedureStepWatch|Unified Procedure Step - Watch SOP Class|SOP Class||N|
+1.2.840.10008.5.1.4.34.6.3|UnifiedProcedureStepPull|Unified Procedure Step - Pull SOP Class|SOP Class||N|
+1.2.840.10008.5.1.4.34.6.4|UnifiedProcedureStepEvent|Unified Procedure Step - Event SOP Class|SOP Class||N|
+1.2.840.10008.5.1.4.34.6.5|UnifiedProcedureStepQuery|Unified Procedure Step - Query SOP Class|SOP Class||N|
+1.2.840.10008.5.1.4.34.7|RTBeamsDeliveryInstructionStorage|RT Beams Delivery Instruction Storage|SOP Class||N|RT Beams Delivery Instruction
+1.2.840.10008.5.1.4.34.8|RTConventionalMachineVerification|RT Conventional Machine Verification|SOP Class||N|
+1.2.840.10008.5.1.4.34.9|RTIonMachineVerification|RT Ion Machine Verification|SOP Class||N|
+1.2.840.10008.5.1.4.34.10|RTBrachyApplicationSetupDeliveryInstructionStorage|RT Brachy Application Setup Delivery Instruction Storage|SOP Class||N|RT Brachy Application Setup Delivery Instruction
+1.2.840.10008.5.1.4.37.1|GeneralRelevantPatientInformationQuery|General Relevant Patient Information Query|SOP Class||N|
+1.2.840.10008.5.1.4.37.2|BreastImagingRelevantPatientInformationQuery|Breast Imaging Relevant Patient Information Query|SOP Class||N|
+1.2.840.10008.5.1.4.37.3|CardiacRelevantPatientInformationQuery|Cardiac Relevant Patient Information Query|SOP Class||N|
+1.2.840.10008.5.1.4.38.1|HangingProtocolStorage|Hanging Protocol Storage|SOP Class||N|Hanging Protocol
+1.2.840.10008.5.1.4.38.2|HangingProtocolInformationModelFind|Hanging Protocol Information Model - FIND|SOP Class||N|
+1.2.840.10008.5.1.4.38.3|HangingProtocolInformationModelMove|Hanging Protocol Information Model - MOVE|SOP Class||N|
+1.2.840.10008.5.1.4.38.4|HangingProtocolInformationModelGet|Hanging Protocol Information Model - GET|SOP Class||N|
+1.2.840.10008.5.1.4.39.1|ColorPaletteStorage|Color Palette Storage|SOP Class||N|Color Palette
+1.2.840.10008.5.1.4.39.2|ColorPaletteQueryRetrieveInformationModelFind|Color Palette Query/Retrieve Information Model - FIND|SOP Class||N|
+1.2.840.10008.5.1.4.39.3|ColorPaletteQueryRetrieveInformationModelMove|Color Palette Query/Retrieve Information Model - MOVE|SOP Class||N|
+1.2.840.10008.5.1.4.39.4|ColorPaletteQueryRetrieveInformationModelGet|Color Palette Query/Retrieve Information Model - GET|SOP Class||N|
+1.2.840.10008.5.1.4.41|ProductCharacteristicsQuery|Product Characteristics Query SOP Class|SOP Class||N|
+1.2.840.10008.5.1.4.42|SubstanceApprovalQuery|Substance Approval Query SOP Class|SOP Class||N|
+1.2.840.10008.5.1.4.43.1|GenericImplantTemplateStorage|Generic Implant Template Storage|SOP Class||N|Generic Implant Template
+1.2.840.10008.5.1.4.43.2|GenericImplantTemplateInformationModelFind|Generic Implant Template Information Model - FIND|SOP Class||N|
+1.2.840.10008.5.1.4.43.3|GenericImplantTemplateInformationModelMove|Generic Implant Template Information Model - MOVE|SOP Class||N|
+1.2.840.10008.5.1.4.43.4|GenericImplantTemplateInformationModelGet|Generic Implant Template Information Model - GET|SOP Class||N|
+1.2.840.10008.5.1.4.44.1|ImplantAssemblyTemplateStorage|Implant Assembly Template Storage|SOP Class||N|Implant Assembly Template
+1.2.840.10008.5.1.4.44.2|ImplantAssemblyTemplateInformationModelFind|Implant Assembly Template Information Model - FIND|SOP Class||N|
+1.2.840.10008.5.1.4.44.3|ImplantAssemblyTemplateInformationModelMove|Implant Assembly Template Information Model - MOVE|SOP Class||N|
+1.2.840.10008.5.1.4.44.4|ImplantAssemblyTemplateInformationModelGet|Implant Assembly Template Information Model - GET|SOP Class||N|
+1.2.840.10008.5.1.4.45.1|ImplantTemplateGroupStorage|Implant Template Group Storage|SOP Class||N|Implant Template Group
+1.2.840.10008.5.1.4.45.2|ImplantTemplateGroupInformationModelFind|Implant Template Group Information Model - FIND|SOP Class||N|
+1.2.840.10008.5.1.4.45.3|ImplantTemplateGroupInformationModelMove|Implant Template Group Information Model - MOVE|SOP Class||N|
+1.2.840.10008.5.1.4.45.4|ImplantTemplateGroupInformationModelGet|Implant Template Group Information Model - GET|SOP Class||N|
+1.2.840.10008.6.1.1||Anatomic Modifier|Context Group UID||N|CID 2
+1.2.840.10008.6.1.2||Anatomic Region|Context Group UID||N|CID 4
+1.2.840.10008.6.1.3||Transducer Approach|Context Group UID||N|CID 5
+1.2.840.10008.6.1.4||Transducer Orientation|Context Group UID||N|CID 6
+1.2.840.10008.6.1.5||Ultrasound Beam Path|Context Group UID||N|CID 7
+1.2.840.10008.6.1.6||Angiographic Interventional Device|Context Group UID||N|CID 8
+1.2.840.10008.6.1.7||Image Guided Therapeutic Procedure|Context Group UID||N|CID 9
+1.2.840.10008.6.1.8||Interventional Drug|Context Group UID||N|CID 10
+1.2.840.10008.6.1.9||Administration Route|Context Group UID||N|CID 11
+1.2.840.10008.6.1.10||Imaging Contrast Agent|Context Group UID||N|CID 12
+1.2.840.10008.6.1.11||Imaging Contrast Agent Ingredient|Context Group UID||N|CID 13
+1.2.840.10008.6.1.12||Radiopharmaceutical Isotope|Context Group UID||N|CID 18
+1.2.840.10008.6.1.13||Patient Orientation|Context Group UID||N|CID 19
+1.2.840.10008.6.1.14||Patient Orientation Modifier|Context Group UID||N|CID 20
+1.2.840.10008.6.1.15||Patient Equipment Relationship|Context Group UID||N|CID 21
+1.2.840.10008.6.1.16||Cranio-Caudad Angulation|Context Group UID||N|CID 23
+1.2.840.10008.6.1.17||Radiopharmaceutical|Context Group UID||N|CID 25
+1.2.840.10008.6.1.18||Nuclear Medicine Projection|Context Group UID||N|CID 26
+1.2.840.10008.6.1.19||Acquisition Modality|Context Group UID||N|CID 29
+1.2.840.10008.6.1.20||DICOM Device|Context Group UID||N|CID 30
+1.2.840.10008.6.1.21||Abstract Prior|Context Group UID||N|CID 31
+1.2.840.10008.6.1.22||Numeric Value Qualifier|Context Group UID||N|CID 42
+1.2.840.10008.6.1.23||Measurement Unit|Context Group UID||N|
+1.2.840.10008.6.1.24||Real World Value Mapping Unit|Context Group UID||N|CID 83
+1.2.840.10008.6.1.25||Significance Level|Context Group UID||N|CID 220
+1.2.840.10008.6.1.26||Measurement Range Concept|Context Group UID||N|CID 221
+1.2.840.10008.6.1.27||Normality|Context Group UID||N|CID 222
+1.2.840.10008.6.1.28||Normal Range Value|Context Group UID||N|CID 223
+1.2.840.10008.6.1.29||Selection Method|Context Group UID||N|CID 224
+1.2.840.10008.6.1.30||Measurement Uncertainty Concept|Context Group UID||N|CID 225
+1.2.840.10008.6.1.31||Population Statistical Descriptor|Context Group UID||N|CID 226
+1.2.840.10008.6.1.32||Sample Statistical Descriptor|Context Group UID||N|CID 227
+1.2.840.10008.6.1.33||Equation or Table|Context Group UID||N|CID 228
+1.2.840.10008.6.1.34||Yes-No|Context Group UID||N|CID 230
+1.2.840.10008.6.1.35||Present-Absent|Context Group UID||N|CID 240
+1.2.840.10008.6.1.36||Normal-Abnormal|Context Group UID||N|CID 242
+1.2.840.10008.6.1.37||Laterality|Context Group UID||N|CID 244
+1.2.840.10008.6.1.38||Positive-Negative|Context Group UID||N|CID 250
+1.2.840.10008.6.1.39||Complication Severity|Context Group UID||N|CID 251
+1.2.840.10008.6.1.40||Observer Type|Context Group UID||N|CID 270
+1.2.840.10008.6.1.41||Observation Subject Class|Context Group UID||N|CID 271
+1.2.840.10008.6.1.42||Audio Channel Source|Context Group UID||N|CID 3000
+1.2.840.10008.6.1.43||ECG Lead|Context Group UID||N|CID 3001
+1.2.840.10008.6.1.44||Hemodynamic Waveform Source|Context Group UID||N|CID 3003
+1.2.840.10008.6.1.45||Cardiovascular Anatomic Structure|Context Group UID||N|CID 3010
+1.2.840.10008.6.1.46||Electrophysiology Anatomic Location|Context Group UID||N|CID 3011
+1.2.840.10008.6.1.47||Coronary Artery Segment|Context Group UID||N|CID 3014
+1.2.840.10008.6.1.48||Coronary Artery|Context Group UID||N|CID 3015
+1.2.840.10008.6.1.49||Cardiovascular Anatomic Structure Modifier|Context Group UID||N|CID 3019
+1.2.840.10008.6.1.50||Cardiology Measurement Unit|Context Group UID||Y|
+1.2.840.10008.6.1.51||Time Synchronization Channel Type|Context Group UID||N|CID 3090
+1.2.840.10008.6.1.52||Cardiac Procedural State Value|Context Group UID||N|CID 3101
+1.2.840.10008.6.1.53||Electrophysiology Measurement Function/Technique|Context Group UID||N|CID 3240
+1.2.840.10008.6.1.54||Hemodynamic Measurement Technique|Context Group UID||N|CID 3241
+1.2.840.10008.6.1.55||Catheterization Procedure Phase|Context Group UID||N|CID 3250
+1.2.840.10008.6.1.56||Electrophysiology Procedure Phase|Context Group UID||N|CID 3254
+1.2.840.10008.6.1.57||Stress Protocol|Context Group UID||N|CID 3261
+1.2.840.10008.6.1.58||ECG Patient State Value|Context Group UID||N|CID 3262
+1.2.840.10008.6.1.59||Electrode Placement Value|Context Group UID||N|CID 3263
+1.2.840.10008.6.1.60||XYZ Electrode Placement Values|Context Group UID||Y|
+1.2.840.10008.6.1.61||Hemodynamic Physiological Challenge|Context Group UID||N|CID 3271
+1.2.840.10008.6.1.62||ECG Annotation|Context Group UID||N|CID 3335
+1.2.840.10008.6.1.63||Hemodynamic Annotation|Context Group UID||N|CID 3337
+1.2.840.10008.6.1.64||Electrophysiology Annotation|Context Group UID||N|CID 3339
+1.2.840.10008.6.1.65||Procedure Log Title|Context Group UID||N|CID 3400
+1.2.840.10008.6.1.66||Log Note Type|Context Group UID||N|CID 3401
+1.2.840.10008.6.1.67||Patient Status and Event|Context Group UID||N|CID 3402
+1.2.840.10008.6.1.68||Percutaneous Entry|Context Group UID||N|CID 3403
+1.2.840.10008.6.1.69||Staff Action|Context Group UID||N|CID 3404
+1.2.840.10008.6.1.70||Procedure Action Value|Context Group UID||N|CID 3405
+1.2.840.10008.6.1.71||Non-coronary Transcatheter Intervention|Context Group UID||N|CID 3406
+1.2.840.10008.6.1.72||Object Reference Purpose|Context Group UID||N|CID 3407
+1.2.840.10008.6.1.73||Consumable Action|Context Group UID||N|CID 3408
+1.2.840.10008.6.1.74||Drug/Contrast Administration|Context Group UID||N|CID 3409
+1.2.840.10008.6.1.75||Drug/Contrast Numeric Parameter|Context Group UID||N|CID 3410
+1.2.840.10008.6.1.76||Intracoronary Device|Context Group UID||N|CID 3411
+1.2.840.10008.6.1.77||Intervention Action/Status|Context Group UID||N|CID 3412
+1.2.840.10008.6.1.78||Adverse Outcome|Context Group UID||N|CID 3413
+1.2.840.10008.6.1.79||Procedure Urgency|Context Group UID||N|CID 3414
+1.2.840.10008.6.1.80||Cardiac Rhythm|Context Group UID||N|CID 3415
+1.2.840.10008.6.1.81||Respiration Rhythm|Context Group UID||N|CID 3416
+1.2.840.10008.6.1.82||Lesion Risk|Context Group UID||N|CID 3418
+1.2.840.10008.6.1.83||Finding Title|Context Group UID||N|CID 3419
+1.2.840.10008.6.1.84||Procedure Action|Context Group UID||N|CID 3421
+1.2.840.10008.6.1.85||Device Use Action|Context Group UID||N|CID 3422
+1.2.840.10008.6.1.86||Numeric Device Characteristic|Context Group UID||N|CID 3423
+1.2.840.10008.6.1.87||Intervention Parameter|Context Group UID||N|CID 3425
+1.2.840.10008.6.1.88||Consumables Parameter|Context Group UID||N|CID 3426
+1.2.840.10008.6.1.89||Equipment Event|Context Group UID||N|CID 3427
+1.2.840.10008.6.1.90||Cardiovascular Imaging Procedure|Context Group UID||N|CID 3428
+1.2.840.10008.6.1.91||Catheterization Device|Context Group UID||N|CID 3429
+1.2.840.10008.6.1.92||DateTime Qualifier|Context Group UID||N|CID 3430
+1.2.840.10008.6.1.93||Peripheral Pulse Location|Context Group UID||N|CID 3440
+1.2.840.10008.6.1.94||Patient Assessment|Context Group UID||N|CID 3441
+1.2.840.10008.6.1.95||Peripheral Pulse Method|Context Group UID||N|CID 3442
+1.2.840.10008.6.1.96||Skin Condition|Context Group UID||N|CID 3446
+1.2.840.10008.6.1.97||Airway Assessment|Context Group UID||N|CID 3448
+1.2.840.10008.6.1.98||Calibration Object|Context Group UID||N|CID 3451
+1.2.840.10008.6.1.99||Calibration Method|Context Group UID||N|CID 3452
+1.2.840.10008.6.1.100||Cardiac Volume Method|Context Group UID||N|CID 3453
+1.2.840.10008.6.1.101||Index Method|Context Group UID||N|CID 3455
+1.2.840.10008.6.1.102||Sub-segment Method|Context Group UID||N|CID 3456
+1.2.840.10008.6.1.103||Contour Realignment|Context Group UID||N|CID 3458
+1.2.840.10008.6.1.104||Circumferential Extent|Context Group UID||N|CID 3460
+1.2.840.10008.6.1.105||Regional Extent|Context Group UID||N|CID 3461
+1.2.840.10008.6.1.106||Chamber Identification|Context Group UID||N|CID 3462
+1.2.840.10008.6.1.107||QA Reference Method|Context Group UID||N|CID 3465
+1.2.840.10008.6.1.108||Plane Identification|Context Group UID||N|CID 3466
+1.2.840.10008.6.1.109||Ejection Fraction|Context Group UID||N|CID 3467
+1.2.840.10008.6.1.110||ED Volume|Context Group UID||N|CID 3468
+1.2.840.10008.6.1.111||ES Volume|Context Group UID||N|CID 3469
+1.2.840.10008.6.1.112||Vessel Lumen Cross-sectional Area Calculation Method|Context Group UID||N|CID 3470
+1.2.840.10008.6.1.113||Estimated Volume|Context Group UID||N|CID 3471
+1.2.840.10008.6.1.114||Cardiac Contraction Phase|Context Group UID||N|CID 3472
+1.2.840.10008.6.1.115||IVUS Procedure Phase|Context Group UID||N|CID 3480
+1.2.840.10008.6.1.116||IVUS Distance Measurement|Context Group UID||N|CID 3481
+1.2.840.10008.6.1.117||IVUS Area Measurement|Context Group UID||N|CID 3482
+1.2.840.10008.6.1.118||IVUS Longitudinal Measurement|Context Group UID||N|CID 3483
+1.2.840.10008.6.1.119||IVUS Index/Ratio|Context Group UID||N|CID 3484
+1.2.840.10008.6.1.120||IVUS Volume Measurement|Context Group UID||N|CID 3485
+1.2.840.10008.6.1.121||Vascular Measurement Site|Context Group UID||N|CID 3486
+1.2.840.10008.6.1.122||Intravascular Volumetric Region|Context Group UID||N|CID 3487
+1.2.840.10008.6.1.123||Min/Max/Mean|Context Group UID||N|CID 3488
+1.2.840.10008.6.1.124||Calcium Distribution|Context Group UID||N|CID 3489
+1.2.840.10008.6.1.125||IVUS Lesion Morphology|Context Group UID||N|CID 3491
+1.2.840.10008.6.1.126||Vascular Dissection Classification|Context Group UID||N|CID 3492
+1.2.840.10008.6.1.127||IVUS Relative Stenosis Severity|Context Group UID||N|CID 3493
+1.2.840.10008.6.1.128||IVUS Non Morphological Finding|Context Group UID||N|CID 3494
+1.2.840.10008.6.1.129||IVUS Plaque Composition|Context Group UID||N|CID 3495
+1.2.840.10008.6.1.130||IVUS Fiducial Point|Context Group UID||N|CID 3496
+1.2.840.10008.6.1.131||IVUS Arterial Morphology|Context Group UID||N|CID 3497
+1.2.840.10008.6.1.132||Pressure Unit|Context Group UID||N|CID 3500
+1.2.840.10008.6.1.133||Hemodynamic Resistance Unit|Context Group UID||N|CID 3502
+1.2.840.10008.6.1.134||Indexed Hemodynamic Resistance Unit|Context Group UID||N|CID 3503
+1.2.840.10008.6.1.135||Catheter Size Unit|Context Group UID||N|CID 3510
+1.2.840.10008.6.1.136||Specimen Collection|Context Group UID||N|CID 3515
+1.2.840.10008.6.1.137||Blood Source Type|Context Group UID||N|CID 3520
+1.2.840.10008.6.1.138||Blood Gas Pressure|Context Group UID||N|CID 3524
+1.2.840.10008.6.1.139||Blood Gas Content|Context Group UID||N|CID 3525
+1.2.840.10008.6.1.140||Blood Gas Saturation|Context Group UID||N|CID 3526
+1.2.840.10008.6.1.141||Blood Base Excess|Context Group UID||N|CID 3527
+1.2.840.10008.6.1.142||Blood pH|Context Group UID||N|CID 3528
+1.2.840.10008.6.1.143||Arterial / Venous Content|Context Group UID||N|CID 3529
+1.2.840.10008.6.1.144||Oxygen Administration Action|Context Group UID||N|CID 3530
+1.2.840.10008.6.1.145||Oxygen Administration|Context Group UID||N|CID 3531
+1.2.840.10008.6.1.146||Circulatory Support Action|Context Group UID||N|CID 3550
+1.2.840.10008.6.1.147||Ventilation Action|Context Group UID||N|CID 3551
+1.2.840.10008.6.1.148||Pacing Action|Context Group UID||N|CID 3552
+1.2.840.10008.6.1.149||Circulatory Support|Context Group UID||N|CID 3553
+1.2.840.10008.6.1.150||Ventilation|Context Group UID||N|CID 3554
+1.2.840.10008.6.1.151||Pacing|Context Group UID||N|CID 3555
+1.2.840.10008.6.1.152||Blood Pressure Method|Context Group UID||N|CID 3560
+1.2.840.10008.6.1.153||Relative Time|Context Group UID||N|CID 3600
+1.2.840.10008.6.1.154||Hemodynamic Patient State|Context Group UID||N|CID 3602
+1.2.840.10008.6.1.155||Arterial Lesion Location|Context Group UID||N|CID 3604
+1.2.840.10008.6.1.156||Arterial Source Location|Context Group UID||N|CID 3606
+1.2.840.10008.6.1.157||Venous Source Location|Context Group UID||N|CID 3607
+1.2.840.10008.6.1.158||Atrial Source Location|Context Group UID||N|CID 3608
+1.2.840.10008.6.1.159||Ventricular Source Location|Context Group UID||N|CID 3609
+1.2.840.10008.6.1.160||Gradient Source Location|Context Group UID||N|CID 3610
+1.2.840.10008.6.1.161||Pressure Measurement|Context Group UID||N|CID 3611
+1.2.840.10008.6.1.162||Blood Velocity Measurement|Context Group UID||N|CID 3612
+1.2.840.10008.6.1.163||Hemodynamic Time Measurement|Context Group UID||N|CID 3613
+1.2.840.10008.6.1.164||Non-mitral Valve Area|Context Group UID||N|CID 3614
+1.2.840.10008.6.1.165||Valve Area|Context Group UID||N|CID 3615
+1.2.840.10008.6.1.166||Hemodynamic Period Measurement|Context Group UID||N|CID 3616
+1.2.840.10008.6.1.167||Valve Flow|Context Group UID||N|CID 3617
+1.2.840.10008.6.1.168||Hemodynamic Flow|Context Group UID||N|CID 3618
+1.2.840.10008.6.1.169||Hemodynamic Resistance Measurement|Context Group UID||N|CID 3619
+1.2.840.10008.6.1.170||Hemodynamic Ratio|Context Group UID||N|CID 3620
+1.2.840.10008.6.1.171||Fractional Flow Reserve|Context Group UID||N|CID 3621
+1.2.840.10008.6.1.172||Measurement Type|Context Group UID||N|CID 3627
+1.2.840.10008.6.1.173||Cardiac Output Method|Context Group UID||N|CID 3628
+1.2.840.10008.6.1.174||Procedure Intent|Context Group UID||N|CID 3629
+1.2.840.10008.6.1.175||Cardiovascular Anatomic Location|Context Group UID||N|CID 3630
+1.2.840.10008.6.1.176||Hypertension|Context Group UID||N|CID 3640
+1.2.840.10008.6.1.177||Hemodynamic Assessment|Context Group UID||N|CID 3641
+1.2.840.10008.6.1.178||Degree Finding|Context Group UID||N|CID 3642
+1.2.840.10008.6.1.179||Hemodynamic Measurement Phase|Context Group UID||N|CID 3651
+1.2.840.10008.6.1.180||Body Surface Area Equation|Context Group UID||N|CID 3663
+1.2.840.10008.6.1.181||Oxygen Consumption Equation/Table|Context Group UID||N|CID 3664
+1.2.840.10008.6.1.182||P50 Equation|Context Group UID||N|CID 3666
+1.2.840.10008.6.1.183||Framingham Score|Context Group UID||N|CID 3667
+1.2.840.10008.6.1.184||Framingham Table|Context Group UID||N|CID 3668
+1.2.840.10008.6.1.185||ECG Procedure Type|Context Group UID||N|CID 3670
+1.2.840.10008.6.1.186||Reason for ECG Study|Context Group UID||N|CID 3671
+1.2.840.10008.6.1.187||Pacemaker|Context Group UID||N|
+1.2.840.10008.6.1.188||Diagnosis|Context Group UID||Y|
+1.2.840.10008.6.1.189||Other Filters|Context Group UID||Y|
+1.2.840.10008.6.1.190||Lead Measurement Technique|Context Group UID||N|CID 3676
+1.2.840.10008.6.1.191||Summary Codes ECG|Context Group UID||N|CID 3677
+1.2.840.10008.6.1.192||QT Correction Algorithm|Context Group UID||N|CID 3678
+1.2.840.10008.6.1.193||ECG Morphology Description|Context Group UID||Y|
+1.2.840.10008.6.1.194||ECG Lead Noise Description|Context Group UID||N|CID 3680
+1.2.840.10008.6.1.195||ECG Lead Noise Modifier|Context Group UID||Y|
+1.2.840.10008.6.1.196||Probability|Context Group UID||Y|
+1.2.840.10008.6.1.197||Modifier|Context Group UID||Y|
+1.2.840.10008.6.1.198||Trend|Context Group UID||Y|
+1.2.840.10008.6.1.199||Conjunctive Term|Context Group UID||Y|
+1.2.840.10008.6.1.200||ECG Interpretive Statement|Context Group UID||Y|
+1.2.840.10008.6.1.201||Electrophysiology Waveform Duration|Context Group UID||N|CID 3687
+1.2.840.10008.6.1.202||Electrophysiology Waveform Voltage|Context Group UID||N|CID 3688
+1.2.840.10008.6.1.203||Cath Diagnosis|Context Group UID||N|CID 3700
+1.2.840.10008.6.1.204||Cardiac Valve/Tract|Context Group UID||N|CID 3701
+1.2.840.10008.6.1.205||Wall Motion|Context Group UID||N|CID 3703
+1.2.840.10008.6.1.206||Myocardium Wall Morphology Finding|Context Group UID||N|CID 3704
+1.2.840.10008.6.1.207||Chamber Size|Context Group UID||N|CID 3705
+1.2.840.10008.6.1.208||Overall Contractility|Context Group UID||N|CID 3706
+1.2.840.10008.6.1.209||VSD Description|Context Group UID||N|CID 3707
+1.2.840.10008.6.1.210||Aortic Root Description|Context Group UID||N|CID 3709
+1.2.840.10008.6.1.211||Coronary Dominance|Context Group UID||N|CID 3710
+1.2.840.10008.6.1.212||Valvular Abnormality|Context Group UID||N|CID 3711
+1.2.840.10008.6.1.213||Vessel Descriptor|Context Group UID||N|CID 3712
+1.2.840.10008.6.1.214||TIMI Flow Characteristic|Context Group UID||N|CID 3713
+1.2.840.10008.6.1.215||Thrombus|Context Group UID||N|CID 3714
+1.2.840.10008.6.1.216||Lesion Margin|Context Group UID||N|CID 3715
+1.2.840.10008.6.1.217||Severity|Context Group UID||N|CID 3716
+1.2.840.10008.6.1.218||Left Ventricle Myocardial Wall 17 Segment Model|Context Group UID||N|CID 3717
+1.2.840.10008.6.1.219||Myocardial Wall Segments in Projection|Context Group UID||N|CID 3718
+1.2.840.10008.6.1.220||Canadian Clinical Classification|Context Group UID||N|CID 3719
+1.2.840.10008.6.1.221||Cardiac History Date|Context Group UID||Y|
+1.2.840.10008.6.1.222||Cardiovascular Surgery|Context Group UID||N|CID 3721
+1.2.840.10008.6.1.223||Diabetic Therapy|Context Group UID||N|CID 3722
+1.2.840.10008.6.1.224||MI Type|Context Group UID||N|CID 3723
+1.2.840.10008.6.1.225||Smoking History|Context Group UID||N|CID 3724
+1.2.840.10008.6.1.226||Coronary Intervention Indication|Context Group UID||N|CID 3726
+1.2.840.10008.6.1.227||Catheterization Indication|Context Group UID||N|CID 3727
+1.2.840.10008.6.1.228||Cath Finding|Context Group UID||N|CID 3728
+1.2.840.10008.6.1.229||Admission Status|Context Group UID||N|CID 3729
+1.2.840.10008.6.1.230||Insurance Payor|Context Group UID||N|CID 3730
+1.2.840.10008.6.1.231||Primary Cause of Death|Context Group UID||N|CID 3733
+1.2.840.10008.6.1.232||Acute Coronary Syndrome Time Period|Context Group UID||N|CID 3735
+1.2.840.10008.6.1.233||NYHA Classification|Context Group UID||N|CID 3736
+1.2.840.10008.6.1.234||Ischemia Non-invasive Test|Context Group UID||N|CID 3737
+1.2.840.10008.6.1.235||Pre-Cath Angina Type|Context Group UID||N|CID 3738
+1.2.840.10008.6.1.236||Cath Procedure Type|Context Group UID||N|CID 3739
+1.2.840.10008.6.1.237||Thrombolytic Administration|Context Group UID||N|CID 3740
+1.2.840.10008.6.1.238||Lab Visit Medication Administration|Context Group UID||N|CID 3741
+1.2.840.10008.6.1.239||PCI Medication Administration|Context Group UID||N|CID 3742
+1.2.840.10008.6.1.240||Clopidogrel/Ticlopidine Administration|Context Group UID||N|CID 3743
+1.2.840.10008.6.1.241||EF Testing Method|Context Group UID||N|CID 3744
+1.2.840.10008.6.1.242||Calculation Method|Context Group UID||N|CID 3745
+1.2.840.10008.6.1.243||Percutaneous Entry Site|Context Group UID||N|CID 3746
+1.2.840.10008.6.1.244||Percutaneous Closure|Context Group UID||N|CID 3747
+1.2.840.10008.6.1.245||Angiographic EF Testing Method|Context Group UID||N|CID 3748
+1.2.840.10008.6.1.246||PCI Procedure Result|Context Group UID||N|CID 3749
+1.2.840.10008.6.1.247||Previously Dilated Lesion|Context Group UID||N|CID 3750
+1.2.840.10008.6.1.248||Guidewire Crossing|Context Group UID||N|CID 3752
+1.2.840.10008.6.1.249||Vascular Complication|Context Group UID||N|CID 3754
+1.2.840.10008.6.1.250||Cath Complication|Context Group UID||N|CID 3755
+1.2.840.10008.6.1.251||Cardiac Patient Risk Factor|Context Group UID||N|CID 3756
+1.2.840.10008.6.1.252||Cardiac Diagnostic Procedure|Context Group UID||N|CID 3757
+1.2.840.10008.6.1.253||Cardiovascular Family History|Context Group UID||N|CID 3758
+1.2.840.10008.6.1.254||Hypertension Therapy|Context Group UID||N|CID 3760
+1.2.840.10008.6.1.255||Antilipemic Agent|Context Group UID||N|CID 3761
+1.2.840.10008.6.1.256||Antiarrhythmic Agent|Context Group UID||N|CID 3762
+1.2.840.10008.6.1.257||Myocardial Infarction Therapy|Context Group UID||N|CID 3764
+1.2.840.10008.6.1.258||Concern Type|Context Group UID||N|CID 3769
+1.2.840.10008.6.1.259||Problem Status|Context Group UID||N|CID 3770
+1.2.840.10008.6.1.260||Health Status|Context Group UID||N|CID 3772
+1.2.840.10008.6.1.261||Use Status|Context Group UID||N|CID 3773
+1.2.840.10008.6.1.262||Social History|Context Group UID||N|CID 3774
+1.2.840.10008.6.1.263||Cardiovascular Implant|Context Group UID||N|CID 3777
+1.2.840.10008.6.1.264||Plaque Structure|Context Group UID||N|CID 3802
+1.2.840.10008.6.1.265||Stenosis Measurement Method|Context Group UID||N|CID 3804
+1.2.840.10008.6.1.266||Stenosis Type|Context Group UID||N|CID 3805
+1.2.840.10008.6.1.267||Stenosis Shape|Context Group UID||N|CID 3806
+1.2.840.10008.6.1.268||Volume Measurement Method|Context Group UID||N|CID 3807
+1.2.840.10008.6.1.269||Aneurysm Type|Context Group UID||N|CID 3808
+1.2.840.10008.6.1.270||Associated Condition|Context Group UID||N|CID 3809
+1.2.840.10008.6.1.271||Vascular Morphology|Context Group UID||N|CID 3810
+1.2.840.10008.6.1.272||Stent Finding|Context Group UID||N|CID 3813
+1.2.840.10008.6.1.273||Stent Composition|Context Group UID||N|CID 3814
+1.2.840.10008.6.1.274||Source of Vascular Finding|Context Group UID||N|CID 3815
+1.2.840.10008.6.1.275||Vascular Sclerosis Type|Context Group UID||N|CID 3817
+1.2.840.10008.6.1.276||Non-invasive Vascular Procedure|Context Group UID||N|CID 3820
+1.2.840.10008.6.1.277||Papillary Muscle Included/Excluded|Context Group UID||N|CID 3821
+1.2.840.10008.6.1.278||Respiratory Status|Context Group UID||N|CID 3823
+1.2.840.10008.6.1.279||Heart Rhythm|Context Group UID||N|CID 3826
+1.2.840.10008.6.1.280||Vessel Segment|Context Group UID||N|CID 3827
+1.2.840.10008.6.1.281||Pulmonary Artery|Context Group UID||N|CID 3829
+1.2.840.10008.6.1.282||Stenosis Length|Context Group UID||N|CID 3831
+1.2.840.10008.6.1.283||Stenosis Grade|Context Group UID||N|CID 3832
+1.2.840.10008.6.1.284||Cardiac Ejection Fraction|Context Group UID||N|CID 3833
+1.2.840.10008.6.1.285||Cardiac Volume Measurement|Context Group UID||N|CID 3835
+1.2.840.10008.6.1.286||Time-based Perfusion Measurement|Context Group UID||N|CID 3836
+1.2.840.10008.6.1.287||Fiducial Feature|Context Group UID||N|CID 3837
+1.2.840.10008.6.1.288||Diameter Derivation|Context Group UID||N|CID 3838
+1.2.840.10008.6.1.289||Coronary Vein|Context Group UID||N|CID 3839
+1.2.840.10008.6.1.290||Pulmonary Vein|Context Group UID||N|CID 3840
+1.2.840.10008.6.1.291||Myocardial Subsegment|Context Group UID||N|CID 3843
+1.2.840.10008.6.1.292||Partial View Section for Mammography|Context Group UID||N|CID 4005
+1.2.840.10008.6.1.293||DX Anatomy Imaged|Context Group UID||N|CID 4009
+1.2.840.10008.6.1.294||DX View|Context Group UID||N|CID 4010
+1.2.840.10008.6.1.295||DX View Modifier|Context Group UID||N|CID 4011
+1.2.840.10008.6.1.296||Projection Eponymous Name|Context Group UID||N|CID 4012
+1.2.840.10008.6.1.297||Anatomic Region for Mammography|Context Group UID||N|CID 4013
+1.2.840.10008.6.1.298||View for Mammography|Context Group UID||N|CID 4014
+1.2.840.10008.6.1.299||View Modifier for Mammography|Context Group UID||N|CID 4015
+1.2.840.10008.6.1.300||Anatomic Region for Intra-oral Radiography|Context Group UID||N|CID 4016
+1.2.840.10008.6.1.301||Anatomic Region Modifier for Intra-oral Radiography|Context Group UID||N|CID 4017
+1.2.840.10008.6.1.302||Primary Anatomic Structure for Intra-oral Radiography (Permanent Dentition - Designation of Teeth)|Context Group UID||N|CID 4018
+1.2.840.10008.6.1.303||Primary Anatomic Structure for Intra-oral Radiography (Deciduous Dentition - Designation of Teeth)|Context Group UID||N|CID 4019
+1.2.840.10008.6.1.304||PET Radionuclide|Context Group UID||N|CID 4020
+1.2.840.10008.6.1.305||PET Radiopharmaceutical|Context Group UID||N|CID 4021
+1.2.840.10008.6.1.306||Craniofacial Anatomic Region|Context Group UID||N|CID 4028
+1.2.840.10008.6.1.307||CT, MR and PET Anatomy Imaged|Context Group UID||N|CID 4030
+1.2.840.10008.6.1.308||Common Anatomic Region|Context Group UID||N|CID 4031
+1.2.840.10008.6.1.309||MR Spectroscopy Metabolite|Context Group UID||N|CID 4032
+1.2.840.10008.6.1.310||MR Proton Spectroscopy Metabolite|Context Group UID||N|CID 4033
+1.2.840.10008.6.1.311||Endoscopy Anatomic Region|Context Group UID||N|CID 4040
+1.2.840.10008.6.1.312||XA/XRF Anatomy Imaged|Context Group UID||N|CID 4042
+1.2.840.10008.6.1.313||Drug or Contrast Agent Characteristic|Context Group UID||N|CID 4050
+1.2.840.10008.6.1.314||General Device|Context Group UID||N|CID 4051
+1.2.840.10008.6.1.315||Phantom Device|Context Group UID||N|CID 4052
+1.2.840.10008.6.1.316||Ophthalmic Imaging Agent|Context Group UID||N|CID 4200
+1.2.840.10008.6.1.317||Patient Eye Movement Command|Context Group UID||N|CID 4201
+1.2.840.10008.6.1.318||Ophthalmic Photography Acquisition Device|Context Group UID||N|CID 4202
+1.2.840.10008.6.1.319||Ophthalmic Photography Illumination|Context Group UID||N|CID 4203
+1.2.840.10008.6.1.320||Ophthalmic Filter|Context Group UID||N|CID 4204
+1.2.840.10008.6.1.321||Ophthalmic Lens|Context Group UID||N|CID 4205
+1.2.840.10008.6.1.322||Ophthalmic Channel Description|Context Group UID||N|CID 4206
+1.2.840.10008.6.1.323||Ophthalmic Image Position|Context Group UID||N|CID 4207
+1.2.840.10008.6.1.324||Mydriatic Agent|Context Group UID||N|CID 4208
+1.2.840.10008.6.1.325||Ophthalmic Anatomic Structure Imaged|Context Group UID||N|CID 4209
+1.2.840.10008.6.1.326||Ophthalmic Tomography Acquisition Device|Context Group UID||N|CID 4210
+1.2.840.10008.6.1.327||Ophthalmic OCT Anatomic Structure Imaged|Context Group UID||N|CID 4211
+1.2.840.10008.6.1.328||Language|Context Group UID||N|
+1.2.840.10008.6.1.329||Country|Context Group UID||N|
+1.2.840.10008.6.1.330||Overall Breast Composition|Context Group UID||N|CID 6000
+1.2.840.10008.6.1.331||Overall Breast Composition from BI-RADS|Context Group UID||N|CID 6001
+1.2.840.10008.6.1.332||Change Since Last Mammogram or Prior Surgery|Context Group UID||N|CID 6002
+1.2.840.10008.6.1.333||Change Since Last Mammogram or Prior Surgery from BI-RADS|Context Group UID||N|CID 6003
+1.2.840.10008.6.1.334||Mammography Shape Characteristic|Context Group UID||N|CID 6004
+1.2.840.10008.6.1.335||Shape Characteristic from BI-RADS|Context Group UID||N|CID 6005
+1.2.840.10008.6.1.336||Mammography Margin Characteristic|Context Group UID||N|CID 6006
+1.2.840.10008.6.1.337||Margin Characteristic from BI-RADS|Context Group UID||N|CID 6007
+1.2.840.10008.6.1.338||Density Modifier|Context Group UID||N|CID 6008
+1.2.840.10008.6.1.339||Density Modifier from BI-RADS|Context Group UID||N|CID 6009
+1.2.840.10008.6.1.340||Mammography Calcification Type|Context Group UID||N|CID 6010
+1.2.840.10008.6.1.341||Calcification Type from BI-RADS|Context Group UID||N|CID 6011
+1.2.840.10008.6.1.342||Calcification Distribution Modifier|Context Group UID||N|CID 6012
+1.2.840.10008.6.1.343||Calcification Distribution Modifier from BI-RADS|Context Group UID||N|CID 6013
+1.2.840.10008.6.1.344||Mammography Single Image Finding|Context Group UID||N|CID 6014
+1.2.840.10008.6.1.345||Single Image Finding from BI-RADS|Context Group UID||N|CID 6015
+1.2.840.10008.6.1.346||Mammography Composite Feature|Context Group UID||N|CID 6016
+1.2.840.10008.6.1.347||Composite Feature from BI-RADS|Context Group UID||N|CID 6017
+1.2.840.10008.6.1.348||Clockface Location or Region|Context Group UID||N|CID 6018
+1.2.840.10008.6.1.349||Clockface Location or Region from BI-RADS|Context Group UID||N|CID 6019
+1.2.840.10008.6.1.350||Quadrant Location|Context Group UID||N|CID 6020
+1.2.840.10008.6.1.351||Quadrant Location from BI-RADS|Context Group UID||N|CID 6021
+1.2.840.10008.6.1.352||Side|Context Group UID||N|CID 6022
+1.2.840.10008.6.1.353||Side from BI-RADS|Context Group UID||N|CID 6023
+1.2.840.10008.6.1.354||Depth|Context Group UID||N|CID 6024
+1.2.840.10008.6.1.355||Depth from BI-RADS|Context Group UID||N|CID 6025
+1.2.840.10008.6.1.356||Mammography Assessment|Context Group UID||N|CID 6026
+1.2.840.10008.6.1.357||Assessment from BI-RADS|Context Group UID||N|CID 6027
+1.2.840.10008.6.1.358||Mammography Recommended Follow-up|Context Group UID||N|CID 6028
+1.2.840.10008.6.1.359||Recommended Follow-up from BI-RADS|Context Group UID||N|CID 6029
+1.2.840.10008.6.1.360||Mammography Pathology Code|Context Group UID||N|CID 6030
+1.2.840.10008.6.1.361||Benign Pathology Code from BI-RADS|Context Group UID||N|CID 6031
+1.2.840.10008.6.1.362||High Risk Lesion Pathology Code from BI-RADS|Context Group UID||N|CID 6032
+1.2.840.10008.6.1.363||Malignant Pathology Code from BI-RADS|Context Group UID||N|CID 6033
+1.2.840.10008.6.1.364||CAD Output Intended Use|Context Group UID||N|CID 6034
+1.2.840.10008.6.1.365||Composite Feature Relation|Context Group UID||N|CID 6035
+1.2.840.10008.6.1.366||Feature Scope|Context Group UID||N|CID 6036
+1.2.840.10008.6.1.367||Mammography Quantitative Temporal Difference Type|Context Group UID||N|CID 6037
+1.2.840.10008.6.1.368||Mammography Qualitative Temporal Difference Type|Context Group UID||N|CID 6038
+1.2.840.10008.6.1.369||Nipple Characteristic|Context Group UID||N|CID 6039
+1.2.840.10008.6.1.370||Non-lesion Object Type|Context Group UID||N|CID 6040
+1.2.840.10008.6.1.371||Mammography Image Quality Finding|Context Group UID||N|CID 6041
+1.2.840.10008.6.1.372||Result Status|Context Group UID||N|CID 6042
+1.2.840.10008.6.1.373||Mammography CAD Analysis Type|Context Group UID||N|CID 6043
+1.2.840.10008.6.1.374||Image Quality Assessment Type|Context Group UID||N|CID 6044
+1.2.840.10008.6.1.375||Mammography Quality Control Standard Type|Context Group UID||N|CID 6045
+1.2.840.10008.6.1.376||Follow-up Interval Unit|Context Group UID||N|CID 6046
+1.2.840.10008.6.1.377||CAD Processing and Finding Summary|Context Group UID||N|CID 6047
+1.2.840.10008.6.1.378||CAD Operating Point Axis Label|Context Group UID||N|CID 6048
+1.2.840.10008.6.1.379||Breast Procedure Reported|Context Group UID||N|CID 6050
+1.2.840.10008.6.1.380||Breast Procedure Reason|Context Group UID||N|CID 6051
+1.2.840.10008.6.1.381||Breast Imaging Report Section Title|Context Group UID||N|CID 6052
+1.2.840.10008.6.1.382||Breast Imaging Report Element|Context Group UID||N|CID 6053
+1.2.840.10008.6.1.383||Breast Imaging Finding|Context Group UID||N|CID 6054
+1.2.840.10008.6.1.384||Breast Clinical Finding or Indicated Problem|Context Group UID||N|CID 6055
+1.2.840.10008.6.1.385||Associated Finding for Breast|Context Group UID||N|CID 6056
+1.2.840.10008.6.1.386||Ductography Finding for Breast|Context Group UID||N|CID 6057
+1.2.840.10008.6.1.387||Procedure Modifiers for Breast|Context Group UID||N|CID 6058
+1.2.840.10008.6.1.388||Breast Implant Type|Context Group UID||N|CID 6059
+1.2.840.10008.6.1.389||Breast Biopsy Technique|Context Group UID||N|CID 6060
+1.2.840.10008.6.1.390||Breast Imaging Procedure Modifier|Context Group UID||N|CID 6061
+1.2.840.10008.6.1.391||Interventional Procedure Complication|Context Group UID||N|CID 6062
+1.2.840.10008.6.1.392||Interventional Procedure Result|Context Group UID||N|CID 6063
+1.2.840.10008.6.1.393||Ultrasound Finding for Breast|Context Group UID||N|CID 6064
+1.2.840.10008.6.1.394||Instrument Approach|Context Group UID||N|CID 6065
+1.2.840.10008.6.1.395||Target Confirmation|Context Group UID||N|CID 6066
+1.2.840.10008.6.1.396||Fluid Color|Context Group UID||N|CID 6067
+1.2.840.10008.6.1.397||Tumor Stages From AJCC|Context Group UID||N|CID 6068
+1.2.840.10008.6.1.398||Nottingham Combined Histologic Grade|Context Group UID||N|CID 6069
+1.2.840.10008.6.1.399||Bloom-Richardson Histologic Grade|Context Group UID||N|CID 6070
+1.2.840.10008.6.1.400||Histologic Grading Method|Context Group UID||N|CID 6071
+1.2.840.10008.6.1.401||Breast Implant Finding|Context Group UID||N|CID 6072
+1.2.840.10008.6.1.402||Gynecological Hormone|Context Group UID||N|CID 6080
+1.2.840.10008.6.1.403||Breast Cancer Risk Factor|Context Group UID||N|CID 6081
+1.2.840.10008.6.1.404||Gynecological Procedure|Context Group UID||N|CID 6082
+1.2.840.10008.6.1.405||Procedures for Breast|Context Group UID||N|CID 6083
+1.2.840.10008.6.1.406||Mammoplasty Procedure|Context Group UID||N|CID 6084
+1.2.840.10008.6.1.407||Therapies for Breast|Context Group UID||N|CID 6085
+1.2.840.10008.6.1.408||Menopausal Phase|Context Group UID||N|CID 6086
+1.2.840.10008.6.1.409||General Risk Factor|Context Group UID||N|CID 6087
+1.2.840.10008.6.1.410||OB-GYN Maternal Risk Factor|Context Group UID||N|CID 6088
+1.2.840.10008.6.1.411||Substance|Context Group UID||N|CID 6089
+1.2.840.10008.6.1.412||Relative Usage/Exposure Amount|Context Group UID||N|CID 6090
+1.2.840.10008.6.1.413||Relative Frequency of Event Value|Context Group UID||N|CID 6091
+1.2.840.10008.6.1.414||Usage/Exposure Qualitative Concept|Context Group UID||N|CID 6092
+1.2.840.10008.6.1.415||Usage/Exposure/Amount Qualitative Concept|Context Group UID||N|CID 6093
+1.2.840.10008.6.1.416||Usage/Exposure/Frequency Qualitative Concept|Context Group UID||N|CID 6094
+1.2.840.10008.6.1.417||Procedure Numeric Property|Context Group UID||N|CID 6095
+1.2.840.10008.6.1.418||Pregnancy Status|Context Group UID||N|CID 6096
+1.2.840.10008.6.1.419||Side of Family|Context Group UID||N|CID 6097
+1.2.840.10008.6.1.420||Chest Component Category|Context Group UID||N|CID 6100
+1.2.840.10008.6.1.421||Chest Finding or Feature|Context Group UID||N|CID 6101
+1.2.840.10008.6.1.422||Chest Finding or Feature Modifier|Context Group UID||N|CID 6102
+1.2.840.10008.6.1.423||Abnormal Lines Finding or Feature|Context Group UID||N|CID 6103
+1.2.840.10008.6.1.424||Abnormal Opacity Finding or Feature|Context Group UID||N|CID 6104
+1.2.840.10008.6.1.425||Abnormal Lucency Finding or Feature|Context Group UID||N|CID 6105
+1.2.840.10008.6.1.426||Abnormal Texture Finding or Feature|Context Group UID||N|CID 6106
+1.2.840.10008.6.1.427||Width Descriptor|Context Group UID||N|CID 6107
+1.2.840.10008.6.1.428||Chest Anatomic Structure Abnormal Distribution|Context Group UID||N|CID 6108
+1.2.840.10008.6.1.429||Radiographic Anatomy Finding or Feature|Context Group UID||N|CID 6109
+1.2.840.10008.6.1.430||Lung Anatomy Finding or Feature|Context Group UID||N|CID 6110
+1.2.840.10008.6.1.431||Bronchovascular Anatomy Finding or Feature|Context Group UID||N|CID 6111
+1.2.840.10008.6.1.432||Pleura Anatomy Finding or Feature|Context Group UID||N|CID 6112
+1.2.840.10008.6.1.433||Mediastinum Anatomy Finding or Feature|Context Group UID||N|CID 6113
+1.2.840.10008.6.1.434||Osseous Anatomy Finding or Feature|Context Group UID||N|CID 6114
+1.2.840.10008.6.1.435||Osseous Anatomy Modifier|Context Group UID||N|CID 6115
+1.2.840.10008.6.1.436||Muscular Anatomy|Context Group UID||N|CID 6116
+1.2.840.10008.6.1.437||Vascular Anatomy|Context Group UID||N|CID 6117
+1.2.840.10008.6.1.438||Size Descriptor|Context Group UID||N|CID 6118
+1.2.840.10008.6.1.439||Chest Border Shape|Context Group UID||N|CID 6119
+1.2.840.10008.6.1.440||Chest Border Definition|Context Group UID||N|CID 6120
+1.2.840.10008.6.1.441||Chest Orientation Descriptor|Context Group UID||N|CID 6121
+1.2.840.10008.6.1.442||Chest Content Descriptor|Context Group UID||N|CID 6122
+1.2.840.10008.6.1.443||Chest Opacity Descriptor|Context Group UID||N|CID 6123
+1.2.840.10008.6.1.444||Location in Chest|Context Group UID||N|CID 6124
+1.2.840.10008.6.1.445||General Chest Location|Context Group UID||N|CID 6125
+1.2.840.10008.6.1.446||Location in Lung|Context Group UID||N|CID 6126
+1.2.840.10008.6.1.447||Segment Location in Lung|Context Group UID||N|CID 6127
+1.2.840.10008.6.1.448||Chest Distribution Descriptor|Context Group UID||N|CID 6128
+1.2.840.10008.6.1.449||Chest Site Involvement|Context Group UID||N|CID 6129
+1.2.840.10008.6.1.450||Severity Descriptor|Context Group UID||N|CID 6130
+1.2.840.10008.6.1.451||Chest Texture Descriptor|Context Group UID||N|CID 6131
+1.2.840.10008.6.1.452||Chest Calcification Descriptor|Context Group UID||N|CID 6132
+1.2.840.10008.6.1.453||Chest Quantitative Temporal Difference Type|Context Group UID||N|CID 6133
+1.2.840.10008.6.1.454||Chest Qualitative Temporal Difference Type|Context Group UID||N|CID 6134
+1.2.840.10008.6.1.455||Image Quality Finding|Context Group UID||N|CID 6135
+1.2.840.10008.6.1.456||Chest Types of Quality Control Standard|Context Group UID||N|CID 6136
+1.2.840.10008.6.1.457||CAD Analysis Type|Context Group UID||N|CID 6137
+1.2.840.10008.6.1.458||Chest Non-lesion Object Type|Context Group UID||N|CID 6138
+1.2.840.10008.6.1.459||Non-lesion Modifier|Context Group UID||N|CID 6139
+1.2.840.10008.6.1.460||Calculation Method|Context Group UID||N|CID 6140
+1.2.840.10008.6.1.461||Attenuation Coefficient Measurement|Context Group UID||N|CID 6141
+1.2.840.10008.6.1.462||Calculated Value|Context Group UID||N|CID 6142
+1.2.840.10008.6.1.463||Lesion Response|Context Group UID||N|CID 6143
+1.2.840.10008.6.1.464||RECIST Defined Lesion Response|Context Group UID||N|CID 6144
+1.2.840.10008.6.1.465||Baseline Category|Context Group UID||N|CID 6145
+1.2.840.10008.6.1.466||Background Echotexture|Context Group UID||N|CID 6151
+1.2.840.10008.6.1.467||Orientation|Context Group UID||N|CID 6152
+1.2.840.10008.6.1.468||Lesion Boundary|Context Group UID||N|CID 6153
+1.2.840.10008.6.1.469||Echo Pattern|Context Group UID||N|CID 6154
+1.2.840.10008.6.1.470||Posterior Acoustic Feature|Context Group UID||N|CID 6155
+1.2.840.10008.6.1.471||Vascularity|Context Group UID||N|CID 6157
+1.2.840.10008.6.1.472||Correlation to Other Finding|Context Group UID||N|CID 6158
+1.2.840.10008.6.1.473||Malignancy Type|Context Group UID||N|CID 6159
+1.2.840.10008.6.1.474||Breast Primary Tumor Assessment From AJCC|Context Group UID||N|CID 6160
+1.2.840.10008.6.1.475||Pathological Regional Lymph Node Assessment for Breast|Context Group UID||N|CID 6161
+1.2.840.10008.6.1.476||Assessment of Metastasis for Breast|Context Group UID||N|CID 6162
+1.2.840.10008.6.1.477||Menstrual Cycle Phase|Context Group UID||N|CID 6163
+1.2.840.10008.6.1.478||Time Interval|Context Group UID||N|CID 6164
+1.2.840.10008.6.1.479||Breast Linear Measurement|Context Group UID||N|CID 6165
+1.2.840.10008.6.1.480||CAD Geometry Secondary Graphical Representation|Context Group UID||N|CID 6166
+1.2.840.10008.6.1.481||Diagnostic Imaging Report Document Title|Context Group UID||N|CID 7000
+1.2.840.10008.6.1.482||Diagnostic Imaging Report Heading|Context Group UID||N|CID 7001
+1.2.840.10008.6.1.483||Diagnostic Imaging Report Element|Context Group UID||N|CID 7002
+1.2.840.10008.6.1.484||Diagnostic Imaging Report Purpose of Reference|Context Group UID||N|CID 7003
+1.2.840.10008.6.1.485||Waveform Purpose of Reference|Context Group UID||N|CID 7004
+1.2.840.10008.6.1.486||Contributing Equipment Purpose of Reference|Context Group UID||N|CID 7005
+1.2.840.10008.6.1.487||SR Document Purpose of Reference|Context Group UID||N|CID 7006
+1.2.840.10008.6.1.488||Signature Purpose|Context Group UID||N|
+1.2.840.10008.6.1.489||Media Import|Context Group UID||N|CID 7008
+1.2.840.10008.6.1.490||Key Object Selection Document Title|Context Group UID||N|CID 7010
+1.2.840.10008.6.1.491||Rejected for Quality Reason|Context Group UID||N|CID 7011
+1.2.840.10008.6.1.492||Best in Set|Context Group UID||N|CID 7012
+1.2.840.10008.6.1.493||Document Title|Context Group UID||N|
+1.2.840.10008.6.1.494||RCS Registration Method Type|Context Group UID||N|CID 7100
+1.2.840.10008.6.1.495||Brain Atlas Fiducial|Context Group UID||N|CID 7101
+1.2.840.10008.6.1.496||Segmentation Property Category|Context Group UID||N|CID 7150
+1.2.840.10008.6.1.497||Segmentation Property Type|Context Group UID||N|CID 7151
+1.2.840.10008.6.1.498||Cardiac Structure Segmentation Type|Context Group UID||N|CID 7152
+1.2.840.10008.6.1.499||CNS Segmentation Type|Context Group UID||N|CID 7153
+1.2.840.10008.6.1.500||Abdominal Segmentation Type|Context Group UID||N|CID 7154
+1.2.840.10008.6.1.501||Thoracic Segmentation Type|Context Group UID||N|CID 7155
+1.2.840.10008.6.1.502||Vascular Segmentation Type|Context Group UID||N|CID 7156
+1.2.840.10008.6.1.503||Device Segmentation Type|Context Group UID||N|CID 7157
+1.2.840.10008.6.1.504||Artifact Segmentation Type|Context Group UID||N|CID 7158
+1.2.840.10008.6.1.505||Lesion Segmentation Type|Context Group UID||N|CID 7159
+1.2.840.10008.6.1.506||Pelvic Organ Segmentation Type|Context Group UID||N|CID 7160
+1.2.840.10008.6.1.507||Physiology Segmentation Type|Context Group UID||N|CID 7161
+1.2.840.10008.6.1.508||Referenced Image Purpose of Reference|Context Group UID||N|CID 7201
+1.2.840.10008.6.1.509||Source Image Purpose of Reference|Context Group UID||N|CID 7202
+1.2.840.10008.6.1.510||Image Derivation|Context Group UID||N|CID 7203
+1.2.840.10008.6.1.511||Purpose of Reference to Alternate Representation|Context Group UID||N|CID 7205
+1.2.840.10008.6.1.512||Related Series Purpose of Reference|Context Group UID||N|CID 7210
+1.2.840.10008.6.1.513||Multi-Frame Subset Type|Context Group UID||N|CID 7250
+1.2.840.10008.6.1.514||Person Role|Context Group UID||N|CID 7450
+1.2.840.10008.6.1.515||Family Member|Context Group UID||N|CID 7451
+1.2.840.10008.6.1.516||Organizational Role|Context Group UID||N|CID 7452
+1.2.840.10008.6.1.517||Performing Role|Context Group UID||N|CID 7453
+1.2.840.10008.6.1.518||Animal Taxonomic Rank Value|Context Group UID||N|CID 7454
+1.2.840.10008.6.1.519||Sex|Context Group UID||N|CID 7455
+1.2.840.10008.6.1.520||Age Unit|Context Group UID||N|CID 7456
+1.2.840.10008.6.1.521||Linear Measurement Unit|Context Group UID||N|CID 7460
+1.2.840.10008.6.1.522||Area Measurement Unit|Context Group UID||N|CID 7461
+1.2.840.10008.6.1.523||Volume Measurement Unit|Context Group UID||N|CID 7462
+1.2.840.10008.6.1.524||Linear Measurement|Context Group UID||N|CID 7470
+1.2.840.10008.6.1.525||Area Measurement|Context Group UID||N|CID 7471
+1.2.840.10008.6.1.526||Volume Measurement|Context Group UID||N|CID 7472
+1.2.840.10008.6.1.527||General Area Calculation Method|Context Group UID||N|CID 7473
+1.2.840.10008.6.1.528||General Volume Calculation Method|Context Group UID||N|CID 7474
+1.2.840.10008.6.1.529||Breed|Context Group UID||N|CID 7480
+1.2.840.10008.6.1.530||Breed Registry|Context Group UID||N|CID 7481
+1.2.840.10008.6.1.531||Workitem Definition|Context Group UID||N|CID 9231
+1.2.840.10008.6.1.532||Non-DICOM Output Types|Context Group UID||Y|
+1.2.840.10008.6.1.533||Procedure Discontinuation Reason|Context Group UID||N|CID 9300
+1.2.840.10008.6.1.534||Scope of Accumulation|Context Group UID||N|CID 10000
+1.2.840.10008.6.1.535||UID Type|Context Group UID||N|CID 10001
+1.2.840.10008.6.1.536||Irradiation Event Type|Context Group UID||N|CID 10002
+1.2.840.10008.6.1.537||Equipment Plane Identification|Context Group UID||N|CID 10003
+1.2.840.10008.6.1.538||Fluoro Mode|Context Group UID||N|CID 10004
+1.2.840.10008.6.1.539||X-Ray Filter Material|Context Group UID||N|CID 10006
+1.2.840.10008.6.1.540||X-Ray Filter Type|Context Group UID||N|CID 10007
+1.2.840.10008.6.1.541||Dose Related Distance Measurement|Context Group UID||N|CID 10008
+1.2.840.10008.6.1.542||Measured/Calculated|Context Group UID||N|CID 10009
+1.2.840.10008.6.1.543||Dose Measurement Device|Context Group UID||N|CID 10010
+1.2.840.10008.6.1.544||Effective Dose Evaluation Method|Context Group UID||N|CID 10011
+1.2.840.10008.6.1.545||CT Acquisition Type|Context Group UID||N|CID 10013
+1.2.840.10008.6.1.546||CT IV Contrast Imaging Technique|Context Group UID||N|CID 10014
+1.2.840.10008.6.1.547||CT Dose Reference Authority|Context Group UID||N|CID 10015
+1.2.840.10008.6.1.548||Anode Target Material|Context Group UID||N|CID 10016
+1.2.840.10008.6.1.549||X-Ray Grid|Context Group UID||N|CID 10017
+1.2.840.10008.6.1.550||Ultrasound Protocol Type|Context Group UID||N|CID 12001
+1.2.840.10008.6.1.551||Ultrasound Protocol Stage Type|Context Group UID||N|CID 12002
+1.2.840.10008.6.1.552||OB-GYN Date|Context Group UID||N|CID 12003
+1.2.840.10008.6.1.553||Fetal Biometry Ratio|Context Group UID||N|CID 12004
+1.2.840.10008.6.1.554||Fetal Biometry Measurement|Context Group UID||N|CID 12005
+1.2.840.10008.6.1.555||Fetal Long Bones Biometry Measurement|Context Group UID||N|CID 12006
+1.2.840.10008.6.1.556||Fetal Cranium Measurement|Context Group UID||N|CID 12007
+1.2.840.10008.6.1.557||OB-GYN Amniotic Sac Measurement|Context Group UID||N|CID 12008
+1.2.840.10008.6.1.558||Early Gestation Biometry Measurement|Context Group UID||N|CID 12009
+1.2.840.10008.6.1.559||Ultrasound Pelvis and Uterus Measurement|Context Group UID||N|CID 12011
+1.2.840.10008.6.1.560||OB Equation/Table|Context Group UID||N|CID 12012
+1.2.840.10008.6.1.561||Gestational Age Equation/Table|Context Group UID||N|CID 12013
+1.2.840.10008.6.1.562||OB Fetal Body Weight Equation/Table|Context Group UID||N|CID 12014
+1.2.840.10008.6.1.563||Fetal Growth Equation/Table|Context Group UID||N|CID 12015
+1.2.840.10008.6.1.564||Estimated Fetal Weight Percentile Equation/Table|Context Group UID||N|CID 12016
+1.2.840.10008.6.1.565||Growth Distribution Rank|Context Group UID||N|CID 12017
+1.2.840.10008.6.1.566||OB-GYN Summary|Context Group UID||N|CID 12018
+1.2.840.10008.6.1.567||OB-GYN Fetus Summary|Context Group UID||N|CID 12019
+1.2.840.10008.6.1.568||Vascular Summary|Context Group UID||N|CID 12101
+1.2.840.10008.6.1.569||Temporal Period Relating to Procedure or Therapy|Context Group UID||N|CID 12102
+1.2.840.10008.6.1.570||Vascular Ultrasound Anatomic Location|Context Group UID||N|CID 12103
+1.2.840.10008.6.1.571||Extracranial Artery|Context Group UID||N|CID 12104
+1.2.840.10008.6.1.572||Intracranial Cerebral Vessel|Context Group UID||N|CID 12105
+1.2.840.10008.6.1.573||Intracranial Cerebral Vessel (Unilateral)|Context Group UID||N|CID 12106
+1.2.840.10008.6.1.574||Upper Extremity Artery|Context Group UID||N|CID 12107
+1.2.840.10008.6.1.575||Upper Extremity Vein|Context Group UID||N|CID 12108
+1.2.840.10008.6.1.576||Lower Extremity Artery|Context Group UID||N|CID 12109
+1.2.840.10008.6.1.577||Lower Extremity Vein|Context Group UID||N|CID 12110
+1.2.840.10008.6.1.578||Abdominopelvic Artery (Paired)|Context Group UID||N|CID 12111
+1.2.840.10008.6.1.579||Abdominopelvic Artery (Unpaired)|Context Group UID||N|CID 12112
+1.2.840.10008.6.1.580||Abdominopelvic Vein (Paired)|Context Group UID||N|CID 12113
+1.2.840.10008.6.1.581||Abdominopelvic Vein (Unpaired)|Context Group UID||N|CID 12114
+1.2.840.10008.6.1.582||Renal Vessel|Context Group UID||N|CID 12115
+1.2.840.10008.6.1.583||Vessel Segment Modifier|Context Group UID||N|CID 12116
+1.2.840.10008.6.1.584||Vessel Branch Modifier|Context Group UID||N|CID 12117
+1.2.840.10008.6.1.585||Vascular Ultrasound Property|Context Group UID||N|CID 12119
+1.2.840.10008.6.1.586||Ultrasound Blood Velocity Measurement|Context Group UID||N|CID 12120
+1.2.840.10008.6.1.587||Vascular Index/Ratio|Context Group UID||N|CID 12121
+1.2.840.10008.6.1.588||Other Vascular Property|Context Group UID||N|CID 12122
+1.2.840.10008.6.1.589||Carotid Ratio|Context Group UID||N|CID 12123
+1.2.840.10008.6.1.590||Renal Ratio|Context Group UID||N|CID 12124
+1.2.840.10008.6.1.591||Pelvic Vasculature Anatomical Location|Context Group UID||N|CID 12140
+1.2.840.10008.6.1.592||Fetal Vasculature Anatomical Location|Context Group UID||N|CID 12141
+1.2.840.10008.6.1.593||Echocardiography Left Ventricle Measurement|Context Group UID||N|CID 12200
+1.2.840.10008.6.1.594||Left Ventricle Linear Measurement|Context Group UID||N|CID 12201
+1.2.840.10008.6.1.595||Left Ventricle Volume Measurement|Context Group UID||N|CID 12202
+1.2.840.10008.6.1.596||Left Ventricle Other Measurement|Context Group UID||N|CID 12203
+1.2.840.10008.6.1.597||Echocardiography Right Ventricle Measurement|Context Group UID||N|CID 12204
+1.2.840.10008.6.1.598||Echocardiography Left Atrium Measurement|Context Group UID||N|CID 12205
+1.2.840.10008.6.1.599||Echocardiography Right Atrium Measurement|Context Group UID||N|CID 12206
+1.2.840.10008.6.1.600||Echocardiography Mitral Valve Measurement|Context Group UID||N|CID 12207
+1.2.840.10008.6.1.601||Echocardiography Tricuspid Valve Measurement|Context Group UID||N|CID 12208
+1.2.840.10008.6.1.602||Echocardiography Pulmonic Valve Measurement|Context Group UID||N|CID 12209
+1.2.840.10008.6.1.603||Echocardiography Pulmonary Artery Measurement|Context Group UID||N|CID 12210
+1.2.840.10008.6.1.604||Echocardiography Aortic Valve Measurement|Context Group UID||N|CID 12211
+1.2.840.10008.6.1.605||Echocardiography Aorta Measurement|Context Group UID||N|CID 12212
+1.2.840.10008.6.1.606||Echocardiography Pulmonary Vein Measurement|Context Group UID||N|CID 12214
+1.2.840.10008.6.1.607||Echocardiography Vena Cava Measurement|Context Group UID||N|CID 12215
+1.2.840.10008.6.1.608||Echocardiography Hepatic Vein Measurement|Context Group UID||N|CID 12216
+1.2.840.10008.6.1.609||Echocardiography Cardiac Shunt Measurement|Context Group UID||N|CID 12217
+1.2.840.10008.6.1.610||Echocardiography Congenital Anomaly Measurement|Context Group UID||N|CID 12218
+1.2.840.10008.6.1.611||Pulmonary Vein Modifier|Context Group UID||N|CID 12219
+1.2.840.10008.6.1.612||Echocardiography Common Measurement|Context Group UID||N|CID 12220
+1.2.840.10008.6.1.613||Flow Direction|Context Group UID||N|CID 12221
+1.2.840.10008.6.1.614||Orifice Flow Property|Context Group UID||N|CID 12222
+1.2.840.10008.6.1.615||Echocardiography Stroke Volume Origin|Context Group UID||N|CID 12223
+1.2.840.10008.6.1.616||Ultrasound Image Mode|Context Group UID||N|CID 12224
+1.2.840.10008.6.1.617||Echocardiography Image View|Context Group UID||N|CID 12226
+1.2.840.10008.6.1.618||Echocardiography Measurement Method|Context Group UID||N|CID 12227
+1.2.840.10008.6.1.619||Echocardiography Volume Method|Context Group UID||N|CID 12228
+1.2.840.10008.6.1.620||Echocardiography Area Method|Context Group UID||N|CID 12229
+1.2.840.10008.6.1.621||Gradient Method|Context Group UID||N|CID 12230
+1.2.840.10008.6.1.622||Volume Flow Method|Context Group UID||N|CID 12231
+1.2.840.10008.6.1.623||Myocardium Mass Method|Context Group UID||N|CID 12232
+1.2.840.10008.6.1.624||Cardiac Phase|Context Group UID||N|CID 12233
+1.2.840.10008.6.1.625||Respiration State|Context Group UID||N|CID 12234
+1.2.840.10008.6.1.626||Mitral Valve Anatomic Site|Context Group UID||N|CID 12235
+1.2.840.10008.6.1.627||Echocardiography Anatomic Site|Context Group UID||N|CID 12236
+1.2.840.10008.6.1.628||Echocardiography Anatomic Site Modifier|Context Group UID||N|CID 12237
+1.2.840.10008.6.1.629||Wall Motion Scoring Scheme|Context Group UID||N|CID 12238
+1.2.840.10008.6.1.630||Cardiac Output Property|Context Group UID||N|CID 12239
+1.2.840.10008.6.1.631||Left Ventricle Area Measurement|Context Group UID||N|CID 12240
+1.2.840.10008.6.1.632||Tricuspid Valve Finding Site|Context Group UID||N|CID 12241
+1.2.840.10008.6.1.633||Aortic Valve Finding Site|Context Group UID||N|CID 12242
+1.2.840.10008.6.1.634||Left Ventricle Finding Site|Context Group UID||N|CID 12243
+1.2.840.10008.6.1.635||Congenital Finding Site|Context Group UID||N|CID 12244
+1.2.840.10008.6.1.636||Surface Processing Algorithm Family|Context Group UID||N|CID 7162
+1.2.840.10008.6.1.637||Stress Test Procedure Phase|Context Group UID||N|CID 3207
+1.2.840.10008.6.1.638||Stage|Context Group UID||N|CID 3778
+1.2.840.10008.6.1.735||S-M-L Size Descriptor|Context Group UID||N|CID 252
+1.2.840.10008.6.1.736||Major Coronary Artery|Context Group UID||N|CID 3016
+1.2.840.10008.6.1.737||Radioactivity Unit|Context Group UID||N|CID 3083
+1.2.840.10008.6.1.738||Rest/Stress State|Context Group UID||N|CID 3102
+1.2.840.10008.6.1.739||PET Cardiology Protocol|Context Group UID||N|CID 3106
+1.2.840.10008.6.1.740||PET Cardiology Radiopharmaceutical|Context Group UID||N|CID 3107
+1.2.840.10008.6.1.741||NM/PET Procedure|Context Group UID||N|CID 3108
+1.2.840.10008.6.1.742||Nuclear Cardiology Protocol|Context Group UID||N|CID 3110
+1.2.840.10008.6.1.743||Nuclear Cardiology Radiopharmaceutical|Context Group UID||N|CID 3111
+1.2.840.10008.6.1.744||Attenuation Correction|Context Group UID||N|CID 3112
+1.2.840.10008.6.1.745||Perfusion Defect Type|Context Group UID||N|CID 3113
+1.2.840.10008.6.1.746||Study Quality|Context Group UID||N|CID 3114
+1.2.840.10008.6.1.747||Stress Imaging Quality Issue|Context Group UID||N|CID 3115
+1.2.840.10008.6.1.748||NM Extracardiac Finding|Context Group UID||N|CID 3116
+1.2.840.10008.6.1.749||Attenuation Correction Method|Context Group UID||N|CID 3117
+1.2.840.10008.6.1.750||Level of Risk|Context Group UID||N|CID 3118
+1.2.840.10008.6.1.751||LV Function|Context Group UID||N|CID 3119
+1.2.840.10008.6.1.752||Perfusion Finding|Context Group UID||N|CID 3120
+1.2.840.10008.6.1.753||Perfusion Morphology|Context Group UID||N|CID 3121
+1.2.840.10008.6.1.754||Ventricular Enlargement|Context Group UID||N|CID 3122
+1.2.840.10008.6.1.755||Stress Test Procedure|Context Group UID||N|CID 3200
+1.2.840.10008.6.1.756||Indications for Stress Test|Context Group UID||N|CID 3201
+1.2.840.10008.6.1.757||Chest Pain|Context Group UID||N|CID 3202
+1.2.840.10008.6.1.758||Exerciser Device|Context Group UID||N|CID 3203
+1.2.840.10008.6.1.759||Stress Agent|Context Group UID||N|CID 3204
+1.2.840.10008.6.1.760||Indications for Pharmacological Stress Test|Context Group UID||N|CID 3205
+1.2.840.10008.6.1.761||Non-invasive Cardiac Imaging Procedure|Context Group UID||N|CID 3206
+1.2.840.10008.6.1.763||Exercise ECG Summary Code|Context Group UID||N|CID 3208
+1.2.840.10008.6.1.764||Stress Imaging Summary Code|Context Group UID||N|CID 3209
+1.2.840.10008.6.1.765||Speed of Response|Context Group UID||N|CID 3210
+1.2.840.10008.6.1.766||BP Response|Context Group UID||N|CID 3211
+1.2.840.10008.6.1.767||Treadmill Speed|Context Group UID||N|CID 3212
+1.2.840.10008.6.1.768||Stress Hemodynamic Finding|Context Group UID||N|CID 3213
+1.2.840.10008.6.1.769||Perfusion Finding Method|Context Group UID||N|CID 3215
+1.2.840.10008.6.1.770||Comparison Finding|Context Group UID||N|CID 3217
+1.2.840.10008.6.1.771||Stress Symptom|Context Group UID||N|CID 3220
+1.2.840.10008.6.1.772||Stress Test Termination Reason|Context Group UID||N|CID 3221
+1.2.840.10008.6.1.773||QTc Measurement|Context Group UID||N|CID 3227
+1.2.840.10008.6.1.774||ECG Timing Measurement|Context Group UID||N|CID 3228
+1.2.840.10008.6.1.775||ECG Axis Measurement|Context Group UID||N|CID 3229
+1.2.840.10008.6.1.776||ECG Finding|Context Group UID||N|CID 3230
+1.2.840.10008.6.1.777||ST Segment Finding|Context Group UID||N|CID 3231
+1.2.840.10008.6.1.778||ST Segment Location|Context Group UID||N|CID 3232
+1.2.840.10008.6.1.779||ST Segment Morphology|Context Group UID||N|CID 3233
+1.2.840.10008.6.1.780||Ectopic Beat Morphology|Context Group UID||N|CID 3234
+1.2.840.10008.6.1.781||Perfusion Comparison Finding|Context Group UID||N|CID 3235
+1.2.840.10008.6.1.782||Tolerance Comparison Finding|Context Group UID||N|CID 3236
+1.2.840.10008.6.1.783||Wall Motion Comparison Finding|Context Group UID||N|CID 3237
+1.2.840.10008.6.1.784||Stress Scoring Scale|Context Group UID||N|CID 3238
+1.2.840.10008.6.1.785||Perceived Exertion Scale|Context Group UID||N|CID 3239
+1.2.840.10008.6.1.786||Ventricle Identification|Context Group UID||N|CID 3463
+1.2.840.10008.6.1.787||Colon Overall Assessment|Context Group UID||N|CID 6200
+1.2.840.10008.6.1.788||Colon Finding or Feature|Context Group UID||N|CID 6201
+1.2.840.10008.6.1.789||Colon Finding or Feature Modifier|Context Group UID||N|CID 6202
+1.2.840.10008.6.1.790||Colon Non-lesion Object Type|Context Group UID||N|CID 6203
+1.2.840.10008.6.1.791||Anatomic Non-colon Finding|Context Group UID||N|CID 6204
+1.2.840.10008.6.1.792||Clockface Location for Colon|Context Group UID||N|CID 6205
+1.2.840.10008.6.1.793||Recumbent Patient Orientation for Colon|Context Group UID||N|CID 6206
+1.2.840.10008.6.1.794||Colon Quantitative Temporal Difference Type|Context Group UID||N|CID 6207
+1.2.840.10008.6.1.795||Colon Types of Quality Control Standard|Context Group UID||N|CID 6208
+1.2.840.10008.6.1.796||Colon Morphology Descriptor|Context Group UID||N|CID 6209
+1.2.840.10008.6.1.797||Location in Intestinal Tract|Context Group UID||N|CID 6210
+1.2.840.10008.6.1.798||Colon CAD Material Description|Context Group UID||N|CID 6211
+1.2.840.10008.6.1.799||Calculated Value for Colon Finding|Context Group UID||N|CID 6212
+1.2.840.10008.6.1.800||Ophthalmic Horizontal Direction|Context Group UID||N|CID 4214
+1.2.840.10008.6.1.801||Ophthalmic Vertical Direction|Context Group UID||N|CID 4215
+1.2.840.10008.6.1.802||Ophthalmic Visual Acuity Type|Context Group UID||N|CID 4216
+1.2.840.10008.6.1.803||Arterial Pulse Waveform|Context Group UID||N|CID 3004
+1.2.840.10008.6.1.804||Respiration Waveform|Context Group UID||N|CID 3005
+1.2.840.10008.6.1.805||Ultrasound Contrast/Bolus Agent|Context Group UID||N|CID 12030
+1.2.840.10008.6.1.806||Protocol Interval Event|Context Group UID||N|CID 12031
+1.2.840.10008.6.1.807||Transducer Scan Pattern|Context Group UID||N|CID 12032
+1.2.840.10008.6.1.808||Ultrasound Transducer Geometry|Context Group UID||N|CID 12033
+1.2.840.10008.6.1.809||Ultrasound Transducer Beam Steering|Context Group UID||N|CID 12034
+1.2.840.10008.6.1.810||Ultrasound Transducer Application|Context Group UID||N|CID 12035
+1.2.840.10008.6.1.811||Instance Availability Status|Context Group UID||N|CID 50
+1.2.840.10008.6.1.812||Modality PPS Discontinuation Reason|Context Group UID||N|CID 9301
+1.2.840.10008.6.1.813||Media Import PPS Discontinuation Reason|Context Group UID||N|CID 9302
+1.2.840.10008.6.1.814||DX Anatomy Imaged for Animal|Context Group UID||N|CID 7482
+1.2.840.10008.6.1.815||Common Anatomic Regions for Animal|Context Group UID||N|CID 7483
+1.2.840.10008.6.1.816||DX View for Animal|Context Group UID||N|CID 7484
+1.2.840.10008.6.1.817||Institutional Department/Unit/Service|Context Group UID||N|CID 7030
+1.2.840.10008.6.1.818||Purpose of Reference to Predecessor Report|Context Group UID||N|CID 7009
+1.2.840.10008.6.1.819||Visual Fixation Quality During Acquisition|Context Group UID||N|CID 4220
+1.2.840.10008.6.1.820||Visual Fixation Quality Problem|Context Group UID||N|CID 4221
+1.2.840.10008.6.1.821||Ophthalmic Macular Grid Problem|Context Group UID||N|CID 4222
+1.2.840.10008.6.1.822||Organization|Context Group UID||N|
+1.2.840.10008.6.1.823||Mixed Breed|Context Group UID||N|CID 7486
+1.2.840.10008.6.1.824||Broselow-Luten Pediatric Size Category|Context Group UID||N|CID 7040
+1.2.840.10008.6.1.825||CMDCTECC Calcium Scoring Patient Size Category|Context Group UID||N|CID 7042
+1.2.840.10008.6.1.826||Cardiac Ultrasound Report Title|Context Group UID||N|CID 12245
+1.2.840.10008.6.1.827||Cardiac Ultrasound Indication for Study|Context Group UID||N|CID 12246
+1.2.840.10008.6.1.828||Pediatric, Fetal and Congenital Cardiac Surgical Intervention|Context Group UID||N|CID 12247
+1.2.840.10008.6.1.829||Cardiac Ultrasound Summary Code|Context Group UID||N|CID 12248
+1.2.840.10008.6.1.830||Cardiac Ultrasound Fetal Summary Code|Context Group UID||N|CID 12249
+1.2.840.10008.6.1.831||Cardiac Ultrasound Common Linear Measurement|Context Group UID||N|CID 12250
+1.2.840.10008.6.1.832||Cardiac Ultrasound Linear Valve Measurement|Context Group UID||N|CID 12251
+1.2.840.10008.6.1.833||Cardiac Ultrasound Cardiac Function|Context Group UID||N|CID 12252
+1.2.840.10008.6.1.834||Cardiac Ultrasound Area Measurement|Context Group UID||N|CID 12253
+1.2.840.10008.6.1.835||Cardiac Ultrasound Hemodynamic Measurement|Context Group UID||N|CID 12254
+1.2.840.10008.6.1.836||Cardiac Ultrasound Myocardium Measurement|Context Group UID||N|CID 12255
+1.2.840.10008.6.1.837|||Context Group UID||N|
+1.2.840.10008.6.1.838||Cardiac Ultrasound Left Ventricle Measurement|Context Group UID||N|CID 12257
+1.2.840.10008.6.1.839||Cardiac Ultrasound Right Ventricle Measurement|Context Group UID||N|CID 12258
+1.2.840.10008.6.1.840||Cardiac Ultrasound Ventricles Measurement|Context Group UID||N|CID 12259
+1.2.840.10008.6.1.841||Cardiac Ultrasound Pulmonary Artery Measurement|Context Group UID||N|CID 12260
+1.2.840.10008.6.1.842||Cardiac Ultrasound Pulmonary Vein|Context Group UID||N|CID 12261
+1.2.840.10008.6.1.843||Cardiac Ultrasound Pulmonary Valve Measurement|Context Group UID||N|CID 12262
+1.2.840.10008.6.1.844||Cardiac Ultrasound Venous Return Pulmonary Measurement|Context Group UID||N|CID 12263
+1.2.840.10008.6.1.845||Cardiac Ultrasound Venous Return Systemic Measurement|Context Group UID||N|CID 12264
+1.2.840.10008.6.1.846||Cardiac Ultrasound Atria and Atrial Septum Measurement|Context Group UID||N|CID 12265
+1.2.840.10008.6.1.847||Cardiac Ultrasound Mitral Valve Measurement|Context Group UID||N|CID 12266
+1.2.840.10008.6.1.848||Cardiac Ultrasound Tricuspid Valve Measurement|Context Group UID||N|CID 12267
+1.2.840.10008.6.1.849||Cardiac Ultrasound Atrioventricular Valve Measurement|Context Group UID||N|CID 12268
+1.2.840.10008.6.1.850||Cardiac Ultrasound Interventricular Septum Measurement|Context Group UID||N|CID 12269
+1.2.840.10008.6.1.851||Cardiac Ultrasound Aortic Valve Measurement|Context Group UID||N|CID 12270
+1.2.840.10008.6.1.852||Cardiac Ultrasound Outflow Tract Measurement|Context Group UID||N|CID 12271
+1.2.840.10008.6.1.853||Cardiac Ultrasound Semilunar Valve, Annulate and Sinus Measurement|Context Group UID||N|CID 12272
+1.2.840.10008.6.1.854||Cardiac Ultrasound Aortic Sinotubular Junction Measurement|Context Group UID||N|CID 12273
+1.2.840.10008.6.1.855||Cardiac Ultrasound Aorta Measurement|Context Group UID||N|CID 12274
+1.2.840.10008.6.1.856||Cardiac Ultrasound Coronary Artery Measurement|Context Group UID||N|CID 12275
+1.2.840.10008.6.1.857||Cardiac Ultrasound Aorto Pulmonary Connection Measurement|Context Group UID||N|CID 12276
+1.2.840.10008.6.1.858||Cardiac Ultrasound Pericardium and Pleura Measurement|Context Group UID||N|CID 12277
+1.2.840.10008.6.1.859||Cardiac Ultrasound Fetal General Measurement|Context Group UID||N|CID 12279
+1.2.840.10008.6.1.860||Cardiac Ultrasound Target Site|Context Group UID||N|CID 12280
+1.2.840.10008.6.1.861||Cardiac Ultrasound Target Site Modifier|Context Group UID||N|CID 12281
+1.2.840.10008.6.1.862||Cardiac Ultrasound Venous Return Systemic Finding Site|Context Group UID||N|CID 12282
+1.2.840.10008.6.1.863||Cardiac Ultrasound Venous Return Pulmonary Finding Site|Context Group UID||N|CID 12283
+1.2.840.10008.6.1.864||Cardiac Ultrasound Atria and Atrial Septum Finding Site|Context Group UID||N|CID 12284
+1.2.840.10008.6.1.865||Cardiac Ultrasound Atrioventricular Valve Finding Site|Context Group UID||N|CID 12285
+1.2.840.10008.6.1.866||Cardiac Ultrasound Interventricular Septum Finding Site|Context Group UID||N|CID 12286
+1.2.840.10008.6.1.867||Cardiac Ultrasound Ventricle Finding Site|Context Group UID||N|CID 12287
+1.2.840.10008.6.1.868||Cardiac Ultrasound Outflow Tract Finding Site|Context Group UID||N|CID 12288
+1.2.840.10008.6.1.869||Cardiac Ultrasound Semilunar Valve, Annulus and Sinus Finding Site|Context Group UID||N|CID 12289
+1.2.840.10008.6.1.870||Cardiac Ultrasound Pulmonary Artery Finding Site|Context Group UID||N|CID 12290
+1.2.840.10008.6.1.871||Cardiac Ultrasound Aorta Finding Site|Context Group UID||N|CID 12291
+1.2.840.10008.6.1.872||Cardiac Ultrasound Coronary Artery Finding Site|Context Group UID||N|CID 12292
+1.2.840.10008.6.1.873||Cardiac Ultrasound Aortopulmonary Connection Finding Site|Context Group UID||N|CID 12293
+1.2.840.10008.6.1.874||Cardiac Ultrasound Pericardium and Pleura Finding Site|Context Group UID||N|CID 12294
+1.2.840.10008.6.1.876||Ophthalmic Ultrasound Axial Measurements Type|Context Group UID||N|CID 4230
+1.2.840.10008.6.1.877||Lens Status|Context Group UID||N|CID 4231
+1.2.840.10008.6.1.878||Vitreous Status|Context Group UID||N|CID 4232
+1.2.840.10008.6.1.879||Ophthalmic Axial Length Measurements Segment Name|Context Group UID||N|CID 4233
+1.2.840.10008.6.1.880||Refractive Surgery Type|Context Group UID||N|CID 4234
+1.2.840.10008.6.1.881||Keratometry Descriptor|Context Group UID||N|CID 4235
+1.2.840.10008.6.1.882||IOL Calculation Formula|Context Group UID||N|CID 4236
+1.2.840.10008.6.1.883||Lens Constant Type|Context Group UID||N|CID 4237
+1.2.840.10008.6.1.884||Refractive Error Type|Context Group UID||N|CID 4238
+1.2.840.10008.6.1.885||Anterior Chamber Depth Definition|Context Group UID||N|CID 4239
+1.2.840.10008.6.1.886||Ophthalmic Measurement or Calculation Data Source|Context Group UID||N|CID 4240
+1.2.840.10008.6.1.887||Ophthalmic Axial Length Selection Method|Context Group UID||N|CID 4241
+1.2.840.10008.6.1.888|||Context Group UID||Y|
+1.2.840.10008.6.1.889||Ophthalmic Quality Metric Type|Context Group UID||N|CID 4243
+1.2.840.10008.6.1.890||Ophthalmic Agent Concentration Unit|Context Group UID||N|CID 4244
+1.2.840.10008.6.1.891||Functional Condition Present During Acquisition|Context Group UID||N|CID 91
+1.2.840.10008.6.1.892||Joint Position During Acquisition|Context Group UID||N|CID 92
+1.2.840.10008.6.1.893||Joint Positioning Method|Context Group UID||N|CID 93
+1.2.840.10008.6.1.894||Physical Force Applied During Acquisition|Context Group UID||N|CID 94
+1.2.840.10008.6.1.895||ECG Control Numeric Variable|Context Group UID||N|CID 3690
+1.2.840.10008.6.1.896||ECG Control Text Variable|Context Group UID||N|CID 3691
+1.2.840.10008.6.1.897||Whole Slide Microscopy Image Referenced Image Purpose of Reference|Context Group UID||N|CID 8120
+1.2.840.10008.6.1.898||Microscopy Lens Type|Context Group UID||N|CID 8121
+1.2.840.10008.6.1.899||Microscopy Illuminator and Sensor Color|Context Group UID||N|CID 8122
+1.2.840.10008.6.1.900||Microscopy Illumination Method|Context Group UID||N|CID 8123
+1.2.840.10008.6.1.901||Microscopy Filter|Context Group UID||N|CID 8124
+1.2.840.10008.6.1.902||Microscopy Illuminator Type|Context Group UID||N|CID 8125
+1.2.840.10008.6.1.903||Audit Event ID|Context Group UID||N|CID 400
+1.2.840.10008.6.1.904||Audit Event Type Code|Context Group UID||N|CID 401
+1.2.840.10008.6.1.905||Audit Active Participant Role ID Code|Context Group UID||N|CID 402
+1.2.840.10008.6.1.906||Security Alert Type Code|Context Group UID||N|CID 403
+1.2.840.10008.6.1.907||Audit Participant Object ID Type Code|Context Group UID||N|CID 404
+1.2.840.10008.6.1.908||Media Type Code|Context Group UID||N|CID 405
+1.2.840.10008.6.1.909||Visual Field Static Perimetry Test Pattern|Context Group UID||N|CID 4250
+1.2.840.10008.6.1.910||Visual Field Static Perimetry Test Strategy|Context Group UID||N|CID 4251
+1.2.840.10008.6.1.911||Visual Field Static Perimetry Screening Test Mode|Context Group UID||N|CID 4252
+1.2.840.10008.6.1.912||Visual Field Static Perimetry Fixation Strategy|Context Group UID||N|CID 4253
+1.2.840.10008.6.1.913||Visual Field Static Perimetry Test Analysis Result|Context Group UID||N|CID 4254
+1.2.840.10008.6.1.914||Visual Field Illumination Color|Context Group UID||N|CID 4255
+1.2.840.10008.6.1.915||Visual Field Procedure Modifier|Context Group UID||N|CID 4256
+1.2.840.10008.6.1.916||Visual Field Global Index Name|Context Group UID||N|CID 4257
+1.2.840.10008.6.1.917||Abstract Multi-dimensional Image Model Component Semantic|Context Group UID||N|CID 7180
+1.2.840.10008.6.1.918||Abstract Multi-dimensional Image Model Component Unit|Context Group UID||N|CID 7181
+1.2.840.10008.6.1.919||Abstract Multi-dimensional Image Model Dimension Semantic|Context Group UID||N|CID 7182
+1.2.840.10008.6.1.920||Abstract Multi-dimensional Image Model Dimension Unit|Context Group UID||N|CID 7183
+1.2.840.10008.6.1.921||Abstract Multi-dimensional Image Model Axis Direction|Context Group UID||N|CID 7184
+1.2.840.10008.6.1.922||Abstract Multi-dimensional Image Model Axis Orientation|Context Group UID||N|CID 7185
+1.2.840.10008.6.1.923||Abstract Multi-dimensional Image Model Qualitative Dimension Sample Semantic|Context Group UID||N|CID 7186
+1.2.840.10008.6.1.924||Planning Method|Context Group UID||N|CID 7320
+1.2.840.10008.6.1.925||De-identification Method|Context Group UID||N|CID 7050
+1.2.840.10008.6.1.926||Measurement Orientation|Context Group UID||N|CID 12118
+1.2.840.10008.6.1.927||ECG Global Waveform Duration|Context Group UID||N|CID 3689
+1.2.840.10008.6.1.930||ICD|Context Group UID||N|
+1.2.840.10008.6.1.931||Radiotherapy General Workitem Definition|Context Group UID||N|CID 9241
+1.2.840.10008.6.1.932||Radiotherapy Acquisition Workitem Definition|Context Group UID||N|CID 9242
+1.2.840.10008.6.1.933||Radiotherapy Registration Workitem Definition|Context Group UID||N|CID 9243
+1.2.840.10008.6.1.934||Contrast Bolus Substance|Context Group UID||N|CID 3850
+1.2.840.10008.6.1.935||Label Type|Context Group UID||N|CID 10022
+1.2.840.10008.6.1.936||Ophthalmic Mapping Unit for Real World Value Mapping|Context Group UID||N|CID 4260
+1.2.840.10008.6.1.937||Ophthalmic Mapping Acquisition Method|Context Group UID||N|CID 4261
+1.2.840.10008.6.1.938||Retinal Thickness Definition|Context Group UID||N|CID 4262
+1.2.840.10008.6.1.939||Ophthalmic Thickness Map Value Type|Context Group UID||N|CID 4263
+1.2.840.10008.6.1.940||Ophthalmic Map Purpose of Reference|Context Group UID||N|CID 4264
+1.2.840.10008.6.1.941||Ophthalmic Thickness Deviation Category|Context Group UID||N|CID 4265
+1.2.840.10008.6.1.942||Ophthalmic Anatomic Structure Reference Point|Context Group UID||N|CID 4266
+1.2.840.10008.6.1.943||Cardiac Synchronization Technique|Context Group UID||N|CID 3104
+1.2.840.10008.6.1.944||Staining Protocol|Context Group UID||N|CID 8130
+1.2.840.10008.6.1.945|||Context Group UID||Y|
+1.2.840.10008.6.1.946|||Context Group UID||Y|
+1.2.840.10008.6.1.947||Size Specific Dose Estimation Method for CT|Context Group UID||N|CID 10023
+1.2.840.10008.6.1.948||Pathology Imaging Protocol|Context Group UID||N|CID 8131
+1.2.840.10008.6.1.949||Magnification Selection|Context Group UID||N|CID 8132
+1.2.840.10008.6.1.950||Tissue Selection|Context Group UID||N|CID 8133
+1.2.840.10008.6.1.951||General Region of Interest Measurement Modifier|Context Group UID||N|CID 7464
+1.2.840.10008.6.1.952||Measurement Derived From Multiple ROI Measurements|Context Group UID||N|CID 7465
+1.2.840.10008.6.1.953||Surface Scan Acquisition Type|Context Group UID||N|CID 8201
+1.2.840.10008.6.1.954||Surface Scan Mode Type|Context Group UID||N|CID 8202
+1.2.840.10008.6.1.956||Surface Scan Registration Method Type|Context Group UID||N|CID 8203
+1.2.840.10008.6.1.957||Basic Cardiac View|Context Group UID||N|CID 27
+1.2.840.10008.6.1.958||CT Reconstruction Algorithm|Context Group UID||N|CID 10033
+1.2.840.10008.6.1.959||Detector Type|Context Group UID||N|CID 10030
+1.2.840.10008.6.1.960||CR/DR Mechanical Configuration|Context Group UID||N|CID 10031
+1.2.840.10008.6.1.961||Projection X-Ray Acquisition Device Type|Context Group UID||N|CID 10032
+1.2.840.10008.6.1.962||Abstract Segmentation Type|Context Group UID||N|CID 7165
+1.2.840.10008.6.1.963||Common Tissue Segmentation Type|Context Group UID||N|CID 7166
+1.2.840.10008.6.1.964||Peripheral Nervous System Segmentation Type|Context Group UID||N|CID 7167
+1.2.840.10008.6.1.965||Corneal Topography Mapping Unit for Real World Value Mapping|Context Group UID||N|CID 4267
+1.2.840.10008.6.1.966||Corneal Topography Map Value Type|Context Group UID||N|CID 4268
+1.2.840.10008.6.1.967||Brain Structure for Volumetric Measurement|Context Group UID||N|CID 7140
+1.2.840.10008.6.1.968||RT Dose Derivation|Context Group UID||N|CID 7220
+1.2.840.10008.6.1.969||RT Dose Purpose of Reference|Context Group UID||N|CID 7221
+1.2.840.10008.6.1.970||Spectroscopy Purpose of Reference|Context Group UID||N|CID 7215
+1.2.840.10008.6.1.971||Scheduled Processing Parameter Concept Codes for RT Treatment|Context Group UID||N|CID 9250
+1.2.840.10008.6.1.972||Radiopharmaceutical Organ Dose Reference Authority|Context Group UID||N|CID 10040
+1.2.840.10008.6.1.973||Source of Radioisotope Activity Information|Context Group UID||N|CID 10041
+1.2.840.10008.6.1.975||Intravenous Extravasation Symptom|Context Group UID||N|CID 10043
+1.2.840.10008.6.1.976||Radiosensitive Organ|Context Group UID||N|CID 10044
+1.2.840.10008.6.1.977||Radiopharmaceutical Patient State|Context Group UID||N|CID 10045
+1.2.840.10008.6.1.978||GFR Measurement|Context Group UID||N|CID 10046
+1.2.840.10008.6.1.979||GFR Measurement Method|Context Group UID||N|CID 10047
+1.2.840.10008.6.1.980||Visual Evaluation Method|Context Group UID||N|CID 8300
+1.2.840.10008.6.1.981||Test Pattern Code|Context Group UID||N|CID 8301
+1.2.840.10008.6.1.982||Measurement Pattern Code|Context Group UID||N|CID 8302
+1.2.840.10008.6.1.983||Display Device Type|Context Group UID||N|CID 8303
+1.2.840.10008.6.1.984||SUV Unit|Context Group UID||N|CID 85
+1.2.840.10008.6.1.985||T1 Measurement Method|Context Group UID||N|CID 4100
+1.2.840.10008.6.1.986||Tracer Kinetic Model|Context Group UID||N|CID 4101
+1.2.840.10008.6.1.987||Perfusion Measurement Method|Context Group UID||N|CID 4102
+1.2.840.10008.6.1.988||Arterial Input Function Measurement Method|Context Group UID||N|CID 4103
+1.2.840.10008.6.1.989||Bolus Arrival Time Derivation Method|Context Group UID||N|CID 4104
+1.2.840.10008.6.1.990||Perfusion Analysis Method|Context Group UID||N|CID 4105
+1.2.840.10008.6.1.991||Quantitative Method Used for Perfusion and Tracer Kinetic Model|Context Group UID||N|CID 4106
+1.2.840.10008.6.1.992||Tracer Kinetic Model Parameter|Context Group UID||N|CID 4107
+1.2.840.10008.6.1.993||Perfusion Model Parameter|Context Group UID||N|CID 4108
+1.2.840.10008.6.1.994||Model-Independent Dynamic Contrast Analysis Parameter|Context Group UID||N|CID 4109
+1.2.840.10008.6.1.995||Tracer Kinetic Modeling Covariate|Context Group UID||N|CID 4110
+1.2.840.10008.6.1.996||Contrast Characteristic|Context Group UID||N|CID 4111
+1.2.840.10008.6.1.997||Measurement Report Document Title|Context Group UID||N|CID 7021
+1.2.840.10008.6.1.998||Quantitative Diagnostic Imaging Procedure|Context Group UID||N|CID 100
+1.2.840.10008.6.1.999||PET Region of Interest Measurement|Context Group UID||N|CID 7466
+1.2.840.10008.6.1.1000||Gray Level Co-occurrence Matrix Measurement|Context Group UID||N|CID 7467
+1.2.840.10008.6.1.1001||Texture Measurement|Context Group UID||N|CID 7468
+1.2.840.10008.6.1.1002||Time Point Type|Context Group UID||N|CID 6146
+1.2.840.10008.6.1.1003||Generic Intensity and Size Measurement|Context Group UID||N|CID 7469
+1.2.840.10008.6.1.1004||Response Criteria|Context Group UID||N|CID 6147
+1.2.840.10008.6.1.1005||Fetal Biometry Anatomic Site|Context Group UID||N|CID 12020
+1.2.840.10008.6.1.1006||Fetal Long Bone Anatomic Site|Context Group UID||N|CID 12021
+1.2.840.10008.6.1.1007||Fetal Cranium Anatomic Site|Context Group UID||N|CID 12022
+1.2.840.10008.6.1.1008||Pelvis and Uterus Anatomic Site|Context Group UID||N|CID 12023
+1.2.840.10008.6.1.1009||Parametric Map Derivation Image Purpose of Reference|Context Group UID||N|CID 7222
+1.2.840.10008.6.1.1010||Physical Quantity Descriptor|Context Group UID||N|CID 9000
+1.2.840.10008.6.1.1011||Lymph Node Anatomic Site|Context Group UID||N|CID 7600
+1.2.840.10008.6.1.1012||Head and Neck Cancer Anatomic Site|Context Group UID||N|CID 7601
+1.2.840.10008.6.1.1013||Fiber Tract In Brainstem|Context Group UID||N|CID 7701
+1.2.840.10008.6.1.1014||Projection and Thalamic Fiber|Context Group UID||N|CID 7702
+1.2.840.10008.6.1.1015||Association Fiber|Context Group UID||N|CID 7703
+1.2.840.10008.6.1.1016||Limbic System Tract|Context Group UID||N|CID 7704
+1.2.840.10008.6.1.1017||Commissural Fiber|Context Group UID||N|CID 7705
+1.2.840.10008.6.1.1018||Cranial Nerve|Context Group UID||N|CID 7706
+1.2.840.10008.6.1.1019||Spinal Cord Fiber|Context Group UID||N|CID 7707
+1.2.840.10008.6.1.1020||Tractography Anatomic Site|Context Group UID||N|CID 7710
+1.2.840.10008.6.1.1021||Primary Anatomic Structure for Intra-oral Radiography (Supernumerary Dentition - Designation of Teeth)|Context Group UID||N|CID 4025
+1.2.840.10008.6.1.1022||Primary Anatomic Structure for Intra-oral and Craniofacial Radiography - Teeth|Context Group UID||N|CID 4026
+1.2.840.10008.6.1.1023||IEC61217 Device Position Parameter|Context Group UID||N|CID 9401
+1.2.840.10008.6.1.1024||IEC61217 Gantry Position Parameter|Context Group UID||N|CID 9402
+1.2.840.10008.6.1.1025||IEC61217 Patient Support Position Parameter|Context Group UID||N|CID 9403
+1.2.840.10008.6.1.1026||Actionable Finding Classification|Context Group UID||N|CID 7035
+1.2.840.10008.6.1.1027||Image Quality Assessment|Context Group UID||N|CID 7036
+1.2.840.10008.6.1.1028||Summary Radiation Exposure Quantity|Context Group UID||N|CID 10050
+1.2.840.10008.6.1.1029||Wide Field Ophthalmic Photography Transformation Method|Context Group UID||N|CID 4245
+1.2.840.10008.6.1.1030||PET Unit|Context Group UID||N|CID 84
+1.2.840.10008.6.1.1031||Implant Material|Context Group UID||N|CID 7300
+1.2.840.10008.6.1.1032||Intervention Type|Context Group UID||N|CID 7301
+1.2.840.10008.6.1.1033||Implant Template View Orientation|Context Group UID||N|CID 7302
+1.2.840.10008.6.1.1034||Implant Template Modified View Orientation|Context Group UID||N|CID 7303
+1.2.840.10008.6.1.1035||Implant Target Anatomy|Context Group UID||N|CID 7304
+1.2.840.10008.6.1.1036||Implant Planning Landmark|Context Group UID||N|CID 7305
+1.2.840.10008.6.1.1037||Human Hip Implant Planning Landmark|Context Group UID||N|CID 7306
+1.2.840.10008.6.1.1038||Implant Component Type|Context Group UID||N|CID 7307
+1.2.840.10008.6.1.1039||Human Hip Implant Component Type|Context Group UID||N|CID 7308
+1.2.840.10008.6.1.1040||Human Trauma Implant Component Type|Context Group UID||N|CID 7309
+1.2.840.10008.6.1.1041||Implant Fixation Method|Context Group UID||N|CID 7310
+1.2.840.10008.6.1.1042||Device Participating Role|Context Group UID||N|CID 7445
+1.2.840.10008.6.1.1043||Container Type|Context Group UID||N|CID 8101
+1.2.840.10008.6.1.1044||Container Component Type|Context Group UID||N|CID 8102
+1.2.840.10008.6.1.1045||Anatomic Pathology Specimen Type|Context Group UID||N|CID 8103
+1.2.840.10008.6.1.1046||Breast Tissue Specimen Type|Context Group UID||N|CID 8104
+1.2.840.10008.6.1.1047||Specimen Collection Procedure|Context Group UID||N|CID 8109
+1.2.840.10008.6.1.1048||Specimen Sampling Procedure|Context Group UID||N|CID 8110
+1.2.840.10008.6.1.1049||Specimen Preparation Procedure|Context Group UID||N|CID 8111
+1.2.840.10008.6.1.1050||Specimen Stain|Context Group UID||N|CID 8112
+1.2.840.10008.6.1.1051||Specimen Preparation Step|Context Group UID||N|CID 8113
+1.2.840.10008.6.1.1052||Specimen Fixative|Context Group UID||N|CID 8114
+1.2.840.10008.6.1.1053||Specimen Embedding Media|Context Group UID||N|CID 8115
+1.2.840.10008.6.1.1054||Source of Projection X-Ray Dose Information|Context Group UID||N|CID 10020
+1.2.840.10008.6.1.1055||Source of CT Dose Information|Context Group UID||N|CID 10021
+1.2.840.10008.6.1.1056||Radiation Dose Reference Point|Context Group UID||N|CID 10025
+1.2.840.10008.6.1.1057||Volumetric View Description|Context Group UID||N|CID 501
+1.2.840.10008.6.1.1058||Volumetric View Modifier|Context Group UID||N|CID 502
+1.2.840.10008.6.1.1059||Diffusion Acquisition Value Type|Context Group UID||N|CID 7260
+1.2.840.10008.6.1.1060||Diffusion Model Value Type|Context Group UID||N|CID 7261
+1.2.840.10008.6.1.1061||Diffusion Tractography Algorithm Family|Context Group UID||N|CID 7262
+1.2.840.10008.6.1.1062||Diffusion Tractography Measurement Type|Context Group UID||N|CID 7263
+1.2.840.10008.6.1.1063||Research Animal Source Registry|Context Group UID||N|CID 7490
+1.2.840.10008.6.1.1064||Yes-No Only|Context Group UID||N|CID 231
+1.2.840.10008.6.1.1065||Biosafety Level|Context Group UID||N|CID 601
+1.2.840.10008.6.1.1066||Biosafety Control Reason|Context Group UID||N|CID 602
+1.2.840.10008.6.1.1067||Sex - Male Female or Both|Context Group UID||N|CID 7457
+1.2.840.10008.6.1.1068||Animal Room Type|Context Group UID||N|CID 603
+1.2.840.10008.6.1.1069||Device Reuse|Context Group UID||N|CID 604
+1.2.840.10008.6.1.1070||Animal Bedding Material|Context Group UID||N|CID 605
+1.2.840.10008.6.1.1071||Animal Shelter Type|Context Group UID||N|CID 606
+1.2.840.10008.6.1.1072||Animal Feed Type|Context Group UID||N|CID 607
+1.2.840.10008.6.1.1073||Animal Feed Source|Context Group UID||N|CID 608
+1.2.840.10008.6.1.1074||Animal Feeding Method|Context Group UID||N|CID 609
+1.2.840.10008.6.1.1075||Water Type|Context Group UID||N|CID 610
+1.2.840.10008.6.1.1076||Anesthesia Category Code Type for Small Animal Anesthesia|Context Group UID||N|CID 611
+1.2.840.10008.6.1.1077||Anesthesia Category Code Type from Anesthesia Quality Initiative|Context Group UID||N|CID 612
+1.2.840.10008.6.1.1078||Anesthesia Induction Code Type for Small Animal Anesthesia|Context Group UID||N|CID 613
+1.2.840.10008.6.1.1079||Anesthesia Induction Code Type from Anesthesia Quality Initiative|Context Group UID||N|CID 614
+1.2.840.10008.6.1.1080||Anesthesia Maintenance Code Type for Small Animal Anesthesia|Context Group UID||N|CID 615
+1.2.840.10008.6.1.1081||Anesthesia Maintenance Code Type from Anesthesia Quality Initiative|Context Group UID||N|CID 616
+1.2.840.10008.6.1.1082||Airway Management Method Code Type for Small Animal Anesthesia|Context Group UID||N|CID 617
+1.2.840.10008.6.1.1083||Airway Management Method Code Type from Anesthesia Quality Initiative|Context Group UID||N|CID 618
+1.2.840.10008.6.1.1084||Airway Management Sub-Method Code Type for Small Animal Anesthesia|Context Group UID||N|CID 619
+1.2.840.10008.6.1.1085||Airway Management Sub-Method Code Type from Anesthesia Quality Initiative|Context Group UID||N|CID 620
+1.2.840.10008.6.1.1086||Medication Type for Small Animal Anesthesia|Context Group UID||N|CID 621
+1.2.840.10008.6.1.1087||Medication Type Code Type from Anesthesia Quality Initiative|Context Group UID||N|CID 622
+1.2.840.10008.6.1.1088||Medication for Small Animal Anesthesia|Context Group UID||N|CID 623
+1.2.840.10008.6.1.1089||Inhalational Anesthesia Agent for Small Animal Anesthesia|Context Group UID||N|CID 624
+1.2.840.10008.6.1.1090||Injectable Anesthesia Agent for Small Animal Anesthesia|Context Group UID||N|CID 625
+1.2.840.10008.6.1.1091||Premedication Agent for Small Animal Anesthesia|Context Group UID||N|CID 626
+1.2.840.10008.6.1.1092||Neuromuscular Blocking Agent for Small Animal Anesthesia|Context Group UID||N|CID 627
+1.2.840.10008.6.1.1093||Ancillary Medications for Small Animal Anesthesia|Context Group UID||N|CID 628
+1.2.840.10008.6.1.1094||Carrier Gases for Small Animal Anesthesia|Context Group UID||N|CID 629
+1.2.840.10008.6.1.1095||Local Anesthetics for Small Animal Anesthesia|Context Group UID||N|CID 630
+1.2.840.10008.6.1.1096||Procedure Phase Requiring Anesthesia|Context Group UID||N|CID 631
+1.2.840.10008.6.1.1097||Surgical Procedure Phase Requiring Anesthesia|Context Group UID||N|CID 632
+1.2.840.10008.6.1.1098||Phase of Imaging Procedure Requiring Anesthesia|Context Group UID||Y|
+1.2.840.10008.6.1.1099||Animal Handling Phase|Context Group UID||N|CID 634
+1.2.840.10008.6.1.1100||Heating Method|Context Group UID||N|CID 635
+1.2.840.10008.6.1.1101||Temperature Sensor Device Component Type for Small Animal Procedure|Context Group UID||N|CID 636
+1.2.840.10008.6.1.1102||Exogenous Substance Type|Context Group UID||N|CID 637
+1.2.840.10008.6.1.1103||Exogenous Substance|Context Group UID||N|CID 638
+1.2.840.10008.6.1.1104||Tumor Graft Histologic Type|Context Group UID||N|CID 639
+1.2.840.10008.6.1.1105||Fibril|Context Group UID||N|CID 640
+1.2.840.10008.6.1.1106||Virus|Context Group UID||N|CID 641
+1.2.840.10008.6.1.1107||Cytokine|Context Group UID||N|CID 642
+1.2.840.10008.6.1.1108||Toxin|Context Group UID||N|CID 643
+1.2.840.10008.6.1.1109||Exogenous Substance Administration Site|Context Group UID||N|CID 644
+1.2.840.10008.6.1.1110||Exogenous Substance Origin Tissue|Context Group UID||N|CID 645
+1.2.840.10008.6.1.1111||Preclinical Small Animal Imaging Procedure|Context Group UID||N|CID 646
+1.2.840.10008.6.1.1112||Position Reference Indicator for Frame of Reference|Context Group UID||N|CID 647
+1.2.840.10008.6.1.1113||Present-Absent Only|Context Group UID||N|CID 241
+1.2.840.10008.6.1.1114||Water Equivalent Diameter Method|Context Group UID||N|CID 10024
+1.2.840.10008.6.1.1115||Radiotherapy Purpose of Reference|Context Group UID||N|CID 7022
+1.2.840.10008.6.1.1116||Content Assessment Type|Context Group UID||N|CID 701
+1.2.840.10008.6.1.1117||RT Content Assessment Type|Context Group UID||N|CID 702
+1.2.840.10008.6.1.1118||Assessment Basis|Context Group UID||N|CID 703
+1.2.840.10008.6.1.1119||Reader Specialty|Context Group UID||N|CID 7449
+1.2.840.10008.6.1.1120||Requested Report Type|Context Group UID||N|CID 9233
+1.2.840.10008.6.1.1121||CT Transverse Plane Reference Basis|Context Group UID||N|CID 1000
+1.2.840.10008.6.1.1122||Anatomical Reference Basis|Context Group UID||N|CID 1001
+1.2.840.10008.6.1.1123||Anatomical Reference Basis - Head|Context Group UID||N|CID 1002
+1.2.840.10008.6.1.1124||Anatomical Reference Basis - Spine|Context Group UID||N|CID 1003
+1.2.840.10008.6.1.1125||Anatomical Reference Basis - Chest|Context Group UID||N|CID 1004
+1.2.840.10008.6.1.1126||Anatomical Reference Basis - Abdomen/Pelvis|Context Group UID||N|CID 1005
+1.2.840.10008.6.1.1127||Anatomical Reference Basis - Extremity|Context Group UID||N|CID 1006
+1.2.840.10008.6.1.1128||Reference Geometry - Plane|Context Group UID||N|CID 1010
+1.2.840.10008.6.1.1129||Reference Geometry - Point|Context Group UID||N|CID 1011
+1.2.840.10008.6.1.1130||Patient Alignment Method|Context Group UID||N|CID 1015
+1.2.840.10008.6.1.1131||Contraindications For CT Imaging|Context Group UID||N|CID 1200
+1.2.840.10008.6.1.1132||Fiducial Category|Context Group UID||N|CID 7110
+1.2.840.10008.6.1.1133||Fiducial|Context Group UID||N|CID 7111
+1.2.840.10008.6.1.1134||Non-Image Source Instance Purpose of Reference|Context Group UID||N|CID 7013
+1.2.840.10008.6.1.1135||RT Process Output|Context Group UID||N|CID 7023
+1.2.840.10008.6.1.1136||RT Process Input|Context Group UID||N|CID 7024
+1.2.840.10008.6.1.1137||RT Process Input Used|Context Group UID||N|CID 7025
+1.2.840.10008.6.1.1138||Prostate Anatomy|Context Group UID||N|CID 6300
+1.2.840.10008.6.1.1139||Prostate Sector Anatomy from PI-RADS v2|Context Group UID||N|CID 6301
+1.2.840.10008.6.1.1140||Prostate Sector Anatomy from European Concensus 16 Sector (Minimal) Model|Context Group UID||N|CID 6302
+1.2.840.10008.6.1.1141||Prostate Sector Anatomy from European Concensus 27 Sector (Optimal) Model|Context Group UID||N|CID 6303
+1.2.840.10008.6.1.1142||Measurement Selection Reason|Context Group UID||N|CID 12301
+1.2.840.10008.6.1.1143||Echo Finding Observation Type|Context Group UID||N|CID 12302
+1.2.840.10008.6.1.1144||Echo Measurement Type|Context Group UID||N|CID 12303
+1.2.840.10008.6.1.1145||Cardiovascular Measured Property|Context Group UID||N|CID 12304
+1.2.840.10008.6.1.1146||Basic Echo Anatomic Site|Context Group UID||N|CID 12305
+1.2.840.10008.6.1.1147||Echo Flow Direction|Context Group UID||N|CID 12306
+1.2.840.10008.6.1.1148||Cardiac Phase and Time Point|Context Group UID||N|CID 12307
+1.2.840.10008.6.1.1149||Core Echo Measurement|Context Group UID||N|CID 12300
+1.2.840.10008.6.1.1150||OCT-A Processing Algorithm Family|Context Group UID||N|CID 4270
+1.2.840.10008.6.1.1151||En Face Image Type|Context Group UID||N|CID 4271
+1.2.840.10008.6.1.1152||OPT Scan Pattern Type|Context Group UID||N|CID 4272
+1.2.840.10008.6.1.1153||Retinal Segmentation Surface|Context Group UID||N|CID 4273
+1.2.840.10008.6.1.1154||Organ for Radiation Dose Estimate|Context Group UID||N|CID 10060
+1.2.840.10008.6.1.1155||Absorbed Radiation Dose Type|Context Group UID||N|CID 10061
+1.2.840.10008.6.1.1156||Equivalent Radiation Dose Type|Context Group UID||N|CID 10062
+1.2.840.10008.6.1.1157||Radiation Dose Estimate Distribution Representation|Context Group UID||N|CID 10063
+1.2.840.10008.6.1.1158||Patient Model Type|Context Group UID||N|CID 10064
+1.2.840.10008.6.1.1159||Radiation Transport Model Type|Context Group UID||N|CID 10065
+1.2.840.10008.6.1.1160||Attenuator Category|Context Group UID||N|CID 10066
+1.2.840.10008.6.1.1161||Radiation Attenuator Material|Context Group UID||N|CID 10067
+1.2.840.10008.6.1.1162||Estimate Method Type|Context Group UID||N|CID 10068
+1.2.840.10008.6.1.1163||Radiation Dose Estimate Parameter|Context Group UID||N|CID 10069
+1.2.840.10008.6.1.1164||Radiation Dose Type|Context Group UID||N|CID 10070
+1.2.840.10008.6.1.1165||MR Diffusion Component Semantic|Context Group UID||N|CID 7270
+1.2.840.10008.6.1.1166||MR Diffusion Anisotropy Index|Context Group UID||N|CID 7271
+1.2.840.10008.6.1.1167||MR Diffusion Model Parameter|Context Group UID||N|CID 7272
+1.2.840.10008.6.1.1168||MR Diffusion Model|Context Group UID||N|CID 7273
+1.2.840.10008.6.1.1169||MR Diffusion Model Fitting Method|Context Group UID||N|CID 7274
+1.2.840.10008.6.1.1170||MR Diffusion Model Specific Method|Context Group UID||N|CID 7275
+1.2.840.10008.6.1.1171||MR Diffusion Model Input|Context Group UID||N|CID 7276
+1.2.840.10008.6.1.1172||Diffusion Rate Area Over Time Unit|Context Group UID||N|CID 7277
+1.2.840.10008.6.1.1173||Pediatric Size Category|Context Group UID||N|CID 7039
+1.2.840.10008.6.1.1174||Calcium Scoring Patient Size Category|Context Group UID||N|CID 7041
+1.2.840.10008.6.1.1175||Reason for Repeating Acquisition|Context Group UID||N|CID 10034
+1.2.840.10008.6.1.1176||Protocol Assertion|Context Group UID||N|CID 800
+1.2.840.10008.6.1.1177||Radiotherapeutic Dose Measurement Device|Context Group UID||N|CID 7026
+1.2.840.10008.6.1.1178||Export Additional Information Document Title|Context Group UID||N|CID 7014
+1.2.840.10008.6.1.1179||Export Delay Reason|Context Group UID||N|CID 7015
+1.2.840.10008.6.1.1180||Level of Difficulty|Context Group UID||N|CID 7016
+1.2.840.10008.6.1.1181||Category of Teaching Material - Imaging|Context Group UID||N|CID 7017
+1.2.840.10008.6.1.1182||Miscellaneous Document Title|Context Group UID||N|CID 7018
+1.2.840.10008.6.1.1183||Segmentation Non-Image Source Purpose of Reference|Context Group UID||N|CID 7019
+1.2.840.10008.6.1.1184||Longitudinal Temporal Event Type|Context Group UID||N|CID 280
+1.2.840.10008.6.1.1185||Non-lesion Object Type - Physical Object|Context Group UID||N|CID 6401
+1.2.840.10008.6.1.1186||Non-lesion Object Type - Substance|Context Group UID||N|CID 6402
+1.2.840.10008.6.1.1187||Non-lesion Object Type - Tissue|Context Group UID||N|CID 6403
+1.2.840.10008.6.1.1188||Chest Non-lesion Object Type - Physical Object|Context Group UID||N|CID 6404
+1.2.840.10008.6.1.1189||Chest Non-lesion Object Type - Tissue|Context Group UID||N|CID 6405
+1.2.840.10008.6.1.1190||Tissue Segmentation Property Type|Context Group UID||N|CID 7191
+1.2.840.10008.6.1.1191||Anatomical Structure Segmentation Property Type|Context Group UID||N|CID 7192
+1.2.840.10008.6.1.1192||Physical Object Segmentation Property Type|Context Group UID||N|CID 7193
+1.2.840.10008.6.1.1193||Morphologically Abnormal Structure Segmentation Property Type|Context Group UID||N|CID 7194
+1.2.840.10008.6.1.1194||Function Segmentation Property Type|Context Group UID||N|CID 7195
+1.2.840.10008.6.1.1195||Spatial and Relational Concept Segmentation Property Type|Context Group UID||N|CID 7196
+1.2.840.10008.6.1.1196||Body Substance Segmentation Property Type|Context Group UID||N|CID 7197
+1.2.840.10008.6.1.1197||Substance Segmentation Property Type|Context Group UID||N|CID 7198
+1.2.840.10008.6.1.1198||Interpretation Request Discontinuation Reason|Context Group UID||N|CID 9303
+1.2.840.10008.6.1.1199||Gray Level Run Length Based Feature|Context Group UID||N|CID 7475
+1.2.840.10008.6.1.1200||Gray Level Size Zone Based Feature|Context Group UID||N|CID 7476
+1.2.840.10008.6.1.1201||Encapsulated Document Source Purpose of Reference|Context Group UID||N|CID 7060
+1.2.840.10008.6.1.1202||Model Document Title|Context Group UID||N|CID 7061
+1.2.840.10008.6.1.1203||Purpose of Reference to Predecessor 3D Model|Context Group UID||N|CID 7062
+1.2.840.10008.6.1.1204||Model Scale Unit|Context Group UID||N|CID 7063
+1.2.840.10008.6.1.1205||Model Usage|Context Group UID||N|CID 7064
+1.2.840.10008.6.1.1206||Radiation Dose Unit|Context Group UID||N|CID 10071
+1.2.840.10008.6.1.1207||Radiotherapy Fiducial|Context Group UID||N|CID 7112
+1.2.840.10008.6.1.1208||Multi-energy Relevant Material|Context Group UID||N|CID 300
+1.2.840.10008.6.1.1209||Multi-energy Material Unit|Context Group UID||N|CID 301
+1.2.840.10008.6.1.1210||Dosimetric Objective Type|Context Group UID||N|CID 9500
+1.2.840.10008.6.1.1211||Prescription Anatomy Category|Context Group UID||N|CID 9501
+1.2.840.10008.6.1.1212||RT Segment Annotation Category|Context Group UID||N|CID 9502
+1.2.840.10008.6.1.1213||Radiotherapy Therapeutic Role Category|Context Group UID||N|CID 9503
+1.2.840.10008.6.1.1214||RT Geometric Information|Context Group UID||N|CID 9504
+1.2.840.10008.6.1.1215||Fixation or Positioning Device|Context Group UID||N|CID 9505
+1.2.840.10008.6.1.1216||Brachytherapy Device|Context Group UID||N|CID 9506
+1.2.840.10008.6.1.1217||External Body Model|Context Group UID||N|CID 9507
+1.2.840.10008.6.1.1218||Non-specific Volume|Context Group UID||N|CID 9508
+1.2.840.10008.6.1.1219||Purpose of Reference For RT Physician Intent Input|Context Group UID||N|CID 9509
+1.2.840.10008.6.1.1220||Purpose of Reference For RT Treatment Planning Input|Context Group UID||N|CID 9510
+1.2.840.10008.6.1.1221||General External Radiotherapy Procedure Technique|Context Group UID||N|CID 9511
+1.2.840.10008.6.1.1222||Tomotherapeutic Radiotherapy Procedure Technique|Context Group UID||N|CID 9512
+1.2.840.10008.6.1.1223||Fixation Device|Context Group UID||N|CID 9513
+1.2.840.10008.6.1.1224||Anatomical Structure For Radiotherapy|Context Group UID||N|CID 9514
+1.2.840.10008.6.1.1225||RT Patient Support Device|Context Group UID||N|CID 9515
+1.2.840.10008.6.1.1226||Radiotherapy Bolus Device Type|Context Group UID||N|CID 9516
+1.2.840.10008.6.1.1227||Radiotherapy Block Device Type|Context Group UID||N|CID 9517
+1.2.840.10008.6.1.1228||Radiotherapy Accessory No-slot Holder Device Type|Context Group UID||N|CID 9518
+1.2.840.10008.6.1.1229||Radiotherapy Accessory Slot Holder Device Type|Context Group UID||N|CID 9519
+1.2.840.10008.6.1.1230||Segmented RT Accessory Device|Context Group UID||N|CID 9520
+1.2.840.10008.6.1.1231||Radiotherapy Treatment Energy Unit|Context Group UID||N|CID 9521
+1.2.840.10008.6.1.1232||Multi-source Radiotherapy Procedure Technique|Context Group UID||N|CID 9522
+1.2.840.10008.6.1.1233||Robotic Radiotherapy Procedure Technique|Context Group UID||N|CID 9523
+1.2.840.10008.6.1.1234||Radiotherapy Procedure Technique|Context Group UID||N|CID 9524
+1.2.840.10008.6.1.1235||Radiation Therapy Particle|Context Group UID||N|CID 9525
+1.2.840.10008.6.1.1236||Ion Therapy Particle|Context Group UID||N|CID 9526
+1.2.840.10008.6.1.1237||Teletherapy Isotope|Context Group UID||N|CID 9527
+1.2.840.10008.6.1.1238||Brachytherapy Isotope|Context Group UID||N|CID 9528
+1.2.840.10008.6.1.1239||Single Dose Dosimetric Objective|Context Group UID||N|CID 9529
+1.2.840.10008.6.1.1240||Percentage and Dose Dosimetric Objective|Context Group UID||N|CID 9530
+1.2.840.10008.6.1.1241||Volume and Dose Dosimetric Objective|Context Group UID||N|CID 9531
+1.2.840.10008.6.1.1242||No-Parameter Dosimetric Objective|Context Group UID||N|CID 9532
+1.2.840.10008.6.1.1243||Delivery Time Structure|Context Group UID||N|CID 9533
+1.2.840.10008.6.1.1244||Radiotherapy Target|Context Group UID||N|CID 9534
+1.2.840.10008.6.1.1245||Radiotherapy Dose Calculation Role|Context Group UID||N|CID 9535
+1.2.840.10008.6.1.1246||Radiotherapy Prescribing and Segmenting Person Role|Context Group UID||N|CID 9536
+1.2.840.10008.6.1.1247||Effective Dose Calculation Method Category|Context Group UID||N|CID 9537
+1.2.840.10008.6.1.1248||Radiation Transport-based Effective Dose Method Modifier|Context Group UID||N|CID 9538
+1.2.840.10008.6.1.1249||Fractionation-based Effective Dose Method Modifier|Context Group UID||N|CID 9539
+1.2.840.10008.6.1.1250||Imaging Agent Administration Adverse Event|Context Group UID||N|CID 60
+1.2.840.10008.6.1.1251||Time Relative to Procedure|Context Group UID||Y|
+1.2.840.10008.6.1.1252||Imaging Agent Administration Phase Type|Context Group UID||N|CID 62
+1.2.840.10008.6.1.1253||Imaging Agent Administration Mode|Context Group UID||N|CID 63
+1.2.840.10008.6.1.1254||Imaging Agent Administration Patient State|Context Group UID||N|CID 64
+1.2.840.10008.6.1.1255||Imaging Agent Administration Premedication|Context Group UID||N|CID 65
+1.2.840.10008.6.1.1256||Imaging Agent Administration Medication|Context Group UID||N|CID 66
+1.2.840.10008.6.1.1257||Imaging Agent Administration Completion Status|Context Group UID||N|CID 67
+1.2.840.10008.6.1.1258||Imaging Agent Administration Pharmaceutical Presentation Unit|Context Group UID||N|CID 68
+1.2.840.10008.6.1.1259||Imaging Agent Administration Consumable|Context Group UID||N|CID 69
+1.2.840.10008.6.1.1260||Flush|Context Group UID||N|CID 70
+1.2.840.10008.6.1.1261||Imaging Agent Administration Injector Event Type|Context Group UID||N|CID 71
+1.2.840.10008.6.1.1262||Imaging Agent Administration Step Type|Context Group UID||N|CID 72
+1.2.840.10008.6.1.1263||Bolus Shaping Curve|Context Group UID||N|CID 73
+1.2.840.10008.6.1.1264||Imaging Agent Administration Consumable Catheter Type|Context Group UID||N|CID 74
+1.2.840.10008.6.1.1265||Low High or Equal|Context Group UID||N|CID 75
+1.2.840.10008.6.1.1266||Premedication Type|Context Group UID||N|CID 76
+1.2.840.10008.6.1.1267||Laterality with Median|Context Group UID||N|CID 245
+1.2.840.10008.6.1.1268||Dermatology Anatomic Site|Context Group UID||N|CID 4029
+1.2.840.10008.6.1.1269||Quantitative Image Feature|Context Group UID||N|CID 218
+1.2.840.10008.6.1.1270||Global Shape Descriptor|Context Group UID||N|
+1.2.840.10008.6.1.1271||Intensity Histogram Feature|Context Group UID||N|CID 7478
+1.2.840.10008.6.1.1272||Grey Level Distance Zone Based Feature|Context Group UID||N|CID 7479
+1.2.840.10008.6.1.1273||Neighbourhood Grey Tone Difference Based Feature|Context Group UID||N|CID 7500
+1.2.840.10008.6.1.1274||Neighbouring Grey Level Dependence Based Feature|Context Group UID||N|CID 7501
+1.2.840.10008.6.1.1275||Cornea Measurement Method Descriptor|Context Group UID||N|CID 4242
+1.2.840.10008.6.1.1276||Segmented Radiotherapeutic Dose Measurement Device|Context Group UID||N|CID 7027
+1.2.840.10008.6.1.1277||Clinical Course of Disease|Context Group UID||N|CID 6098
+1.2.840.10008.6.1.1278||Racial Group|Context Group UID||N|CID 6099
+1.2.840.10008.6.1.1279||Relative Laterality|Context Group UID||N|CID 246
+1.2.840.10008.6.1.1280||Brain Lesion Segmentation Type With Necrosis|Context Group UID||N|CID 7168
+1.2.840.10008.6.1.1281||Brain Lesion Segmentation Type Without Necrosis|Context Group UID||N|CID 7169
+1.2.840.10008.6.1.1282||Non-Acquisition Modality|Context Group UID||N|CID 32
+1.2.840.10008.6.1.1283||Modality|Context Group UID||N|CID 33
+1.2.840.10008.6.1.1284||Laterality Left-Right Only|Context Group UID||N|CID 247
+1.2.840.10008.6.1.1285||Qualitative Evaluation Modifier Type|Context Group UID||N|CID 210
+1.2.840.10008.6.1.1286||Qualitative Evaluation Modifier Value|Context Group UID||N|CID 211
+1.2.840.10008.6.1.1287||Generic Anatomic Location Modifier|Context Group UID||N|
+1.2.840.10008.6.1.1288||Beam Limiting Device Type|Context Group UID||N|CID 9541
+1.2.840.10008.6.1.1289||Compensator Device Type|Context Group UID||N|CID 9542
+1.2.840.10008.6.1.1290||Radiotherapy Treatment Machine Mode|Context Group UID||N|CID 9543
+1.2.840.10008.6.1.1291||Radiotherapy Distance Reference Location|Context Group UID||N|CID 9544
+1.2.840.10008.6.1.1292||Fixed Beam Limiting Device Type|Context Group UID||N|CID 9545
+1.2.840.10008.6.1.1293||Radiotherapy Wedge Type|Context Group UID||N|CID 9546
+1.2.840.10008.6.1.1294||RT Beam Limiting Device Orientation Label|Context Group UID||N|CID 9547
+1.2.840.10008.6.1.1295||General Accessory Device Type|Context Group UID||N|CID 9548
+1.2.840.10008.6.1.1296||Radiation Generation Mode Type|Context Group UID||N|CID 9549
+1.2.840.10008.6.1.1297||C-Arm Photon-Electron Delivery Rate Unit|Context Group UID||N|CID 9550
+1.2.840.10008.6.1.1298||Treatment Delivery Device Type|Context Group UID||N|CID 9551
+1.2.840.10008.6.1.1299||C-Arm Photon-Electron Dosimeter Unit|Context Group UID||N|CID 9552
+1.2.840.10008.6.1.1300||Treatment Point|Context Group UID||N|CID 9553
+1.2.840.10008.6.1.1301||Equipment Reference Point|Context Group UID||N|CID 9554
+1.2.840.10008.6.1.1302||Radiotherapy Treatment Planning Person Role|Context Group UID||N|CID 9555
+1.2.840.10008.6.1.1303||Real Time Video Rendition Title|Context Group UID||N|CID 7070
+1.2.840.10008.6.1.1304||Geometry Graphical Representation|Context Group UID||N|CID 219
+1.2.840.10008.6.1.1305||Visual Explanation|Context Group UID||N|CID 217
+1.2.840.10008.6.1.1306||Prostate Sector Anatomy from PI-RADS v2.1|Context Group UID||N|CID 6304
+1.2.840.10008.6.1.1307||Radiotherapy Robotic Node Set|Context Group UID||N|CID 9556
+1.2.840.10008.6.1.1308||Tomotherapeutic Dosimeter Unit|Context Group UID||N|CID 9557
+1.2.840.10008.6.1.1309||Tomotherapeutic Dose Rate Unit|Context Group UID||N|CID 9558
+1.2.840.10008.6.1.1310||Robotic Delivery Device Dosimeter Unit|Context Group UID||N|CID 9559
+1.2.840.10008.6.1.1311||Robotic Delivery Device Dose Rate Unit|Context Group UID||N|CID 9560
+1.2.840.10008.6.1.1312||Anatomic Structure|Context Group UID||N|CID 8134
+1.2.840.10008.6.1.1313||Mediastinum Finding or Feature|Context Group UID||N|CID 6148
+1.2.840.10008.6.1.1314||Mediastinum Anatomy|Context Group UID||N|CID 6149
+1.2.840.10008.6.1.1315||Vascular Ultrasound Report Document Title|Context Group UID||N|CID 12100
+1.2.840.10008.6.1.1316||Organ Part (Non-Lateralized)|Context Group UID||N|CID 12130
+1.2.840.10008.6.1.1317||Organ Part (Lateralized)|Context Group UID||N|CID 12131
+1.2.840.10008.6.1.1318||Treatment Termination Reason|Context Group UID||N|CID 12024
+1.2.840.10008.6.1.1319||Radiotherapy Treatment Delivery Person Role|Context Group UID||N|CID 7230
+1.2.840.10008.6.1.1320||Radiotherapy Interlock Resolution|Context Group UID||N|CID 12025
+1.2.840.10008.6.1.1321||Treatment Session Confirmation Assertion|Context Group UID||N|CID 9564
+1.2.840.10008.6.1.1322||Treatment Tolerance Violation Cause|Context Group UID||N|CID 9565
+1.2.840.10008.6.1.1323||Clinical Tolerance Violation Type|Context Group UID||N|CID 9566
+1.2.840.10008.6.1.1324||Machine Tolerance Violation Type|Context Group UID||N|CID 9567
+1.2.840.10008.6.1.1325||Radiotherapy Treatment Interlock|Context Group UID||N|CID 9568
+1.2.840.10008.6.1.1326||Isocentric Patient Support Position Parameter|Context Group UID||N|CID 9569
+1.2.840.10008.6.1.1327||RT Overridden Treatment Parameter|Context Group UID||N|CID 9570
+1.2.840.10008.6.1.1328||EEG Lead|Context Group UID||N|CID 3030
+1.2.840.10008.6.1.1329||Lead Location Near or in Muscle|Context Group UID||N|CID 3031
+1.2.840.10008.6.1.1330||Lead Location Near Peripheral Nerve|Context Group UID||N|CID 3032
+1.2.840.10008.6.1.1331||EOG Lead|Context Group UID||N|CID 3033
+1.2.840.10008.6.1.1332||Body Position Channel|Context Group UID||N|CID 3034
+1.2.840.10008.6.1.1333||EEG Annotation  Neurophysiologic Enumeration|Context Group UID||N|CID 3035
+1.2.840.10008.6.1.1334||EMG Annotation  Neurophysiological Enumeration|Context Group UID||N|CID 3036
+1.2.840.10008.6.1.1335||EOG Annotation  Neurophysiological Enumeration|Context Group UID||N|CID 3037
+1.2.840.10008.6.1.1336||Pattern Event|Context Group UID||N|CID 3038
+1.2.840.10008.6.1.1337||Device-related and Environment-related Event|Context Group UID||N|CID 3039
+1.2.840.10008.6.1.1338||EEG Annotation - Neurological Monitoring Measurement|Context Group UID||N|CID 3040
+1.2.840.10008.6.1.1339||OB-GYN Ultrasound Report Document Title|Context Group UID||N|
+1.2.840.10008.6.1.1340||Automation of Measurement|Context Group UID||N|
+1.2.840.10008.6.1.1341||OB-GYN Ultrasound Beam Path|Context Group UID||N|
+1.2.840.10008.6.1.1342||Angle Measurement|Context Group UID||N|
+1.2.840.10008.6.1.1343||Generic Purpose of Reference to Images and Coordinates in Measurement|Context Group UID||N|
+1.2.840.10008.6.1.1344||Generic Purpose of Reference to Images in Measurement|Context Group UID||N|
+1.2.840.10008.6.1.1345||Generic Purpose of Reference to Coordinates in Measurement|Context Group UID||N|
+1.2.840.10008.6.1.1346||Fitzpatrick Skin Type|Context Group UID||N|CID 4401
+1.2.840.10008.6.1.1347||History of Malignant Melanoma|Context Group UID||N|CID 4402
+1.2.840.10008.6.1.1348||History of Melanoma in Situ|Context Group UID||N|CID 4403
+1.2.840.10008.6.1.1349||History of Non-Melanoma Skin Cancer|Context Group UID||N|CID 4404
+1.2.840.10008.6.1.1350||Skin Disorder|Context Group UID||N|CID 4405
+1.2.840.10008.6.1.1351||Patient Reported Lesion Characteristic|Context Group UID||N|CID 4406
+1.2.840.10008.6.1.1352||Lesion Palpation Finding|Context Group UID||N|CID 4407
+1.2.840.10008.6.1.1353||Lesion Visual Finding|Context Group UID||N|CID 4408
+1.2.840.10008.6.1.1354||Skin Procedure|Context Group UID||N|
+1.2.840.10008.6.1.1355||Abdominopelvic Vessel|Context Group UID||N|CID 12125
+1.2.840.10008.6.1.1356||Numeric Value Failure Qualifier|Context Group UID||N|CID 43
+1.2.840.10008.6.1.1357||Numeric Value Unknown Qualifier|Context Group UID||N|CID 44
+1.2.840.10008.6.1.1358||Couinaud Liver Segment|Context Group UID||N|CID 7170
+1.2.840.10008.6.1.1359||Liver Segmentation Type|Context Group UID||N|CID 7171
+1.2.840.10008.6.1.1360||Contraindications For XA Imaging|Context Group UID||N|CID 1201
+1.2.840.10008.6.1.1361||Neurophysiologic Stimulation Mode|Context Group UID||N|CID 3041
+1.2.840.10008.6.1.1362||Reported Value Type|Context Group UID||N|CID 10072
+1.2.840.10008.6.1.1363||Value Timing|Context Group UID||N|CID 10073
+1.2.840.10008.6.1.1364||RDSR Frame of Reference Origin|Context Group UID||N|CID 10074
+1.2.840.10008.6.1.1365||Microscopy Annotation Property Type|Context Group UID||N|CID 8135
+1.2.840.10008.6.1.1366||Microscopy Measurement Type|Context Group UID||N|CID 8136
+1.2.840.10008.6.1.1367||Prostate Reporting System|Context Group UID||N|CID 6310
+1.2.840.10008.6.1.1368||MR Signal Intensity|Context Group UID||N|CID 6311
+1.2.840.10008.6.1.1369||Cross-sectional Scan Plane Orientation|Context Group UID||N|CID 6312
+1.2.840.10008.6.1.1370||History of Prostate Disease|Context Group UID||N|CID 6313
+1.2.840.10008.6.1.1371||Prostate MRI Study Quality Finding|Context Group UID||N|CID 6314
+1.2.840.10008.6.1.1372||Prostate MRI Series Quality Finding|Context Group UID||N|CID 6315
+1.2.840.10008.6.1.1373||MR Imaging Artifact|Context Group UID||N|CID 6316
+1.2.840.10008.6.1.1374||Prostate DCE MRI Quality Finding|Context Group UID||N|CID 6317
+1.2.840.10008.6.1.1375||Prostate DWI MRI Quality Finding|Context Group UID||N|CID 6318
+1.2.840.10008.6.1.1376||Abdominal Intervention Type|Context Group UID||N|CID 6319
+1.2.840.10008.6.1.1377||Abdominopelvic Intervention|Context Group UID||N|CID 6320
+1.2.840.10008.6.1.1378||Prostate Cancer Diagnostic Procedure|Context Group UID||N|CID 6321
+1.2.840.10008.6.1.1379||Prostate Cancer Family History|Context Group UID||N|CID 6322
+1.2.840.10008.6.1.1380||Prostate Cancer Therapy|Context Group UID||N|CID 6323
+1.2.840.10008.6.1.1381||Prostate MRI Assessment|Context Group UID||N|CID 6324
+1.2.840.10008.6.1.1382||Overall Assessment from PI-RADS|Context Group UID||N|CID 6325
+1.2.840.10008.6.1.1383||Image Quality Control Standard|Context Group UID||N|CID 6326
+1.2.840.10008.6.1.1384||Prostate Imaging Indication|Context Group UID||N|CID 6327
+1.2.840.10008.6.1.1385||PI-RADS v2 Lesion Assessment Category|Context Group UID||N|CID 6328
+1.2.840.10008.6.1.1386||PI-RADS v2 T2WI PZ Lesion Assessment Category|Context Group UID||N|CID 6329
+1.2.840.10008.6.1.1387||PI-RADS v2 T2WI TZ Lesion Assessment Category|Context Group UID||N|CID 6330
+1.2.840.10008.6.1.1388||PI-RADS v2 DWI Lesion Assessment Category|Context Group UID||N|CID 6331
+1.2.840.10008.6.1.1389||PI-RADS v2 DCE Lesion Assessment Category|Context Group UID||N|CID 6332
+1.2.840.10008.6.1.1390||mpMRI Assessment Type|Context Group UID||N|CID 6333
+1.2.840.10008.6.1.1391||mpMRI Assessment Type from PI-RADS|Context Group UID||N|CID 6334
+1.2.840.10008.6.1.1392||mpMRI Assessment Value|Context Group UID||N|CID 6335
+1.2.840.10008.6.1.1393||MRI Abnormality|Context Group UID||N|CID 6336
+1.2.840.10008.6.1.1394||mpMRI Prostate Abnormality from PI-RADS|Context Group UID||N|CID 6337
+1.2.840.10008.6.1.1395||mpMRI Benign Prostate Abnormality from PI-RADS|Context Group UID||N|CID 6338
+1.2.840.10008.6.1.1396||MRI Shape Characteristic|Context Group UID||N|CID 6339
+1.2.840.10008.6.1.1397||Prostate MRI Shape Characteristic from PI-RADS|Context Group UID||N|CID 6340
+1.2.840.10008.6.1.1398||MRI Margin Characteristic|Context Group UID||N|CID 6341
+1.2.840.10008.6.1.1399||Prostate MRI Margin Characteristic from PI-RADS|Context Group UID||N|CID 6342
+1.2.840.10008.6.1.1400||MRI Signal Characteristic|Context Group UID||N|CID 6343
+1.2.840.10008.6.1.1401||Prostate MRI Signal Characteristic from PI-RADS|Context Group UID||N|CID 6344
+1.2.840.10008.6.1.1402||MRI Enhancement Pattern|Context Group UID||N|CID 6345
+1.2.840.10008.6.1.1403||Prostate MRI Enhancement Pattern from PI-RADS|Context Group UID||N|CID 6346
+1.2.840.10008.6.1.1404||Prostate MRI Extra-prostatic Finding|Context Group UID||N|CID 6347
+1.2.840.10008.6.1.1405||Prostate MRI Assessment of Extra-prostatic Anatomic Site|Context Group UID||N|CID 6348
+1.2.840.10008.6.1.1406||MR Coil Type|Context Group UID||N|CID 6349
+1.2.840.10008.6.1.1407||Endorectal Coil Fill Substance|Context Group UID||N|CID 6350
+1.2.840.10008.6.1.1408||Prostate Relational Measurement|Context Group UID||N|CID 6351
+1.2.840.10008.6.1.1409||Prostate Cancer Diagnostic Blood Lab Measurement|Context Group UID||N|CID 6352
+1.2.840.10008.6.1.1410||Prostate Imaging Types of Quality Control Standard|Context Group UID||N|CID 6353
+1.2.840.10008.6.1.1411||Ultrasound Shear Wave Measurement|Context Group UID||N|CID 12308
+1.2.840.10008.6.1.1412||Left Ventricle Myocardial Wall 16 Segment Model|Context Group UID||Y|
+1.2.840.10008.6.1.1413||Left Ventricle Myocardial Wall 18 Segment Model|Context Group UID||N|CID 3781
+1.2.840.10008.6.1.1414||Left Ventricle Basal Wall 6 Segments|Context Group UID||N|CID 3782
+1.2.840.10008.6.1.1415||Left Ventricle Midlevel Wall 6 Segments|Context Group UID||N|CID 3783
+1.2.840.10008.6.1.1416||Left Ventricle Apical Wall 4 Segments|Context Group UID||N|CID 3784
+1.2.840.10008.6.1.1417||Left Ventricle Apical Wall 6 Segments|Context Group UID||N|CID 3785
+1.2.840.10008.6.1.1418||Patient Treatment Preparation Method|Context Group UID||N|CID 9571
+1.2.840.10008.6.1.1419||Patient Shielding Device|Context Group UID||N|CID 9572
+1.2.840.10008.6.1.1420||Patient Treatment Preparation Device|Context Group UID||N|CID 9573
+1.2.840.10008.6.1.1421||Patient Position Displacement Reference Point|Context Group UID||N|CID 9574
+1.2.840.10008.6.1.1422||Patient Alignment Device|Context Group UID||N|CID 9575
+1.2.840.10008.6.1.1423||Reasons for RT Radiation Treatment Omission|Context Group UID||N|CID 9576
+1.2.840.10008.6.1.1424||Patient Treatment Preparation Procedure|Context Group UID||N|CID 9577
+1.2.840.10008.6.1.1425||Motion Management Setup Device|Context Group UID||N|CID 9578
+1.2.840.10008.6.1.1426||Core Echo Strain Measurement|Context Group UID||N|CID 12309
+1.2.840.10008.6.1.1427||Myocardial Strain Method|Context Group UID||N|CID 12310
+1.2.840.10008.6.1.1428||Echo Measured Strain Property|Context Group UID||N|CID 12311
+1.2.840.10008.6.1.1429||Assessment from CAD-RADS|Context Group UID||N|CID 3020
+1.2.840.10008.6.1.1430||CAD-RADS Stenosis Assessment Modifier|Context Group UID||N|CID 3021
+1.2.840.10008.6.1.1431||CAD-RADS Assessment Modifier|Context Group UID||N|CID 3022
+1.2.840.10008.6.1.1432||RT Segment Material|Context Group UID||N|CID 9579
+1.2.840.10008.6.1.1433||Vertebral Anatomic Structure|Context Group UID||N|CID 7602
+1.2.840.10008.6.1.1434||Vertebra|Context Group UID||N|CID 7603
+1.2.840.10008.6.1.1435||Intervertebral Disc|Context Group UID||N|CID 7604
+1.2.840.10008.6.1.1436||Imaging Procedure|Context Group UID||N|
+1.2.840.10008.6.1.1437||NICIP Short Code Imaging Procedure|Context Group UID||N|
+1.2.840.10008.6.1.1438||NICIP SNOMED Imaging Procedure|Context Group UID||N|
+1.2.840.10008.6.1.1439||ICD-10-PCS Imaging Procedure|Context Group UID||N|
+1.2.840.10008.6.1.1440||ICD-10-PCS Nuclear Medicine Procedure|Context Group UID||N|
+1.2.840.10008.6.1.1441||ICD-10-PCS Radiation Therapy Procedure|Context Group UID||N|
+1.2.840.10008.6.1.1442||RT Segmentation Property Category|Context Group UID||N|CID 9580
+1.2.840.10008.6.1.1443||Radiotherapy Registration Mark|Context Group UID||N|CID 9581
+1.2.840.10008.6.1.1444||Radiotherapy Dose Region|Context Group UID||N|CID 9582
+1.2.840.10008.6.1.1445||Anatomically Localized Lesion Segmentation Type|Context Group UID||N|CID 7199
+1.2.840.10008.6.1.1446||Reason for Removal from Operational Use|Context Group UID||N|CID 7031
+1.2.840.10008.6.1.1447||General Ultrasound Report Document Title|Context Group UID||N|CID 12320
+1.2.840.10008.6.1.1448||Elastography Site|Context Group UID||N|CID 12321
+1.2.840.10008.6.1.1449||Elastography Measurement Site|Context Group UID||N|CID 12322
+1.2.840.10008.6.1.1450||Ultrasound Relevant Patient Condition|Context Group UID||N|CID 12323
+1.2.840.10008.6.1.1451||Shear Wave Detection Method|Context Group UID||N|CID 12324
+1.2.840.10008.6.1.1452||Liver Ultrasound Study Indication|Context Group UID||N|CID 12325
+1.2.840.10008.6.1.1453||Analog Waveform Filter|Context Group UID||N|CID 3042
+1.2.840.10008.6.1.1454||Digital Waveform Filter|Context Group UID||N|CID 3043
+1.2.840.10008.6.1.1455||Waveform Filter Lookup Table Input Frequency Unit|Context Group UID||N|CID 3044
+1.2.840.10008.6.1.1456||Waveform Filter Lookup Table Output Magnitude Unit|Context Group UID||N|CID 3045
+1.2.840.10008.6.1.1457||Specific Observation Subject Class|Context Group UID||N|CID 272
+1.2.840.10008.6.1.1458||Movable Beam Limiting Device Type|Context Group UID||N|CID 9540
+1.2.840.10008.6.1.1459||Radiotherapy Acquisition WorkItem Subtasks|Context Group UID||N|CID 9260
+1.2.840.10008.6.1.1460||Patient Position Acquisition Radiation Source Locations|Context Group UID||N|CID 9261
+1.2.840.10008.6.1.1461||Energy Derivation Types|Context Group UID||N|CID 9262
+1.2.840.10008.6.1.1462||KV Imaging Acquisition Techniques|Context Group UID||N|CID 9263
+1.2.840.10008.6.1.1463||MV Imaging Acquisition Techniques|Context Group UID||N|CID 9264
+1.2.840.10008.6.1.1464||Patient Position Acquisition - Projection Techniques|Context Group UID||N|CID 9265
+1.2.840.10008.6.1.1465||Patient Position Acquisition  CT Techniques|Context Group UID||N|CID 9266
+1.2.840.10008.6.1.1466||Patient Positioning Related Object Purposes|Context Group UID||N|CID 9267
+1.2.840.10008.6.1.1467||Patient Position Acquisition Devices|Context Group UID||N|CID 9268
+1.2.840.10008.6.1.1468||RT Radiation Meterset Units|Context Group UID||N|CID 9269
+1.2.840.10008.6.1.1469||Acquisition Initiation Types|Context Group UID||N|CID 9270
+1.2.840.10008.6.1.1470||RT Image Patient Position Acquisition Devices|Context Group UID||N|CID 9271
+1.2.840.10008.6.1.1471||Photoacoustic Illumination Method|Context Group UID||N|CID 11001
+1.2.840.10008.6.1.1472||Acoustic Coupling Medium|Context Group UID||N|CID 11002
+1.2.840.10008.6.1.1473||Ultrasound Transducer Technology|Context Group UID||N|CID 11003
+1.2.840.10008.6.1.1474||Speed of Sound Correction Mechanisms|Context Group UID||N|CID 11004
+1.2.840.10008.6.1.1475||Photoacoustic Reconstruction Algorithm Family|Context Group UID||N|CID 11005
+1.2.840.10008.6.1.1476||Photoacoustic Imaged Property|Context Group UID||N|CID 11006
+1.2.840.10008.6.1.1477||X-Ray Radiation Dose Procedure Type Reported|Context Group UID||N|CID 10005
+1.2.840.10008.6.1.1478||Topical Treatment|Context Group UID||N|CID 4410
+1.2.840.10008.6.1.1479||Lesion Color|Context Group UID||N|CID 4411
+1.2.840.10008.6.1.1480||Specimen Stain for Confocal Microscopy|Context Group UID||N|CID 4412
+1.2.840.10008.6.1.1481||RT ROI Image Acquisition Context|Context Group UID||N|CID 9272
+1.2.840.10008.6.1.1482||Lobe of Lung|Context Group UID||N|CID 6170
+1.2.840.10008.6.1.1483||Zone of Lung|Context Group UID||N|CID 6171
+1.2.840.10008.6.1.1484||Sleep Stage|Context Group UID||N|CID 3046
+1.2.840.10008.6.1.1485||Patient Position Acquisition  MR Techniques|Context Group UID||N|CID 9273
+1.2.840.10008.6.1.1486||RT Plan Radiotherapy Procedure Technique|Context Group UID||N|CID 9583
+1.2.840.10008.6.1.1487||Waveform Annotation Classification|Context Group UID||N|CID 3047
+1.2.840.10008.6.1.1488||Waveform Annotations Document Title|Context Group UID||N|CID 3048
+1.2.840.10008.6.1.1489||EEG Procedure|Context Group UID||N|CID 3049
+1.2.840.10008.6.1.1490||Patient Consciousness|Context Group UID||N|CID 3050
+1.2.840.10008.6.1.1491||Follicle Type|Context Group UID||N|CID 12010
+1.2.840.10008.6.1.1492||Breast Tissue Segmentation Type|Context Group UID||N|
+1.2.840.10008.6.1.1493||Implanted Device|Context Group UID||N|CID 3779
+1.2.840.10008.6.1.1494||Similarity Measure|Context Group UID||N|CID 281
+1.2.840.10008.6.1.1495||Waveform Acquisition Modality|Context Group UID||N|CID 34
+1.2.840.10008.6.1.1496||En Face Processing Algorithm Family|Context Group UID||N|CID 4274
+1.2.840.10008.6.1.1497||Anterior Eye Segmentation Surface|Context Group UID||N|CID 4275
+1.2.840.10008.6.1.1498||Fetal Echocardiography Image View|Context Group UID||N|CID 12312
+1.2.840.10008.6.1.1499||Cardiac Ultrasound Fetal Arrhythmia Measurements|Context Group UID||N|CID 12313
+1.2.840.10008.6.1.1500||Common Fetal Echocardiography Measurements|Context Group UID||N|CID 12314
+1.2.840.10008.6.1.1501||Head and Neck Primary Anatomic Structure|Context Group UID||N|CID 4061
+1.2.840.10008.6.1.1502||VL View|Context Group UID||N|CID 4062
+1.2.840.10008.6.1.1503||VL Dental View|Context Group UID||N|CID 4063
+1.2.840.10008.6.1.1504||VL View Modifier|Context Group UID||N|CID 4064
+1.2.840.10008.6.1.1505||VL Dental View Modifier|Context Group UID||N|CID 4065
+1.2.840.10008.6.1.1506||Orthognathic Functional Condition|Context Group UID||N|CID 4066
+1.2.840.10008.6.1.1507||Orthodontic Finding by Inspection|Context Group UID||N|CID 4067
+1.2.840.10008.6.1.1508||Orthodontic Observable Entity|Context Group UID||N|CID 4068
+1.2.840.10008.6.1.1509||Dental Occlusion|Context Group UID||N|CID 4069
+1.2.840.10008.6.1.1510||Orthodontic Treatment Progress|Context Group UID||N|CID 4070
+1.2.840.10008.6.1.1511||General Photography Device|Context Group UID||N|CID 4071
+1.2.840.10008.6.1.1512||Devices for the Purpose of Dental Photography|Context Group UID||N|CID 4072
+1.2.840.10008.6.1.1513||CTDI Phantom Device|Context Group UID||N|CID 4053
+1.2.840.10008.6.1.1514||Diagnostic Imaging Procedure without IV Contrast|Context Group UID||N|CID 108
+1.2.840.10008.6.1.1515||Diagnostic Imaging Procedure with IV Contrast|Context Group UID||N|CID 109
+1.2.840.10008.6.1.1516||Structural Heart Procedure|Context Group UID||N|CID 12331
+1.2.840.10008.6.1.1517||Structural Heart Device|Context Group UID||N|CID 12332
+1.2.840.10008.6.1.1518||Structural Heart Measurement|Context Group UID||N|CID 12333
+1.2.840.10008.6.1.1519||Aortic Valve Structural Measurement|Context Group UID||N|CID 12334
+1.2.840.10008.6.1.1520||Mitral Valve Structural Measurement|Context Group UID||N|CID 12335
+1.2.840.10008.6.1.1521||Tricuspid Valve Structural Measurement|Context Group UID||N|CID 12336
+1.2.840.10008.6.1.1522||Structural Heart Echo Measurement|Context Group UID||N|CID 12337
+1.2.840.10008.6.1.1523||Left Atrial Appendage Closure Measurement|Context Group UID||N|CID 12338
+1.2.840.10008.6.1.1524||Structural Heart Procedure Anatomic Site|Context Group UID||N|CID 12339
+1.2.840.10008.6.1.1525||Indication for Structural Heart Procedure|Context Group UID||N|CID 12341
+1.2.840.10008.6.1.1526||Bradycardiac Agent|Context Group UID||N|CID 12342
+1.2.840.10008.6.1.1527||Transesophageal Echocardiography Scan Plane|Context Group UID||N|CID 12343
+1.2.840.10008.6.1.1528||Structural Heart Measurement Report Document Title|Context Group UID||N|CID 12344
+1.2.840.10008.6.1.1529||Person Gender Identity|Context Group UID||N|CID 7458
+1.2.840.10008.6.1.1530||Category of Sex Parameters for Clinical Use|Context Group UID||N|CID 7459
+1.2.840.10008.6.1.1531||Third Person Pronoun Set|Context Group UID||N|CID 7448
+1.2.840.10008.6.1.1532||Cardiac Structure Calcification Qualitative Evaluation|Context Group UID||N|CID 12345
+1.2.840.10008.6.1.1533||Visual Field Measurements|Context Group UID||N|CID 4280
+1.2.840.10008.6.1.1534||Optic Disc Key Measurements|Context Group UID||N|CID 4409
+1.2.840.10008.6.1.1535||Retinal Sector Methods|Context Group UID||N|CID 4282
+1.2.840.10008.6.1.1536||RNFL Sector Measurements|Context Group UID||N|CID 4283
+1.2.840.10008.6.1.1537||RNFL Clockface Measurements|Context Group UID||N|CID 4284
+1.2.840.10008.6.1.1538||Macular Thickness Key Measurements|Context Group UID||N|CID 4285
+1.2.840.10008.6.1.1539||Ganglion Cell Measurement Extent|Context Group UID||N|CID 4286
+1.2.840.10008.6.1.1540||Ganglion Cell Key Measurements|Context Group UID||N|CID 4287
+1.2.840.10008.6.1.1541||Ganglion Cell Sector Measurements|Context Group UID||N|CID 4288
+1.2.840.10008.6.1.1542||Ganglion Cell Sector Methods|Context Group UID||N|CID 4289
+1.2.840.10008.6.1.1543||Endothelial Cell Count Measurements|Context Group UID||N|CID 4290
+1.2.840.10008.6.1.1544||Ophthalmic Image ROI Measurements|Context Group UID||N|CID 4291
+1.2.840.10008.6.1.1545||RT Plan Approval Assertion|Context Group UID||N|CID 9584
+1.2.840.10008.6.1.1546||Estimated Delivery Date Method|Context Group UID||N|CID 12026
+1.2.840.10008.6.1.1547||RT Dose Calculation Algorithm Family|Context Group UID||N|CID 9585
+1.2.840.10008.6.1.1548||Dose Index for Dose Calibration|Context Group UID||N|CID 10012
+1.2.840.10008.6.1.1549||Ultrasound Attenuation Imaging Site|Context Group UID||N|CID 12036
+1.2.840.10008.6.1.1550||Fetal Anatomy Survey Assessment|Context Group UID||N|CID 12040
+1.2.840.10008.6.1.1551||Fetal Anatomy Survey Assessment - Head|Context Group UID||N|CID 12041
+1.2.840.10008.6.1.1552||Fetal Anatomy Survey Assessment - Face and Neck|Context Group UID||N|CID 12042
+1.2.840.10008.6.1.1553||Fetal Anatomy Survey Assessment - Chest|Context Group UID||N|CID 12043
+1.2.840.10008.6.1.1554||Fetal Anatomy Survey Assessment - Heart|Context Group UID||N|CID 12044
+1.2.840.10008.6.1.1555||Fetal Anatomy Survey Assessment - Abdomen and Pelvis|Context Group UID||N|CID 12045
+1.2.840.10008.6.1.1556||Fetal Anatomy Survey Assessment - Spine|Context Group UID||N|CID 12046
+1.2.840.10008.6.1.1557||Fetal Anatomy Survey Assessment - Extremities|Context Group UID||N|CID 12047
+1.2.840.10008.6.1.1558||Fetal Anatomy Survey Assessment - Maternal|Context Group UID||N|CID 12048
+1.2.840.10008.6.1.1559||Fetal Anatomy Survey Practice Guideline|Context Group UID||N|CID 12049
+1.2.840.10008.6.1.1560||Sensitive Content Category|Context Group UID||N|CID 900
+1.2.840.10008.6.1.1561||Sensitive Content Detail|Context Group UID||N|CID 901
+1.2.840.10008.6.1.1562||Application Type Code|Context Group UID||N|CID 406
+1.2.840.10008.6.1.1563||X-Ray Modulation Type|Context Group UID||N|CID 10035
+1.2.840.10008.6.1.1564||Radiotherapy Dose Real World Units|Context Group UID||N|CID 9586
+1.2.840.10008.6.1.1565||Radiotherapy Dose Interpreted Type Codes|Context Group UID||N|CID 9587
+1.2.840.10008.6.1.1566||Radiotherapy Dose Interpreted Type Modifier Codes|Context Group UID||N|CID 9588
+1.2.840.10008.6.1.1567||Radiotherapy Dose Intent Codes|Context Group UID||N|CID 9589
+1.2.840.10008.6.1.1568||Quality Segmentation Property Type|Context Group UID||N|CID 7164
+1.2.840.10008.6.1.1569||Ultrasound Z-Score Population Index|Context Group UID||N|CID 12027
+1.2.840.10008.6.1.1570||Fetal Ultrasound Z-Score Reference Authority|Context Group UID||N|CID 12028
+1.2.840.10008.6.1.1571||Metal Artifact Reduction Algorithm Family|Context Group UID||N|CID 10036
+1.2.840.10008.7.1.1|NativeDICOMModel|Native DICOM Model|Application Hosting Model||N|
+1.2.840.10008.7.1.2|AbstractMultiDimensionalImageModel|Abstract Multi-Dimensional Image Model|Application Hosting Model||N|
+1.2.840.10008.8.1.1|DICOMContentMappingResource|DICOM Content Mapping Resource|Mapping Resource||N|
+1.2.840.10008.9.1|ImagingReport|Imaging Report|Document TemplateID|PS3.20|N|
+1.2.840.10008.9.2|ClinicalInformation|Clinical Information|Section TemplateID|PS3.20|N|
+1.2.840.10008.9.3|ImagingProcedureDescription|Imaging Procedure Description|Section TemplateID|PS3.20|N|
+1.2.840.10008.9.4|ComparisonStudy|Comparison Study|Section TemplateID|PS3.20|N|
+1.2.840.10008.9.5|Impression|Impression|Section TemplateID|PS3.20|N|
+1.2.840.10008.9.6|Addendum|Addendum|Section TemplateID|PS3.20|N|
+1.2.840.10008.9.7|Request|Request|Section TemplateID|PS3.20|N|
+1.2.840.10008.9.8|RadiationExposureandProtectionInformation|Radiation Exposure and Protection Information|Section TemplateID|PS3.20|N|
+1.2.840.10008.9.9|FetusFindings|Fetus Findings|Section TemplateID|PS3.20|N|
+1.2.840.10008.9.10|LabeledSubsection|Labeled Subsection|Section TemplateID|PS3.20|N|
+1.2.840.10008.9.11|CommunicationofActionableFindings|Communication of Actionable Findings|Section TemplateID|PS3.20|N|
+1.2.840.10008.9.12|Recommendation|Recommendation|Section TemplateID|PS3.20|N|
+1.2.840.10008.9.13|ProceduralMedication|Procedural Medication|Entry TemplateID|PS3.20|N|
+1.2.840.10008.9.14|ProcedureTechnique|Procedure Technique|Entry TemplateID|PS3.20|N|
+1.2.840.10008.9.15|ImageQuality|Image Quality|Entry TemplateID|PS3.20|N|
+1.2.840.10008.9.16|StudyAct|Study Act|Entry TemplateID|PS3.20|N|
+1.2.840.10008.9.17|SeriesAct|Series Act|Entry TemplateID|PS3.20|N|
+1.2.840.10008.9.18|SOPInstanceObservation|SOP Instance Observation|Entry TemplateID|PS3.20|N|
+1.2.840.10008.9.19|SectionText|Section Text|Element Set TemplateID|PS3.20|N|
+1.2.840.10008.9.20|GeneralHeader|General Header|Element Set TemplateID|PS3.20|N|
+1.2.840.10008.9.21|ImagingHeader|Imaging Header|Element Set TemplateID|PS3.20|N|
+1.2.840.10008.9.22|ParentDocument|Parent Document|Element Set TemplateID|PS3.20|N|
+1.2.840.10008.9.23|GeneralSectionEntries|General Section Entries|Element Set TemplateID|PS3.20|N|
+1.2.840.10008.9.24|ImagingAddendumReport|Imaging Addendum Report|Document TemplateID|PS3.20|N|
+1.2.840.10008.10.1|VideoEndoscopicImageRealTimeCommunication|Video Endoscopic Image Real-Time Communication|SOP Class||N|
+1.2.840.10008.10.2|VideoPhotographicImageRealTimeCommunication|Video Photographic Image Real-Time Communication|SOP Class||N|
+1.2.840.10008.10.3|AudioWaveformRealTimeCommunication|Audio Waveform Real-Time Communication|SOP Class||N|
+1.2.840.10008.10.4|RenditionSelectionDocumentRealTimeCommunication|Rendition Selection Document Real-Time Communication|SOP Class||N|
+1.2.840.10008.15.0.3.1|dicomDeviceName|dicomDeviceName|LDAP OID||N|
+1.2.840.10008.15.0.3.2|dicomDescription|dicomDescription|LDAP OID||N|
+1.2.840.10008.15.0.3.3|dicomManufacturer|dicomManufacturer|LDAP OID||N|
+1.2.840.10008.15.0.3.4|dicomManufacturerModelName|dicomManufacturerModelName|LDAP OID||N|
+1.2.840.10008.15.0.3.5|dicomSoftwareVersion|dicomSoftwareVersion|LDAP OID||N|
+1.2.840.10008.15.0.3.6|dicomVendorData|dicomVendorData|LDAP OID||N|
+1.2.840.10008.15.0.3.7|dicomAETitle|dicomAETitle|LDAP OID||N|
+1.2.840.10008.15.0.3.8|dicomNetworkConnectionReference|dicomNetworkConnectionReference|LDAP OID||N|
+1.2.840.10008.15.0.3.9|dicomApplicationCluster|dicomApplicationCluster|LDAP OID||N|
+1.2.840.10008.15.0.3.10|dicomAssociationInitiator|dicomAssociationInitiator|LDAP OID||N|
+1.2.840.10008.15.0.3.11|dicomAssociationAcceptor|dicomAssociationAcceptor|LDAP OID||N|
+1.2.840.10008.15.0.3.12|dicomHostname|dicomHostname|LDAP OID||N|
+1.2.840.10008.15.0.3.13|dicomPort|dicomPort|LDAP OID||N|
+1.2.840.10008.15.0.3.14|dicomSOPClass|dicomSOPClass|LDAP OID||N|
+1.2.840.10008.15.0.3.15|dicomTransferRole|dicomTransferRole|LDAP OID||N|
+1.2.840.10008.15.0.3.16|dicomTransferSyntax|dicomTransferSyntax|LDAP OID||N|
+1.2.840.10008.15.0.3.17|dicomPrimaryDeviceType|dicomPrimaryDeviceType|LDAP OID||N|
+1.2.840.10008.15.0.3.18|dicomRelatedDeviceReference|dicomRelatedDeviceReference|LDAP OID||N|
+1.2.840.10008.15.0.3.19|dicomPreferredCalledAETitle|dicomPreferredCalledAETitle|LDAP OID||N|
+1.2.840.10008.15.0.3.20|dicomTLSCyphersuite|dicomTLSCyphersuite|LDAP OID||N|
+1.2.840.10008.15.0.3.21|dicomAuthorizedNodeCertificateReference|dicomAuthorizedNodeCertificateReference|LDAP OID||N|
+1.2.840.10008.15.0.3.22|dicomThisNodeCertificateReference|dicomThisNodeCertificateReference|LDAP OID||N|
+1.2.840.10008.15.0.3.23|dicomInstalled|dicomInstalled|LDAP OID||N|
+1.2.840.10008.15.0.3.24|dicomStationName|dicomStationName|LDAP OID||N|
+1.2.840.10008.15.0.3.25|dicomDeviceSerialNumber|dicomDeviceSerialNumber|LDAP OID||N|
+1.2.840.10008.15.0.3.26|dicomInstitutionName|dicomInstitutionName|LDAP OID||N|
+1.2.840.10008.15.0.3.27|dicomInstitutionAddress|dicomInstitutionAddress|LDAP OID||N|
+1.2.840.10008.15.0.3.28|dicomInstitutionDepartmentName|dicomInstitutionDepartmentName|LDAP OID||N|
+1.2.840.10008.15.0.3.29|dicomIssuerOfPatientID|dicomIssuerOfPatientID|LDAP OID||N|
+1.2.840.10008.15.0.3.30|dicomPreferredCallingAETitle|dicomPreferredCallingAETitle|LDAP OID||N|
+1.2.840.10008.15.0.3.31|dicomSupportedCharacterSet|dicomSupportedCharacterSet|LDAP OID||N|
+1.2.840.10008.15.0.4.1|dicomConfigurationRoot|dicomConfigurationRoot|LDAP OID||N|
+1.2.840.10008.15.0.4.2|dicomDevicesRoot|dicomDevicesRoot|LDAP OID||N|
+1.2.840.10008.15.0.4.3|dicomUniqueAETitlesRegistryRoot|dicomUniqueAETitlesRegistryRoot|LDAP OID||N|
+1.2.840.10008.15.0.4.4|dicomDevice|dicomDevice|LDAP OID||N|
+1.2.840.10008.15.0.4.5|dicomNetworkAE|dicomNetworkAE|LDAP OID||N|
+1.2.840.10008.15.0.4.6|dicomNetworkConnection|dicomNetworkConnection|LDAP OID||N|
+1.2.840.10008.15.0.4.7|dicomUniqueAETitle|dicomUniqueAETitle|LDAP OID||N|
+1.2.840.10008.15.0.4.8|dicomTransferCapability|dicomTransferCapability|LDAP OID||N|
+1.2.840.10008.15.1.1|UTC|Universal Coordinated Time|Synchronization Frame of Reference||N|
+""";
 }

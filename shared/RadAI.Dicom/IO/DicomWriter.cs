@@ -263,9 +263,9 @@ public static class DicomWriter
                             span[value.Length] = entry.VR.PaddingByte();
                         }
 
-                        if (!encoding.LittleEndian && vr.ValueSize() > 1)
+                        if (!encoding.LittleEndian && vr.ValueSize() is > 1 and var unit)
                         {
-                            ByteSwappingStream.Swap(span[..padded], vr.ValueSize());
+                            ByteSwappingStream.Swap(span[..padded], unit);
                         }
 
                         output.Advance(padded);

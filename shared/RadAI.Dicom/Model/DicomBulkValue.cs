@@ -15,6 +15,29 @@ public abstract class DicomBulkValue
     /// <summary>Opens the value for reading from its start.</summary>
     public abstract Stream OpenRead();
 
+    /// <summary>Reads <paramref name="count"/> bytes from <paramref name="offset"/> in the value (a frame of a large multi-frame image, say).</summary>
+    public virtual async Task<byte[]> ReadRangeAsync(long offset, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + count, Length);
+        var bytes = GC.AllocateUninitializedArray<byte>(count);
+        await using var stream = OpenRead();
+        var skip = new byte[Math.Min(offset, 81920)];
+        for (var left = offset; left > 0;)
+        {
+            var n = await stream.ReadAsync(skip.AsMemory(0, (int)Math.Min(left, skip.Length)), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                throw new EndOfStreamException();
+            }
+
+            left -= n;
+        }
+
+        await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return bytes;
+    }
+
     /// <summary>Reads the whole value into a new array (only for values that fit in memory).</summary>
     public async Task<byte[]> ReadAllAsync(CancellationToken cancellationToken = default)
     {
@@ -45,6 +68,9 @@ public sealed class DicomMemoryBulkValue(ReadOnlyMemory<byte> bytes) : DicomBulk
     public override long Length => bytes.Length;
 
     public override Stream OpenRead() => new ReadOnlyMemoryStream(bytes);
+
+    public override Task<byte[]> ReadRangeAsync(long offset, int count, CancellationToken cancellationToken = default) =>
+        Task.FromResult(bytes.Slice(checked((int)offset), count).ToArray());
 
     private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> memory) : Stream
     {
@@ -104,6 +130,28 @@ public sealed class DicomFileBulkValue(string path, long offset, long length, in
     public long Offset => offset;
 
     public override long Length => length;
+
+    public override async Task<byte[]> ReadRangeAsync(long start, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, length);
+        // Seek straight to the range (whole words when the value is swapped).
+        var alignedStart = swapUnit > 1 ? start - (start % swapUnit) : start;
+        var alignedEnd = swapUnit > 1 ? Math.Min(length, (start + count + swapUnit - 1) / swapUnit * swapUnit) : start + count;
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)(alignedEnd - alignedStart)));
+        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous))
+        {
+            file.Position = offset + alignedStart;
+            await file.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (swapUnit > 1)
+        {
+            ByteSwappingStream.Swap(bytes, swapUnit);
+        }
+
+        return alignedStart == start && bytes.Length == count ? bytes : bytes.AsSpan((int)(start - alignedStart), count).ToArray();
+    }
 
     public override Stream OpenRead()
     {

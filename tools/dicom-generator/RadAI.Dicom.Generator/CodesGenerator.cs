@@ -28,6 +28,7 @@ internal static class CodesGenerator
         }
 
         var names = MemberNames(table.Rows, "DcmCodes", r => r["code_meaning"], r => r["code_value"]);
+        var codes = new CompactText();
         var w = new SourceWriter();
         w.Line("/// <summary>");
         w.Line($"/// The {table.Rows.Count} codes of coding scheme DCM (PS3.16 Annex D), one property per code, named after its meaning;");
@@ -35,6 +36,13 @@ internal static class CodesGenerator
         w.Line("/// </summary>");
         w.Line("public static partial class DcmCodes");
         w.Line("{");
+        w.Line("    // Built once, on first use of the class; each property returns its element.");
+        w.Line("    private static readonly DicomCode[] GeneratedCodes =");
+        w.Line("    [");
+        w.Line("        .. GeneratedCodeTable.Split('\\n', StringSplitOptions.RemoveEmptyEntries)");
+        w.Line("            .Select(line => line.TrimEnd('\\r').Split('|'))");
+        w.Line("            .Select(f => new DicomCode(\"DCM\", f[0], f[1])),");
+        w.Line("    ];");
         for (var i = 0; i < table.Rows.Count; i++)
         {
             var row = table.Rows[i];
@@ -48,15 +56,15 @@ internal static class CodesGenerator
                 summary += " Marked retired or replaced in the text of PS3.16 Annex D.";
             }
 
-            if (i > 0)
-            {
-                w.Line();
-            }
-
+            codes.Row(row, row["code_value"], row["code_meaning"]);
+            w.Line();
             w.Line($"    /// <summary>{CSharp.XmlText(summary)}</summary>");
-            w.Line($"    public static DicomCode {names[i]} {{ get; }} = new(\"DCM\", {CSharp.Literal(row["code_value"])}, {CSharp.Literal(row["code_meaning"])});");
+            w.Line($"    public static DicomCode {names[i]} => GeneratedCodes[{i.ToString(CultureInfo.InvariantCulture)}];");
         }
 
+        w.Line();
+        w.Line("    // code value|code meaning, in table order (the index of each property above).");
+        codes.WriteConstant(w, "GeneratedCodeTable");
         w.Line("}");
         return new GeneratedFile("DcmCodes.g.cs", w.ToString());
     }
@@ -171,7 +179,7 @@ internal static class CodesGenerator
             group.Members.Add(row);
         }
 
-        var text = new StringBuilder(1 << 20);
+        var text = new CompactText();
         var unknownIncludes = new List<string>();
         foreach (var cid in order)
         {
@@ -184,11 +192,7 @@ internal static class CodesGenerator
 
             // "None" is how the source tables wrote a missing version.
             var version = row["version"] == "None" ? "" : row["version"];
-            text.Append('#').Append(cid.ToString(CultureInfo.InvariantCulture))
-                .Append('|').Append(Field(row, row["name"]))
-                .Append('|').Append(Field(row, row["context_group_uid"]))
-                .Append('|').Append(Field(row, version))
-                .Append('\n');
+            text.Row(row, "#" + cid.ToString(CultureInfo.InvariantCulture), row["name"], row["context_group_uid"], version);
             foreach (var member in rows)
             {
                 switch (member["row_type"])
@@ -197,13 +201,10 @@ internal static class CodesGenerator
                         if (member["coding_scheme_designator"].Length == 0 || member["code_value"].Length == 0
                             || member["coding_scheme_designator"][0] is '#' or '>')
                         {
-                            throw member.Error("code row without scheme or value.");
+                            throw member.Error("code row without scheme or value, or with a scheme starting with # or >.");
                         }
 
-                        text.Append(Field(member, member["coding_scheme_designator"]))
-                            .Append('|').Append(Field(member, member["code_value"]))
-                            .Append('|').Append(Field(member, member["code_meaning"]))
-                            .Append('\n');
+                        text.Row(member, member["coding_scheme_designator"], member["code_value"], member["code_meaning"]);
                         break;
                     case "include":
                         var included = ParseCid(member, member["included_cid"]);
@@ -213,7 +214,7 @@ internal static class CodesGenerator
                             warn($"{member.Where}: CID {cid} includes CID {included}, which is not in {cids.FileName}; it will add nothing.");
                         }
 
-                        text.Append('>').Append(included.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                        text.Line(">" + included.ToString(CultureInfo.InvariantCulture));
                         break;
                     default:
                         throw member.Error($"row_type '{member["row_type"]}' is not code or include.");
@@ -221,8 +222,6 @@ internal static class CodesGenerator
             }
         }
 
-        var content = text.ToString();
-        var quotes = new string('"', Math.Max(3, LongestRun(content, '"') + 1));
         var w = new SourceWriter();
         w.Line("public static partial class DicomContextGroups");
         w.Line("{");
@@ -234,16 +233,15 @@ internal static class CodesGenerator
             w.Line($"    // Note: {unknown}, which is not in the table; it adds nothing.");
         }
 
-        w.Line($"    private const string TableText = {quotes}");
-        w.Raw(content);
-        w.Line($"{quotes};");
+        text.WriteConstant(w, "TableText");
         w.Line("}");
         return new GeneratedFile("DicomContextGroups.g.cs", w.ToString());
     }
 
     /// <summary>
     /// Member names for codes: PascalCase of the meaning; every name that two or more rows share
-    /// (or that equals the enclosing class name) gets "_" and the code value appended.
+    /// (or that equals the enclosing class name, or starts with "Generated", the prefix of the generated
+    /// private members) gets "_" and the code value appended.
     /// </summary>
     private static string[] MemberNames(IReadOnlyList<TsvRow> rows, string className, Func<TsvRow, string> meaning, Func<TsvRow, string> value)
     {
@@ -254,7 +252,7 @@ internal static class CodesGenerator
         for (var i = 0; i < rows.Count; i++)
         {
             var name = baseNames[i];
-            if (counts[name] > 1 || name == className)
+            if (counts[name] > 1 || name == className || name.StartsWith("Generated", StringComparison.Ordinal))
             {
                 name += "_" + CSharp.IdentifierPart(value(rows[i]));
             }
@@ -279,21 +277,4 @@ internal static class CodesGenerator
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var cid) && cid > 0
             ? cid
             : throw row.Error($"'{text}' is not a CID number.");
-
-    private static string Field(TsvRow row, string value) =>
-        value.AsSpan().IndexOfAny("|\r\n") >= 0 || value.Trim().Length != value.Length
-            ? throw row.Error($"'{value}' holds '|', a line break or outer spaces, which the compact table cannot hold.")
-            : value;
-
-    private static int LongestRun(string text, char c)
-    {
-        int longest = 0, run = 0;
-        foreach (var ch in text)
-        {
-            run = ch == c ? run + 1 : 0;
-            longest = Math.Max(longest, run);
-        }
-
-        return longest;
-    }
 }

@@ -110,19 +110,47 @@ internal static partial class ElementsGenerator
 
     public static GeneratedFile Dictionary(IReadOnlyList<Element> elements)
     {
-        var w = new SourceWriter();
-        w.Line("public static partial class DicomDictionary");
-        w.Line("{");
-        w.Line($"    // {elements.Count} entries in tag order: PS3.6 and the PS3.7 command group (group 0000).");
-        w.Line("    private static partial DicomDictionaryEntry[] CreateEntries() =>");
-        w.Line("    [");
+        var table = new CompactText();
         foreach (var e in elements)
         {
-            w.Line($"        new({CSharp.Hex(e.Value)}, {CSharp.Hex(e.Mask)}, {CSharp.Literal(e.Keyword)}, {CSharp.Literal(e.Name)}, "
-                + $"{Vr(e, 0)}, {Vr(e, 1)}, {Vr(e, 2)}, {CSharp.Literal(e.VM)}, {CSharp.Bool(e.IsRetired)}),");
+            table.Row(e.Row, e.TagText, e.Keyword, e.Name, string.Join('/', e.VRs), e.VM, e.IsRetired ? "Y" : "N");
         }
 
-        w.Line("    ];");
+        var w = new SourceWriter("System.Globalization");
+        w.Line("public static partial class DicomDictionary");
+        w.Line("{");
+        w.Line("    private static partial DicomDictionaryEntry[] CreateEntries()");
+        w.Line("    {");
+        w.Line("        var lines = GeneratedEntryTable.Split('\\n', StringSplitOptions.RemoveEmptyEntries);");
+        w.Line("        var entries = new DicomDictionaryEntry[lines.Length];");
+        w.Line("        for (var i = 0; i < lines.Length; i++)");
+        w.Line("        {");
+        w.Line("            // (gggg,eeee)|keyword|name|VR[/VR[/VR]]|VM|retired; x in the tag: a repeating group digit.");
+        w.Line("            var fields = lines[i].TrimEnd('\\r').Split('|');");
+        w.Line("            var digits = string.Concat(fields[0].AsSpan(1, 4), fields[0].AsSpan(6, 4));");
+        w.Line("            var value = uint.Parse(digits.Replace('x', '0'), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);");
+        w.Line("            var mask = 0u;");
+        w.Line("            foreach (var digit in digits)");
+        w.Line("            {");
+        w.Line("                mask = (mask << 4) | (digit == 'x' ? 0u : 0xFu);");
+        w.Line("            }");
+        w.Line();
+        w.Line("            var vrs = fields[3].Split('/');");
+        w.Line("            entries[i] = new DicomDictionaryEntry(value, mask, fields[1], fields[2],");
+        w.Line("                GeneratedVR(vrs, 0), GeneratedVR(vrs, 1), GeneratedVR(vrs, 2), fields[4], fields[5] == \"Y\");");
+        w.Line("        }");
+        w.Line();
+        w.Line("        return entries;");
+        w.Line("    }");
+        w.Line();
+        w.Line("    private static DicomVR GeneratedVR(string[] codes, int index) =>");
+        w.Line("        index >= codes.Length || codes[index].Length == 0 ? DicomVR.None");
+        w.Line("        : DicomVRInfo.TryParse(codes[index], out var vr) ? vr");
+        w.Line("        : throw new InvalidOperationException($\"Generated dictionary: '{codes[index]}' is not a VR.\");");
+        w.Line();
+        w.Line($"    // The {elements.Count} entries of PS3.6 and of the PS3.7 command group (0000,eeee), in tag order:");
+        w.Line("    // (gggg,eeee)|keyword|name|VR, or VRs separated by '/', or nothing for the FFFE items and delimiters|VM|retired Y or N.");
+        table.WriteConstant(w, "GeneratedEntryTable");
         w.Line("}");
         return new GeneratedFile("DicomDictionary.g.cs", w.ToString());
     }

@@ -8,7 +8,7 @@ internal static partial class UidsGenerator
     /// <summary>Members of the hand-written DicomUids that a keyword must not hide.</summary>
     private static readonly HashSet<string> DicomUidsMembers = new(StringComparer.Ordinal)
     {
-        "DicomUids", "All", "TryGetInfo", "NameOf", "Registry", "CreateRegistry",
+        "DicomUids", "All", "TryGetInfo", "NameOf", "Registry", "CreateRegistry", "GeneratedRegistryTable",
     };
 
     /// <summary>Members of the hand-written DicomTransferSyntax that a keyword must not hide.</summary>
@@ -70,16 +70,21 @@ internal static partial class UidsGenerator
             w.Line();
         }
 
-        w.Line($"    // All {table.Rows.Count} UIDs of PS3.6 Annex A, in table order: uid, keyword, name, type, info, retired, IOD or CID.");
-        w.Line("    private static partial DicomUidInfo[] CreateRegistry() =>");
-        w.Line("    [");
+        var registry = new CompactText();
         foreach (var row in table.Rows)
         {
-            w.Line($"        new({CSharp.Literal(row["uid"])}, {CSharp.Literal(row["keyword"])}, {CSharp.Literal(row["name"])}, "
-                + $"{CSharp.Literal(row["type"])}, {CSharp.Literal(row["info"])}, {CSharp.Bool(row.YesNo("retired"))}, {CSharp.Literal(row["iod_or_cid"])}),");
+            registry.Row(row, row["uid"], row["keyword"], row["name"], row["type"], row["info"], row.YesNo("retired") ? "Y" : "N", row["iod_or_cid"]);
         }
 
+        w.Line("    private static partial DicomUidInfo[] CreateRegistry() =>");
+        w.Line("    [");
+        w.Line("        .. GeneratedRegistryTable.Split('\\n', StringSplitOptions.RemoveEmptyEntries)");
+        w.Line("            .Select(line => line.TrimEnd('\\r').Split('|'))");
+        w.Line("            .Select(f => new DicomUidInfo(f[0], f[1], f[2], f[3], f[4], f[5] == \"Y\", f[6])),");
         w.Line("    ];");
+        w.Line();
+        w.Line($"    // All {table.Rows.Count} UIDs of PS3.6 Annex A, in table order: uid|keyword|name|type|info|retired Y or N|IOD or CID.");
+        registry.WriteConstant(w, "GeneratedRegistryTable");
         w.Line("}");
         return new GeneratedFile("DicomUids.g.cs", w.ToString());
     }
