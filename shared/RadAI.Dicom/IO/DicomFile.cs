@@ -20,8 +20,9 @@ public sealed class DicomFile
         Warnings = [];
     }
 
-    private DicomFile(DicomDataset meta, DicomDataset dataset, DicomTransferSyntax syntax, byte[]? preamble, List<string> warnings, string? path)
+    private DicomFile(DicomDataset meta, DicomDataset dataset, DicomTransferSyntax syntax, byte[]? preamble, List<string> warnings, string? path, long? datasetOffset)
     {
+        DatasetOffset = datasetOffset;
         FileMetaInformation = meta;
         Dataset = dataset;
         TransferSyntax = syntax;
@@ -47,6 +48,12 @@ public sealed class DicomFile
 
     /// <summary>The file read, when read from a path.</summary>
     public string? Path { get; }
+
+    /// <summary>
+    /// Byte offset of the data set (after preamble and meta) in the source, when it was not deflated: a
+    /// sender can then copy the data set bytes as they are instead of re-encoding them.
+    /// </summary>
+    public long? DatasetOffset { get; }
 
     /// <summary>
     /// Reads a file. Values of <see cref="DicomReadOptions.LargeValueThreshold"/> bytes or more (pixel
@@ -89,6 +96,16 @@ public sealed class DicomFile
         var arena = new DicomValueArena();
         var dataset = new DicomDataset(arena, null);
         await ReadBodyAsync(input, syntax, dataset, options ?? DicomReadOptions.Default, arena, warnings, cancellationToken).ConfigureAwait(false);
+        return dataset;
+    }
+
+    /// <summary>Reads a dataset from memory without preamble and meta, in a known transfer syntax (e.g. a DIMSE command).</summary>
+    public static async Task<DicomDataset> ReadDatasetAsync(ReadOnlyMemory<byte> bytes, DicomTransferSyntax syntax, DicomReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var input = DicomInput.FromMemory(bytes);
+        var arena = new DicomValueArena();
+        var dataset = new DicomDataset(arena, null);
+        await ReadBodyAsync(input, syntax, dataset, options ?? DicomReadOptions.Default, arena, [], cancellationToken).ConfigureAwait(false);
         return dataset;
     }
 
@@ -143,8 +160,9 @@ public sealed class DicomFile
         }
 
         var dataset = new DicomDataset(arena, null);
+        var datasetOffset = syntax.IsDeflated ? (long?)null : input.Position;
         syntax = await ReadBodyAsync(input, syntax, dataset, options, arena, warnings, cancellationToken).ConfigureAwait(false);
-        return new DicomFile(meta, dataset, syntax, preamble, warnings, path);
+        return new DicomFile(meta, dataset, syntax, preamble, warnings, path, datasetOffset);
     }
 
     private static async Task<DicomTransferSyntax> ReadBodyAsync(DicomInput input, DicomTransferSyntax syntax, DicomDataset dataset, DicomReadOptions options,
