@@ -11,6 +11,9 @@ internal static class ServiceSettings
         {
             ["Database__Provider"] = "Postgres",
             ["Database__ConnectionString"] = database.ConnectionString,
+            // Each test gets its own store and any free DICOM port (dicom-ingest).
+            ["Storage__Root"] = Path.Combine(Path.GetTempPath(), $"radai-store-{Guid.NewGuid():N}"),
+            ["DicomIngest__Port"] = "0",
         };
         return settings;
     }

@@ -2,6 +2,7 @@ using RadAI.Standalone;
 
 await using var node = await StandaloneHost.StartAsync(args);
 Console.WriteLine($"RadAI standalone listening on {node.WebAddress} (web and API; health at {new Uri(node.WebAddress, "/health/ready")})");
+Console.WriteLine($"RadAI DICOM: AE title {node.Dicom.AeTitle} on port {node.Dicom.Port} (send studies here)");
 Console.WriteLine($"RadAI data folder: {node.DataDirectory}");
 Console.WriteLine("Press Ctrl+C to stop.");
 await node.WaitForShutdownAsync();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 using RadAI.Api;
 using RadAI.DicomIngest;
+using RadAI.DicomIngest.Listening;
 using RadAI.Gateway;
 using RadAI.Hosting;
 using RadAI.Hosting.Database;
@@ -40,6 +41,17 @@ public sealed class StandaloneHost : IAsyncDisposable
 
     /// <summary>The absolute data folder.</summary>
     public string DataDirectory { get; }
+
+    /// <summary>The DICOM AE title and port receiving studies.</summary>
+    public (string AeTitle, int Port) Dicom
+    {
+        get
+        {
+            var listener = _services.Services.GetRequiredService<DicomListenerService>();
+            var options = _services.Services.GetRequiredService<IOptions<DicomIngestOptions>>().Value;
+            return (options.AeTitle, listener.LocalEndPoint?.Port ?? options.Port);
+        }
+    }
 
     /// <summary>Builds and starts both applications.</summary>
     public static async Task<StandaloneHost> StartAsync(string[] args, CancellationToken cancellationToken = default)
@@ -112,6 +124,7 @@ public sealed class StandaloneHost : IAsyncDisposable
                 ["Database:Provider"] = "Sqlite",
                 ["Database:ConnectionString"] = $"Data Source={Path.Combine(dataDirectory, "radai.db")}",
                 ["Messaging:Transport"] = "InMemory",
+                ["Storage:Root"] = dataDirectory,
                 ["Logging:Console:FormatterName"] = "simple",
             },
         });

@@ -13,6 +13,8 @@ public sealed class StandaloneOptions
         ["--data"] = $"{SectionName}:{nameof(DataDirectory)}",
         ["--http-port"] = $"{SectionName}:{nameof(HttpPort)}",
         ["--http-bind"] = $"{SectionName}:{nameof(HttpBindAddress)}",
+        ["--aet"] = "DicomIngest:AeTitle",
+        ["--dicom-port"] = "DicomIngest:Port",
     };
 
     /// <summary>The switches in the form <c>AddCommandLine</c> takes.</summary>

@@ -1,5 +1,13 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using RadAI.DicomIngest.Completion;
+using RadAI.DicomIngest.Listening;
+using RadAI.DicomIngest.Receptions;
+using RadAI.Hosting.Database;
+using RadAI.Hosting.Options;
+using RadAI.Hosting.Storage;
 
 namespace RadAI.DicomIngest;
 
@@ -9,9 +17,26 @@ public static class DicomIngestModule
     /// <summary>Service name in telemetry and logs.</summary>
     public const string ServiceName = "dicom-ingest";
 
-    /// <summary>Registers the service's own components.</summary>
-    public static IHostApplicationBuilder AddDicomIngest(this IHostApplicationBuilder builder) => builder;
+    /// <summary>Registers the SCP, the store handler, completion and the outbox publisher.</summary>
+    public static IHostApplicationBuilder AddDicomIngest(this IHostApplicationBuilder builder)
+    {
+        builder.AddRadAIStorage();
+        builder.Services.AddValidatedOptions<DicomIngestOptions>(DicomIngestOptions.SectionName);
+        builder.Services.AddDatabaseMigrations("ingest", typeof(DicomIngestModule).Assembly);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IngestMetrics>();
+        builder.Services.AddSingleton<ReceptionRepository>();
+        builder.Services.AddSingleton<IngestStoreHandler>();
+        builder.Services.AddSingleton<SenderPolicy>();
+        builder.Services.AddSingleton<OutboxPublisher>();
+        builder.Services.AddSingleton<StudyCompletionService>();
+        builder.Services.AddSingleton<DicomListenerService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DicomListenerService>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StudyCompletionService>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
+        return builder;
+    }
 
-    /// <summary>Registers the service's consumers on the bus.</summary>
+    /// <summary>dicom-ingest consumes nothing: it only publishes.</summary>
     public static IBusRegistrationConfigurator AddDicomIngestConsumers(this IBusRegistrationConfigurator bus) => bus;
 }

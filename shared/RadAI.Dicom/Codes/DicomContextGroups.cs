@@ -14,7 +14,7 @@ namespace RadAI.Dicom;
 /// </summary>
 public static partial class DicomContextGroups
 {
-    private static readonly Lazy<ParsedTable> Table = new(() => Parse(TableText));
+    private static readonly Lazy<ParsedTable> Table = new(() => Parse(GeneratedGroupTable));
 
     private static readonly ConcurrentDictionary<int, DicomContextGroup> Expanded = new();
 

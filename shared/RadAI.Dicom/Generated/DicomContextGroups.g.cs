@@ -14,7 +14,7 @@ public static partial class DicomContextGroups
     // A group starts with "#cid|name|context group UID|version"; each member row follows, in table order:
     // "scheme|value|meaning" for a code, ">cid" for an included group.
     // Note: CID 7192 includes CID 7163, which is not in the table; it adds nothing.
-    private const string TableText = """
+    private const string GeneratedGroupTable = """
 #2|Anatomic Modifier|1.2.840.10008.6.1.1|20190118
 SCT|24028007|Right
 SCT|7771000|Left

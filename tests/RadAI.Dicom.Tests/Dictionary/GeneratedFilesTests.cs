@@ -82,7 +82,24 @@ public sealed class GeneratedFilesTests
         }
 
         var dictionary = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "shared", "RadAI.Dicom", "Generated", "DicomDictionary.g.cs"), Encoding.UTF8);
-        Assert.Contains("\"Exposure in µAs\"", dictionary, StringComparison.Ordinal);
+        Assert.Contains("|Exposure in µAs|", dictionary, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("PatientID", "keyword 'PatientID' is also on line")]
+    [InlineData("Patient Name", "keyword 'Patient Name' is not a valid C# member name")]
+    [InlineData("class", "keyword 'class' is not a valid C# member name")]
+    public async Task Bad_keywords_stop_the_generator_with_exit_code_2_and_write_nothing(string keyword, string message)
+    {
+        using var copy = CopyOfTheInputs(withGeneratedFiles: false);
+        var table = Path.Combine(copy.Path, "tools", "dicom-generator", "tables", "dicom_elements.tsv");
+        File.WriteAllText(table, File.ReadAllText(table).Replace("\tPatientName\t", $"\t{keyword}\t", StringComparison.Ordinal));
+
+        var (exitCode, output) = await RunGeneratorAsync(copy.Path);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, output, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(Path.Combine(copy.Path, "shared", "RadAI.Dicom", "Generated")));
     }
 
     [Fact]

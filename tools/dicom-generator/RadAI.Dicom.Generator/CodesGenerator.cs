@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace RadAI.Dicom.Generator;
 
@@ -184,7 +183,11 @@ internal static class CodesGenerator
         foreach (var cid in order)
         {
             var (row, rows) = groups[cid];
-            var expected = int.Parse(row["number_of_rows"], NumberStyles.None, CultureInfo.InvariantCulture);
+            if (!int.TryParse(row["number_of_rows"], NumberStyles.None, CultureInfo.InvariantCulture, out var expected))
+            {
+                throw row.Error($"number_of_rows '{row["number_of_rows"]}' is not a number.");
+            }
+
             if (expected != rows.Count)
             {
                 throw row.Error($"CID {cid} has number_of_rows {expected} but {rows.Count} rows in {members.FileName}.");
@@ -233,7 +236,7 @@ internal static class CodesGenerator
             w.Line($"    // Note: {unknown}, which is not in the table; it adds nothing.");
         }
 
-        text.WriteConstant(w, "TableText");
+        text.WriteConstant(w, "GeneratedGroupTable");
         w.Line("}");
         return new GeneratedFile("DicomContextGroups.g.cs", w.ToString());
     }

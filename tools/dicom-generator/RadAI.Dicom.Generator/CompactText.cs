@@ -4,8 +4,8 @@ namespace RadAI.Dicom.Generator;
 
 /// <summary>
 /// Large tables are generated as one raw string literal, one line per row and fields separated by '|',
-/// parsed on first use: a few string constants compile in a fraction of the time that thousands of
-/// object creations take (fast compile matters more than fast startup here).
+/// parsed on first use: a string constant costs the compiler almost nothing, thousands of object creations
+/// cost seconds (fast compile matters more than fast startup here).
 /// </summary>
 internal sealed class CompactText
 {

@@ -68,6 +68,11 @@ internal static class Program
             Console.Error.WriteLine("error: " + e.Message);
             return 2;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
+        {
+            Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+            return 2;
+        }
     }
 
     /// <summary>Every generated file, in memory.</summary>

@@ -1,0 +1,120 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace RadAI.DicomIngest;
+
+/// <summary>Configuration section <c>DicomIngest</c>.</summary>
+public sealed class DicomIngestOptions : IValidatableObject
+{
+    public const string SectionName = "DicomIngest";
+
+    /// <summary>Our AE title (the called AE title senders address).</summary>
+    [Required]
+    [StringLength(16, MinimumLength = 1)]
+    public string AeTitle { get; set; } = "RADAI";
+
+    /// <summary>DICOM port.</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; } = 11112;
+
+    /// <summary>Address to listen on; default all interfaces (the PACS must reach it).</summary>
+    [Required]
+    public string BindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>Reject associations from senders not listed in <see cref="Senders"/> (C-ECHO included).</summary>
+    public bool RequireKnownSenders { get; set; }
+
+    /// <summary>Known senders, each with its settings.</summary>
+    public List<SenderOptions> Senders { get; set; } = [];
+
+    /// <summary>Routing profile of senders without their own. Default <c>default</c>.</summary>
+    [Required]
+    public string DefaultRoutingProfile { get; set; } = "default";
+
+    /// <summary>A study is complete when nothing arrived for this long (senders without their own timeout). Default 30 s.</summary>
+    public TimeSpan StableTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>...or sooner: this long after the last association that carried it was released. Default 5 s.</summary>
+    public TimeSpan ReleaseGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often pending studies are checked for completion. Default 1 s.</summary>
+    public TimeSpan CompletionPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Associations at once; more are rejected (A-ASSOCIATE-RJ, local limit exceeded).</summary>
+    [Range(1, 10_000)]
+    public int MaxAssociations { get; set; } = 32;
+
+    /// <summary>Largest instance accepted, in bytes; larger ones get A700. Default 4 GiB.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxInstanceBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>Largest study accepted per reception, in bytes; instances beyond get A700. Default 64 GiB.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxStudyBytes { get; set; } = 64L * 1024 * 1024 * 1024;
+
+    /// <summary>Refuse instances (A700) when the store's disk has less free space than this. Default 1 GiB.</summary>
+    [Range(0, long.MaxValue)]
+    public long MinimumFreeBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>fsync each instance (and its folder) before answering success. Default true: a success is never lost.</summary>
+    public bool Fsync { get; set; } = true;
+
+    /// <summary>Status answered for an instance already received in the same reception: 0 (success, default) or a warning such as 45056 (B000).</summary>
+    public ushort DuplicateStatus { get; set; }
+
+    /// <summary>Transfer syntaxes accepted; empty: the ones RadAI decodes. Put <c>*</c> to accept every syntax (stored, maybe not analysable).</summary>
+    public List<string> TransferSyntaxes { get; set; } = [];
+
+    /// <summary>DICOM TLS: PEM certificate and key; empty: plain TCP.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>PEM file of the CA(s) trusted for client certificates; with <see cref="TlsRequireClientCertificate"/>, mutual TLS.</summary>
+    public string? TlsTrustedCaPath { get; set; }
+
+    public bool TlsRequireClientCertificate { get; set; }
+
+    /// <summary>The settings of a calling AE title (the configured ones, else defaults).</summary>
+    public SenderOptions SenderFor(string callingAeTitle) =>
+        Senders.FirstOrDefault(s => s.AeTitle == callingAeTitle)
+        ?? new SenderOptions { AeTitle = callingAeTitle, Allowed = !RequireKnownSenders };
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (StableTimeout <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("StableTimeout must be positive.", [nameof(StableTimeout)]);
+        }
+
+        if (string.IsNullOrEmpty(TlsCertificatePath) != string.IsNullOrEmpty(TlsKeyPath))
+        {
+            yield return new ValidationResult("TlsCertificatePath and TlsKeyPath go together.", [nameof(TlsCertificatePath)]);
+        }
+
+        foreach (var duplicate in Senders.GroupBy(s => s.AeTitle).Where(g => g.Count() > 1))
+        {
+            yield return new ValidationResult($"Sender {duplicate.Key} is listed more than once.", [nameof(Senders)]);
+        }
+    }
+}
+
+/// <summary>One known sender (configuration <c>DicomIngest:Senders:n</c>).</summary>
+public sealed class SenderOptions
+{
+    /// <summary>Its calling AE title.</summary>
+    [Required]
+    [StringLength(16, MinimumLength = 1)]
+    public string AeTitle { get; set; } = "";
+
+    /// <summary>Host name or address it must connect from; empty: any.</summary>
+    public string? Host { get; set; }
+
+    /// <summary>May it send (and echo)? Default true.</summary>
+    public bool Allowed { get; set; } = true;
+
+    /// <summary>Routing profile for its studies (which models run); empty: the default profile.</summary>
+    public string? RoutingProfile { get; set; }
+
+    /// <summary>Its stable-study timeout; empty: the default.</summary>
+    public TimeSpan? StableTimeout { get; set; }
+}

@@ -1,0 +1,91 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RadAI.Dicom.Network;
+using RadAI.DicomIngest.Receptions;
+
+namespace RadAI.DicomIngest.Listening;
+
+/// <summary>The C-STORE SCP of dicom-ingest, as a hosted service: stops gracefully (in-flight C-STOREs finish).</summary>
+public sealed partial class DicomListenerService(
+    IOptions<DicomIngestOptions> options,
+    IngestStoreHandler storeHandler,
+    SenderPolicy policy,
+    ReceptionRepository receptions,
+    ILogger<DicomListenerService> logger) : IHostedService, IAsyncDisposable
+{
+    private DicomServer? _server;
+
+    /// <summary>Where the SCP listens (useful when port 0 was configured).</summary>
+    public IPEndPoint? LocalEndPoint => _server?.LocalEndPoint;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        // Associations of a previous run died with it.
+        await receptions.ResetOpenAssociationsAsync(cancellationToken).ConfigureAwait(false);
+        _server = new DicomServer(
+            new DicomServerOptions
+            {
+                AeTitle = settings.AeTitle,
+                Port = settings.Port,
+                BindAddress = IPAddress.Parse(settings.BindAddress),
+                MaxAssociations = settings.MaxAssociations,
+                TransferSyntaxes = settings.TransferSyntaxes switch
+                {
+                    [] => null,
+                    ["*"] => DicomServerOptions.AllTransferSyntaxes,
+                    var list => list,
+                },
+                Tls = Tls(settings),
+            },
+            storeHandler,
+            policy,
+            logger,
+            onAssociationEnded: peer => storeHandler.AssociationEndedAsync(peer.AssociationId, CancellationToken.None));
+        await _server.StartAsync(cancellationToken).ConfigureAwait(false);
+        LogListening(settings.AeTitle, _server.LocalEndPoint.ToString());
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is not null)
+        {
+            await _server.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static DicomServerTlsOptions? Tls(DicomIngestOptions settings)
+    {
+        if (string.IsNullOrEmpty(settings.TlsCertificatePath))
+        {
+            return null;
+        }
+
+        var trusted = new X509Certificate2Collection();
+        if (!string.IsNullOrEmpty(settings.TlsTrustedCaPath))
+        {
+            trusted.ImportFromPemFile(settings.TlsTrustedCaPath);
+        }
+
+        return new DicomServerTlsOptions
+        {
+            Certificate = X509Certificate2.CreateFromPemFile(settings.TlsCertificatePath, settings.TlsKeyPath),
+            RequireClientCertificate = settings.TlsRequireClientCertificate,
+            TrustedCertificates = trusted,
+        };
+    }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "dicom-ingest: {AeTitle} listening on {EndPoint}")]
+    private partial void LogListening(string aeTitle, string endPoint);
+}

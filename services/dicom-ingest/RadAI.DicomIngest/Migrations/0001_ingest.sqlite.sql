@@ -1,0 +1,58 @@
+-- dicom-ingest (SQLite: timestamps are ISO-8601 UTC text, ids text): receptions (one job per sender, study and reception window), their series and
+-- instances, and the outbox of StudyReceived events (published after the state change commits).
+CREATE TABLE ingest_receptions (
+    job_id               TEXT        PRIMARY KEY,
+    sending_ae           TEXT        NOT NULL,
+    called_ae            TEXT        NOT NULL,
+    study_instance_uid   TEXT        NOT NULL,
+    routing_profile      TEXT        NOT NULL,
+    status               TEXT        NOT NULL,  -- receiving | complete
+    stable_timeout_ms    INTEGER     NOT NULL,
+    first_instance_at    TEXT        NOT NULL,
+    last_instance_at     TEXT        NOT NULL,
+    open_associations    INTEGER     NOT NULL DEFAULT 0,
+    last_release_at      TEXT        NULL,
+    completed_at         TEXT        NULL,
+    instance_count       INTEGER     NOT NULL DEFAULT 0,
+    duplicate_count      INTEGER     NOT NULL DEFAULT 0,
+    total_bytes          INTEGER     NOT NULL DEFAULT 0,
+    store_key            TEXT        NOT NULL
+);
+-- At most one open reception per (sender, study): the reception window.
+CREATE UNIQUE INDEX ux_ingest_open_reception ON ingest_receptions (sending_ae, study_instance_uid) WHERE status = 'receiving';
+CREATE INDEX ix_ingest_receptions_status ON ingest_receptions (status);
+
+CREATE TABLE ingest_series (
+    job_id               TEXT    NOT NULL REFERENCES ingest_receptions (job_id),
+    series_instance_uid  TEXT    NOT NULL,
+    modality             TEXT    NOT NULL,
+    body_part_examined   TEXT    NULL,
+    series_description   TEXT    NULL,
+    sop_class_uid        TEXT    NOT NULL,
+    instance_count       INTEGER NOT NULL DEFAULT 0,
+    total_bytes          INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (job_id, series_instance_uid)
+);
+
+CREATE TABLE ingest_instances (
+    job_id               TEXT        NOT NULL REFERENCES ingest_receptions (job_id),
+    sop_instance_uid     TEXT        NOT NULL,
+    series_instance_uid  TEXT        NOT NULL,
+    sop_class_uid        TEXT        NOT NULL,
+    transfer_syntax_uid  TEXT        NOT NULL,
+    size_bytes           INTEGER     NOT NULL,
+    store_key            TEXT        NOT NULL,
+    received_at          TEXT        NOT NULL,
+    PRIMARY KEY (job_id, sop_instance_uid)
+);
+
+CREATE TABLE ingest_outbox (
+    message_id    TEXT        PRIMARY KEY,
+    job_id        TEXT        NOT NULL,
+    message_type  TEXT        NOT NULL,
+    payload       TEXT        NOT NULL,
+    created_at    TEXT        NOT NULL,
+    last_instance_at TEXT        NOT NULL,
+    published_at  TEXT        NULL
+);
+CREATE INDEX ix_ingest_outbox_pending ON ingest_outbox (created_at) WHERE published_at IS NULL;
