@@ -17,6 +17,7 @@ public sealed partial class DicomServer : IAsyncDisposable
     private readonly IDicomStoreHandler _storeHandler;
     private readonly DicomServerPolicy _policy;
     private readonly ILogger _logger;
+    private readonly Func<DicomAssociationPeer, Task>? _onAssociationEnded;
     private readonly ConcurrentDictionary<Task, byte> _associations = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abort = new();
@@ -24,8 +25,15 @@ public sealed partial class DicomServer : IAsyncDisposable
     private Task _acceptLoop = Task.CompletedTask;
     private int _active;
 
-    public DicomServer(DicomServerOptions options, IDicomStoreHandler storeHandler, DicomServerPolicy? policy = null, ILogger? logger = null)
+    /// <param name="options">How to listen and negotiate.</param>
+    /// <param name="storeHandler">Where C-STORE data sets go.</param>
+    /// <param name="policy">Who may associate; default: everyone.</param>
+    /// <param name="logger">Association log.</param>
+    /// <param name="onAssociationEnded">Called when an accepted association ends (released, aborted or lost).</param>
+    public DicomServer(DicomServerOptions options, IDicomStoreHandler storeHandler, DicomServerPolicy? policy = null, ILogger? logger = null,
+        Func<DicomAssociationPeer, Task>? onAssociationEnded = null)
     {
+        _onAssociationEnded = onAssociationEnded;
         _options = options;
         _storeHandler = storeHandler;
         _policy = policy ?? new DicomServerPolicy();
@@ -130,7 +138,26 @@ public sealed partial class DicomServer : IAsyncDisposable
 
             await using var pdus = new PduStream(stream);
             var association = new DicomServerAssociation(pdus, _options, _policy, _storeHandler, remote, _options.Tls is not null, _logger);
-            await association.RunAsync(overLimit, _stopping.Token, _abort.Token).ConfigureAwait(false);
+            try
+            {
+                await association.RunAsync(overLimit, _stopping.Token, _abort.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (association.AcceptedPeer is { } peer && _onAssociationEnded is not null)
+                {
+                    try
+                    {
+                        await _onAssociationEnded(peer).ConfigureAwait(false);
+                    }
+#pragma warning disable CA1031 // the host's callback must not take the connection handling down with it
+                    catch (Exception e)
+#pragma warning restore CA1031
+                    {
+                        LogCallbackFailed(peer.AssociationId, e.Message);
+                    }
+                }
+            }
         }
         catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException or SocketException)
         {
@@ -152,6 +179,9 @@ public sealed partial class DicomServer : IAsyncDisposable
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Accepting a connection failed: {Reason}")]
     private partial void LogAcceptFailed(string reason);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Error, Message = "Association {AssociationId}: the association-ended callback failed: {Reason}")]
+    private partial void LogCallbackFailed(Guid associationId, string reason);
 
     [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Connection from {Remote} failed before the association: {Reason}")]
     private partial void LogHandshakeFailed(string remote, string reason);

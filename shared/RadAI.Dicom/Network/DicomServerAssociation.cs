@@ -32,6 +32,9 @@ internal sealed partial class DicomServerAssociation(
     private DicomStoreResult? _refusal;
     private long _datasetBytes;
 
+    /// <summary>The peer, once the association was accepted; null before or when rejected.</summary>
+    public DicomAssociationPeer? AcceptedPeer { get; private set; }
+
     /// <summary>Runs the association to its end. <paramref name="stopping"/> asks for a graceful end (after the message in progress); <paramref name="abort"/> ends it now.</summary>
     public async Task RunAsync(bool overLimit, CancellationToken stopping, CancellationToken abort)
     {
@@ -166,6 +169,7 @@ internal sealed partial class DicomServerAssociation(
             UserIdentityServerResponse = request.UserInformation.UserIdentity is { PositiveResponseRequested: true } ? identityResponse : null,
         });
         await pdus.WriteAsync(PduCodec.EncodeAssociateAccept(accept), cancellationToken).ConfigureAwait(false);
+        AcceptedPeer = _peer;
         DicomNetworkTelemetry.AssociationsAccepted.Add(1);
         LogAccepted(_id, request.CallingAeTitle, request.CalledAeTitle, remote?.ToString() ?? "?", _contexts.Count, answers.Count, isTls);
         return true;
