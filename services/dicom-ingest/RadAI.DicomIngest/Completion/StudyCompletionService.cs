@@ -67,7 +67,7 @@ public sealed partial class StudyCompletionService(
                 reception.SendingAe,
                 reception.CalledAe,
                 reception.RoutingProfile,
-                [.. series.Select(s => new ReceivedSeries(s.SeriesInstanceUid, s.Modality, s.SopClassUid, s.InstanceCount, s.TotalBytes,
+                [.. series.Select(s => new ReceivedSeries(s.SeriesInstanceUid, s.Modality, s.SopClassUid, (int)s.InstanceCount, s.TotalBytes,
                     new StorageReference(StoreNames.Instances, $"{reception.StoreKey}/{s.SeriesInstanceUid}"), s.BodyPartExamined, s.SeriesDescription))],
                 new StorageReference(StoreNames.Instances, reception.StoreKey));
             // The message id is derived from the job: a second publication of the same job is recognisable.
@@ -89,7 +89,7 @@ public sealed partial class StudyCompletionService(
     }
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Job {JobId}: study from {SendingAe} complete ({Instances} instances, {Series} series; {Why})")]
-    private partial void LogCompleted(Guid jobId, string sendingAe, int instances, int series, string why);
+    private partial void LogCompleted(Guid jobId, string sendingAe, long instances, int series, string why);
 
     [LoggerMessage(EventId = 4202, Level = LogLevel.Warning, Message = "Checking pending studies failed: {Reason}; retrying")]
     private partial void LogPollFailed(string reason);

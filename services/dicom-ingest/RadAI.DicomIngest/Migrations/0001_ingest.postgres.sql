@@ -1,4 +1,5 @@
 -- dicom-ingest: receptions (one job per sender, study and reception window), their series and
+-- Counters are BIGINT so that both engines return 64-bit integers (one C# type for both).
 -- instances, and the outbox of StudyReceived events (published after the state change commits).
 CREATE TABLE ingest_receptions (
     job_id               UUID        PRIMARY KEY,
@@ -10,11 +11,11 @@ CREATE TABLE ingest_receptions (
     stable_timeout_ms    BIGINT      NOT NULL,
     first_instance_at    TIMESTAMPTZ NOT NULL,
     last_instance_at     TIMESTAMPTZ NOT NULL,
-    open_associations    INTEGER     NOT NULL DEFAULT 0,
+    open_associations    BIGINT      NOT NULL DEFAULT 0,
     last_release_at      TIMESTAMPTZ NULL,
     completed_at         TIMESTAMPTZ NULL,
-    instance_count       INTEGER     NOT NULL DEFAULT 0,
-    duplicate_count      INTEGER     NOT NULL DEFAULT 0,
+    instance_count       BIGINT      NOT NULL DEFAULT 0,
+    duplicate_count      BIGINT      NOT NULL DEFAULT 0,
     total_bytes          BIGINT      NOT NULL DEFAULT 0,
     store_key            TEXT        NOT NULL
 );
@@ -29,7 +30,7 @@ CREATE TABLE ingest_series (
     body_part_examined   TEXT    NULL,
     series_description   TEXT    NULL,
     sop_class_uid        TEXT    NOT NULL,
-    instance_count       INTEGER NOT NULL DEFAULT 0,
+    instance_count       BIGINT  NOT NULL DEFAULT 0,
     total_bytes          BIGINT  NOT NULL DEFAULT 0,
     PRIMARY KEY (job_id, series_instance_uid)
 );

@@ -16,9 +16,9 @@ public sealed record PendingReception(
     long StableTimeoutMs,
     DateTimeOffset FirstInstanceAt,
     DateTimeOffset LastInstanceAt,
-    int OpenAssociations,
+    long OpenAssociations,
     DateTimeOffset? LastReleaseAt,
-    int InstanceCount,
+    long InstanceCount,
     string StoreKey);
 
 /// <summary>One series of a reception.</summary>
@@ -28,7 +28,7 @@ public sealed record SeriesRow(
     string? BodyPartExamined,
     string? SeriesDescription,
     string SopClassUid,
-    int InstanceCount,
+    long InstanceCount,
     long TotalBytes);
 
 /// <summary>An instance written to the store, to index.</summary>
