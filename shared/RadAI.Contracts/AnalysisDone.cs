@@ -5,12 +5,19 @@ namespace RadAI.Contracts;
 /// <param name="CorrelationId">Correlation of the job.</param>
 /// <param name="OccurredAt">When the last model finished (UTC).</param>
 /// <param name="StudyInstanceUid">Study Instance UID (0020,000D).</param>
-/// <param name="Runs">The model runs, one per (package, series).</param>
-/// <param name="Results">Folder of the results (findings JSON and masks) in the <c>results</c> store.</param>
+/// <param name="Runs">The model runs that succeeded, one per (package, series).</param>
+/// <param name="Results">
+/// The findings document (<c>findings.json</c>, see <see cref="Findings.AnalysisResults"/>) in the
+/// <c>results</c> store; masks lie beside it.
+/// </param>
+/// <param name="Decisions">Routing: for each (series, package) pair, whether it ran and why.</param>
+/// <param name="Failures">Runs that failed while others succeeded (when every run fails, <see cref="AnalysisFailed"/> is published instead).</param>
 public sealed record AnalysisDone(
     Guid JobId,
     Guid CorrelationId,
     DateTimeOffset OccurredAt,
     string StudyInstanceUid,
     IReadOnlyList<ModelRun> Runs,
-    StorageReference Results) : IJobEvent;
+    StorageReference Results,
+    IReadOnlyList<RoutingDecision>? Decisions = null,
+    IReadOnlyList<ModelRunFailure>? Failures = null) : IJobEvent;

@@ -9,6 +9,8 @@ namespace RadAI.Contracts;
 /// <param name="Reason">Human-readable reason, in English, without patient data.</param>
 /// <param name="ModelId">The model package that failed, when one did.</param>
 /// <param name="SeriesInstanceUid">The series being analysed when it failed, when known.</param>
+/// <param name="Decisions">Routing: for each (series, package) pair, whether it was to run and why.</param>
+/// <param name="Failures">Every run that failed, when several were attempted.</param>
 public sealed record AnalysisFailed(
     Guid JobId,
     Guid CorrelationId,
@@ -17,4 +19,6 @@ public sealed record AnalysisFailed(
     string ErrorCode,
     string Reason,
     string? ModelId = null,
-    string? SeriesInstanceUid = null) : IJobEvent;
+    string? SeriesInstanceUid = null,
+    IReadOnlyList<RoutingDecision>? Decisions = null,
+    IReadOnlyList<ModelRunFailure>? Failures = null) : IJobEvent;

@@ -1,5 +1,14 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using RadAI.Hosting;
+using RadAI.Hosting.Options;
+using RadAI.Hosting.Storage;
+using RadAI.Inference.Analysis;
+using RadAI.Inference.Packages;
+using RadAI.Inference.Pipeline;
+using RadAI.Inference.Runtime;
 
 namespace RadAI.Inference;
 
@@ -9,9 +18,33 @@ public static class InferenceModule
     /// <summary>Service name in telemetry and logs.</summary>
     public const string ServiceName = "inference";
 
-    /// <summary>Registers the service's own components.</summary>
-    public static IHostApplicationBuilder AddInference(this IHostApplicationBuilder builder) => builder;
+    /// <summary>Registers the catalog, the runtime, the analyzers and the pipeline.</summary>
+    public static IHostApplicationBuilder AddInference(this IHostApplicationBuilder builder)
+    {
+        builder.AddRadAIStorage();
+        builder.Services.AddValidatedOptions<InferenceOptions>(InferenceOptions.SectionName);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<OnnxSessions>();
+        builder.Services.AddSingleton<ModelRunner>();
+        builder.Services.AddSingleton<IAnalyzer, GenericAnalyzer>();
+        builder.Services.AddSingleton<IAnalyzer, LungQuantificationAnalyzer>();
+        builder.Services.AddSingleton<IAnalyzer, NoduleCandidatesAnalyzer>();
+        builder.Services.AddSingleton<IAnalyzer, BrainIcvAnalyzer>();
+        builder.Services.AddSingleton<IAnalyzer, ExposureQcAnalyzer>();
+        builder.Services.AddSingleton<IAnalyzer, MammoDensityAnalyzer>();
+        builder.Services.AddSingleton<AnalyzerRegistry>();
+        builder.Services.AddSingleton<StudyAnalysis>();
+        builder.Services.AddSingleton<ModelLoader>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelLoader>());
+        builder.Services.AddHealthChecks().AddCheck<ModelLoader>("models", tags: [HealthTags.Ready]);
+        return builder;
+    }
 
     /// <summary>Registers the service's consumers on the bus.</summary>
-    public static IBusRegistrationConfigurator AddInferenceConsumers(this IBusRegistrationConfigurator bus) => bus;
+    public static IBusRegistrationConfigurator AddInferenceConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<StudyReceivedConsumer, StudyReceivedConsumerDefinition>();
+        return bus;
+    }
 }

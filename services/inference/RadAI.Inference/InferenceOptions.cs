@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace RadAI.Inference;
+
+/// <summary>Configuration section <c>Inference</c>.</summary>
+public sealed class InferenceOptions
+{
+    public const string SectionName = "Inference";
+
+    /// <summary>Folders (or .zip files) of model packages, or folders holding several; relative paths are relative to the service's folder. Default <c>models</c>.</summary>
+    public List<string> PackagePaths { get; set; } = [];
+
+    /// <summary>Package ids not to run.</summary>
+    public List<string> DisabledPackages { get; set; } = [];
+
+    /// <summary>Routing profiles by name: which packages a sender's studies may run. A profile without packages allows every enabled package.</summary>
+    public Dictionary<string, RoutingProfileOptions> Profiles { get; set; } = [];
+
+    /// <summary>Try the CUDA execution provider first (falls back to CPU with a log line when it is not available).</summary>
+    public bool UseCuda { get; set; } = true;
+
+    /// <summary>ONNX Runtime intra-op threads; 0: its default (one per core).</summary>
+    [Range(0, 256)]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Studies analysed at once by this replica (more replicas scale out: competing consumers).</summary>
+    [Range(1, 64)]
+    public int ConcurrentJobs { get; set; } = 1;
+
+    /// <summary>Run each model once on a tiny input when it is loaded, so that the first study does not pay for it.</summary>
+    public bool WarmUp { get; set; } = true;
+
+    /// <summary>The package folders in force.</summary>
+    public IEnumerable<string> EffectivePackagePaths => PackagePaths.Count > 0 ? PackagePaths : ["models"];
+}
+
+/// <summary>One routing profile (configuration <c>Inference:Profiles:&lt;name&gt;</c>).</summary>
+public sealed class RoutingProfileOptions
+{
+    /// <summary>Package ids allowed for this profile; empty: every enabled package.</summary>
+    public List<string> Packages { get; set; } = [];
+}
