@@ -170,7 +170,7 @@ public sealed class DicomFile
     {
         if (syntax.IsDeflated)
         {
-            await using var inflated = new DeflateStream(input.DetachRemainder(), CompressionMode.Decompress);
+            await using var inflated = new InflatingStream(input.DetachRemainder());
             using var inflatedInput = DicomInput.FromStream(inflated);
             var inflatedParser = new DicomParser(inflatedInput, options, arena, warnings);
             await inflatedParser.ReadDatasetAsync(dataset, DicomEncoding.Of(syntax), null, isItem: false, cancellationToken).ConfigureAwait(false);
@@ -259,4 +259,91 @@ public sealed class DicomFile
     /// <summary>Writes the file to a stream.</summary>
     public Task SaveAsync(Stream stream, DicomWriteOptions? options = null, CancellationToken cancellationToken = default) =>
         DicomWriter.WriteFileAsync(stream, this, options ?? DicomWriteOptions.Default, cancellationToken);
+
+    /// <summary>
+    /// Inflates the deflated data set. Corrupt compressed data is the file's defect like any other: the
+    /// inflater reports it as <see cref="InvalidDataException"/>, which becomes the reader's
+    /// <see cref="DicomFormatException"/> here, where it arises (nothing can check it beforehand).
+    /// </summary>
+    private sealed class InflatingStream(Stream compressed) : Stream
+    {
+        private readonly DeflateStream _inflater = new(compressed, CompressionMode.Decompress);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return _inflater.Read(buffer);
+            }
+            catch (InvalidDataException error)
+            {
+                throw Corrupt(error);
+            }
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            ValueTask<int> read;
+            try
+            {
+                read = _inflater.ReadAsync(buffer, cancellationToken);
+            }
+            catch (InvalidDataException error)
+            {
+                throw Corrupt(error);
+            }
+
+            return read.IsCompletedSuccessfully ? read : AwaitAsync(read);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _inflater.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private static async ValueTask<int> AwaitAsync(ValueTask<int> read)
+        {
+            try
+            {
+                return await read.ConfigureAwait(false);
+            }
+            catch (InvalidDataException error)
+            {
+                throw Corrupt(error);
+            }
+        }
+
+        private static DicomFormatException Corrupt(InvalidDataException error) =>
+            new($"The deflated data set is corrupt: {error.Message}", error);
+    }
 }

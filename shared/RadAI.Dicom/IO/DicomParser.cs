@@ -21,6 +21,12 @@ internal readonly record struct DicomEncoding(bool ExplicitVR, bool LittleEndian
 /// </summary>
 internal sealed class DicomParser(DicomInput input, DicomReadOptions options, DicomValueArena arena, List<string> warnings)
 {
+    /// <summary>
+    /// Warnings listed at most. A hostile file can hold a defect every 8 bytes (odd lengths, repeated
+    /// tags, stray delimiters): a message for each would cost many times the file's size in memory.
+    /// </summary>
+    internal const int MaxWarnings = 1000;
+
     private const uint UndefinedLength = 0xFFFFFFFFu;
     private int _depth;
 
@@ -32,72 +38,96 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
     /// </summary>
     public async ValueTask ReadDatasetAsync(DicomDataset dataset, DicomEncoding encoding, long? end, bool isItem, CancellationToken cancellationToken)
     {
-        while (true)
+        try
         {
-            if (end is { } limit && input.Position >= limit)
+            while (true)
             {
-                if (input.Position > limit)
+                if (end is { } limit && input.Position >= limit)
                 {
-                    throw DicomFormatException.At(input.Position, null, $"An element runs past the end of its item or sequence ({input.Position - limit} bytes too far)");
-                }
+                    if (input.Position > limit)
+                    {
+                        throw DicomFormatException.At(input.Position, null, $"An element runs past the end of its item or sequence ({input.Position - limit} bytes too far)");
+                    }
 
-                return;
-            }
-
-            if (!await input.EnsureAsync(8, cancellationToken).ConfigureAwait(false))
-            {
-                if (input.Available == 0 && !isItem && end is null)
-                {
                     return;
                 }
 
-                if (input.Available == 0 && isItem && end is null)
+                if (!await input.EnsureAsync(8, cancellationToken).ConfigureAwait(false))
                 {
-                    warnings.Add($"Item without delimiter at the end of the data (byte {input.Position}).");
-                    return;
+                    if (input.Available == 0 && !isItem && end is null)
+                    {
+                        return;
+                    }
+
+                    if (input.Available == 0 && isItem && end is null)
+                    {
+                        if (CanWarn())
+                        {
+                            warnings.Add($"Item without delimiter at the end of the data (byte {input.Position}).");
+                        }
+
+                        return;
+                    }
+
+                    throw DicomFormatException.At(input.Position, null, $"Data ends inside an element header ({input.Available} bytes left)");
                 }
 
-                throw DicomFormatException.At(input.Position, null, $"Data ends inside an element header ({input.Available} bytes left)");
-            }
-
-            var tag = ReadTag(input.Span, encoding.LittleEndian);
-            if (tag == DicomTag.ItemDelimitation)
-            {
-                input.Advance(8);
-                if (!isItem)
-                {
-                    warnings.Add($"Item delimiter outside an item at byte {input.Position - 8}, ignored.");
-                    continue;
-                }
-
-                return;
-            }
-
-            if (tag == DicomTag.SequenceDelimitation && isItem && end is null)
-            {
-                // A missing item delimiter before the sequence delimiter: the item ends here; the sequence reads the delimiter.
-                warnings.Add($"Item not closed before the sequence delimiter at byte {input.Position}.");
-                return;
-            }
-
-            if (tag.IsItemOrDelimiter)
-            {
-                if (tag == DicomTag.SequenceDelimitation && !isItem)
+                var tag = ReadTag(input.Span, encoding.LittleEndian);
+                if (tag == DicomTag.ItemDelimitation)
                 {
                     input.Advance(8);
-                    warnings.Add($"Sequence delimiter outside a sequence at byte {input.Position - 8}, ignored.");
-                    continue;
+                    if (!isItem)
+                    {
+                        if (CanWarn())
+                        {
+                            warnings.Add($"Item delimiter outside an item at byte {input.Position - 8}, ignored.");
+                        }
+
+                        continue;
+                    }
+
+                    return;
                 }
 
-                throw DicomFormatException.At(input.Position, tag, "An item tag appears where a dataset element was expected");
-            }
+                if (tag == DicomTag.SequenceDelimitation && isItem && end is null)
+                {
+                    // A missing item delimiter before the sequence delimiter: the item ends here; the sequence reads the delimiter.
+                    if (CanWarn())
+                    {
+                        warnings.Add($"Item not closed before the sequence delimiter at byte {input.Position}.");
+                    }
 
-            if (_depth == 0 && options.StopBeforeTag is { } stop && tag >= stop)
-            {
-                return;
-            }
+                    return;
+                }
 
-            await ReadElementAsync(dataset, encoding, tag, cancellationToken).ConfigureAwait(false);
+                if (tag.IsItemOrDelimiter)
+                {
+                    if (tag == DicomTag.SequenceDelimitation && !isItem)
+                    {
+                        input.Advance(8);
+                        if (CanWarn())
+                        {
+                            warnings.Add($"Sequence delimiter outside a sequence at byte {input.Position - 8}, ignored.");
+                        }
+
+                        continue;
+                    }
+
+                    throw DicomFormatException.At(input.Position, tag, "An item tag appears where a dataset element was expected");
+                }
+
+                if (_depth == 0 && options.StopBeforeTag is { } stop && tag >= stop)
+                {
+                    return;
+                }
+
+                await ReadElementAsync(dataset, encoding, tag, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Elements that arrived out of order are sorted now, whatever ends the dataset.
+            dataset.CompleteParsing();
         }
     }
 
@@ -109,11 +139,13 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
             var tag = ReadTag(input.Span, littleEndian: true);
             if (tag.Group != 0x0002)
             {
-                return;
+                break;
             }
 
             await ReadElementAsync(meta, DicomEncoding.ExplicitLittle, tag, cancellationToken).ConfigureAwait(false);
         }
+
+        meta.CompleteParsing();
     }
 
     private async ValueTask ReadElementAsync(DicomDataset dataset, DicomEncoding encoding, DicomTag tag, CancellationToken cancellationToken)
@@ -126,7 +158,10 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
         if (encoding.ExplicitVR && !explicitVR)
         {
             // Not a VR where one should be: some writers mix implicit elements into explicit datasets.
-            warnings.Add($"Element {tag} at byte {start} has no valid VR ('{(char)span[4]}{(char)span[5]}' read): read as implicit VR.");
+            if (CanWarn())
+            {
+                warnings.Add($"Element {tag} at byte {start} has no valid VR ('{(char)span[4]}{(char)span[5]}' read): read as implicit VR.");
+            }
         }
 
         if (explicitVR)
@@ -212,7 +247,10 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
         if ((length & 1) == 1)
         {
             flags |= DicomEntryFlags.OddLength;
-            warnings.Add($"Element {tag} has an odd length ({length}).");
+            if (CanWarn())
+            {
+                warnings.Add($"Element {tag} has an odd length ({length}).");
+            }
         }
 
         var entry = new DicomEntry { Tag = tag, VR = vr, Flags = flags };
@@ -322,7 +360,11 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
             {
                 if (end is null && input.Available == 0)
                 {
-                    warnings.Add($"Sequence {tag} not closed at the end of the data.");
+                    if (CanWarn())
+                    {
+                        warnings.Add($"Sequence {tag} not closed at the end of the data.");
+                    }
+
                     break;
                 }
 
@@ -336,7 +378,11 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
                 input.Advance(8);
                 if (end is not null)
                 {
-                    warnings.Add($"Sequence delimiter inside the defined-length sequence {tag}.");
+                    if (CanWarn())
+                    {
+                        warnings.Add($"Sequence delimiter inside the defined-length sequence {tag}.");
+                    }
+
                     continue;
                 }
 
@@ -349,7 +395,8 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
             }
 
             input.Advance(8);
-            var item = new DicomDataset(arena, parent, capacity: 8);
+            // No storage until the item's first element: a sequence may hold a huge number of empty items.
+            var item = new DicomDataset(arena, parent, capacity: 0);
             if (itemLength == UndefinedLength)
             {
                 await ReadDatasetAsync(item, encoding, null, isItem: true, cancellationToken).ConfigureAwait(false);
@@ -422,7 +469,10 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
 
             if ((length & 1) == 1)
             {
-                warnings.Add($"Pixel data fragment {fragments.Count} has an odd length ({length}).");
+                if (CanWarn())
+                {
+                    warnings.Add($"Pixel data fragment {fragments.Count} has an odd length ({length}).");
+                }
             }
 
             if (input.IsMemory)
@@ -455,11 +505,30 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
         return entry.HasAmbiguousVR ? DicomAmbiguousVR.Resolve(dataset, tag, entry, implicitVR: true) : entry.VR;
     }
 
+    /// <summary>True when one more warning may be listed; the first one past <see cref="MaxWarnings"/> becomes a note that the rest are left out.</summary>
+    private bool CanWarn()
+    {
+        if (warnings.Count < MaxWarnings)
+        {
+            return true;
+        }
+
+        if (warnings.Count == MaxWarnings)
+        {
+            warnings.Add($"More than {MaxWarnings} warnings: the others are not listed.");
+        }
+
+        return false;
+    }
+
     private void Add(DicomDataset dataset, in DicomEntry entry)
     {
         if (!dataset.AddParsed(entry))
         {
-            warnings.Add($"Element {entry.Tag} appears twice in the same dataset; the last one is kept.");
+            if (CanWarn())
+            {
+                warnings.Add($"Element {entry.Tag} appears twice in the same dataset; the last one is kept.");
+            }
         }
     }
 

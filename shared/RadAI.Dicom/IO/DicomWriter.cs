@@ -19,6 +19,7 @@ public static class DicomWriter
         var syntax = options.TransferSyntax ?? file.TransferSyntax;
         CheckTranscoding(file.TransferSyntax, syntax, file.Dataset);
         var meta = BuildMeta(file, syntax);
+        var dataset = WithoutMetaElements(file.Dataset);
 
         var output = new DicomOutput(stream);
         try
@@ -39,7 +40,7 @@ public static class DicomWriter
                     var deflated = new DicomOutput(deflate);
                     try
                     {
-                        await new DatasetWriter(deflated, DicomEncoding.Of(syntax), options).WriteDatasetAsync(file.Dataset, cancellationToken).ConfigureAwait(false);
+                        await new DatasetWriter(deflated, DicomEncoding.Of(syntax), options).WriteDatasetAsync(dataset, cancellationToken).ConfigureAwait(false);
                         await deflated.FlushAsync(cancellationToken).ConfigureAwait(false);
                     }
                     finally
@@ -51,7 +52,7 @@ public static class DicomWriter
                 return;
             }
 
-            await new DatasetWriter(output, DicomEncoding.Of(syntax), options).WriteDatasetAsync(file.Dataset, cancellationToken).ConfigureAwait(false);
+            await new DatasetWriter(output, DicomEncoding.Of(syntax), options).WriteDatasetAsync(dataset, cancellationToken).ConfigureAwait(false);
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -103,20 +104,64 @@ public static class DicomWriter
         meta.AddOrUpdateBytes(DicomTags.FileMetaInformationVersion, DicomVR.OB, [0x00, 0x01]);
         if (file.Dataset.TryGetString(DicomTags.SOPClassUID, out var sopClass))
         {
-            meta.AddOrUpdate(DicomTags.MediaStorageSOPClassUID, DicomVR.UI, sopClass);
+            SetUid(meta, DicomTags.MediaStorageSOPClassUID, sopClass);
         }
 
         if (file.Dataset.TryGetString(DicomTags.SOPInstanceUID, out var sopInstance))
         {
-            meta.AddOrUpdate(DicomTags.MediaStorageSOPInstanceUID, DicomVR.UI, sopInstance);
+            SetUid(meta, DicomTags.MediaStorageSOPInstanceUID, sopInstance);
         }
 
-        meta.AddOrUpdate(DicomTags.TransferSyntaxUID, DicomVR.UI, syntax.Uid);
+        SetUid(meta, DicomTags.TransferSyntaxUID, syntax.Uid);
         meta.AddOrUpdate(DicomTags.ImplementationClassUID, DicomVR.UI, DicomUidGenerator.ImplementationClassUid);
         meta.AddOrUpdate(DicomTags.ImplementationVersionName, DicomVR.SH, DicomUidGenerator.ImplementationVersionName);
         // The group length is computed by the writer; present so that it is written first.
         meta.AddOrUpdate(DicomTags.FileMetaInformationGroupLength, DicomVR.UL, 0u);
         return meta;
+    }
+
+    /// <summary>
+    /// A UID of the rebuilt meta group, from the data set or the source's transfer syntax. One that breaks
+    /// the UID rules (a leading zero or a letter in a component: frequent in old files) is written as it
+    /// was read, like the data set element it comes from: the writer does not repair values, and refusing
+    /// would leave a file that could be read impossible to save.
+    /// </summary>
+    private static void SetUid(DicomDataset meta, DicomTag tag, string uid)
+    {
+        if (DicomValueValidator.Check(DicomVR.UI, uid) is null)
+        {
+            meta.AddOrUpdate(tag, DicomVR.UI, uid);
+        }
+        else
+        {
+            meta.AddOrUpdateBytes(tag, DicomVR.UI, System.Text.Encoding.Latin1.GetBytes(uid));
+        }
+    }
+
+    /// <summary>
+    /// The data set to write after the meta group: without group 0002 elements, which belong to the meta
+    /// group (rebuilt by <see cref="BuildMeta"/>). A damaged source can leave some in its data set; written
+    /// there, they would be read back as part of the meta group (which ends where the group changes), with
+    /// its transfer syntax.
+    /// </summary>
+    private static DicomDataset WithoutMetaElements(DicomDataset dataset)
+    {
+        foreach (var entry in dataset.Entries)
+        {
+            if (entry.Tag.Group == 0x0002)
+            {
+                var copy = dataset.Clone();
+                copy.RemoveAll(tag => tag.Group == 0x0002);
+                return copy;
+            }
+
+            if (entry.Tag.Group > 0x0002)
+            {
+                break;
+            }
+        }
+
+        return dataset;
     }
 
     /// <summary>Encodes one dataset tree; also computes sizes (with a null output).</summary>
@@ -366,6 +411,12 @@ public static class DicomWriter
 
         private long ElementSize(in DicomEntry entry)
         {
+            if (entry.Tag.IsGroupLength)
+            {
+                // Written by WriteGroupLength as a UL of 4 bytes, whatever was read (a damaged source can have a sequence there).
+                return 8 + 4;
+            }
+
             var vr = entry.Payload is DicomSequence ? DicomVR.SQ : WrittenVR(entry);
             long header = encoding.ExplicitVR && vr.HasLongLength() ? 12 : 8;
             return entry.Payload switch
@@ -373,7 +424,7 @@ public static class DicomWriter
                 DicomSequence sequence => header + SequenceContentSize(sequence) + (SequenceUndefined(sequence) ? 8 : 0),
                 DicomFragments fragments => header + fragments.EncodedLength + 8,
                 DicomBulkValue bulk => header + bulk.Length + (bulk.Length & 1),
-                _ => entry.Tag.IsGroupLength ? header + 4 : header + entry.Value.Length + (entry.Value.Length & 1),
+                _ => header + entry.Value.Length + (entry.Value.Length & 1),
             };
         }
 

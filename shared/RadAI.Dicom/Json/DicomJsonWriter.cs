@@ -179,9 +179,11 @@ public static class DicomJsonWriter
                     {
                         writer.WriteNullValue();
                     }
-                    else if (DicomValueText.TryParseDecimalString(value, out var number) && number == Math.Floor(number))
+                    else if (DicomValueText.TryParseDecimalString(value, out var number) && number == Math.Floor(number)
+                        && number >= long.MinValue && number < -(double)long.MinValue)
                     {
-                        // "12.0" in an IS: an integer written with a decimal part, read as the integer.
+                        // "12.0" in an IS: an integer written with a decimal part, read as the integer (within
+                        // 64 bits: "1e300" would be cast to a wrong number without a word).
                         writer.WriteNumberValue((long)number);
                     }
                     else

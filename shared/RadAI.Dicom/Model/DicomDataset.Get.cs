@@ -115,13 +115,7 @@ public sealed partial class DicomDataset
         }
 
         offset ??= TryGetTimezoneOffset(out var datasetOffset) ? datasetOffset : null;
-        if (offset is null)
-        {
-            return false;
-        }
-
-        value = new DateTimeOffset(local, offset.Value);
-        return true;
+        return offset is not null && DicomValueText.TryMakeDateTimeOffset(local, offset.Value, out value);
     }
 
     public DateTimeOffset GetDateTimeOffset(DicomTag tag) =>
@@ -252,13 +246,7 @@ public sealed partial class DicomDataset
             return Parent?.TryGetTimezoneOffset(out offset) ?? false;
         }
 
-        if (!int.TryParse(text.AsSpan(1, 2), out var hours) || !int.TryParse(text.AsSpan(3, 2), out var minutes))
-        {
-            return false;
-        }
-
-        offset = new TimeSpan(hours, minutes, 0) * (text[0] == '-' ? -1 : 1);
-        return true;
+        return DicomValueText.TryParseUtcOffset(text, out offset);
     }
 
     private static InvalidOperationException Unreadable(DicomTag tag, string what) =>

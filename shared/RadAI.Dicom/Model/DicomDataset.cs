@@ -15,6 +15,12 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
     private int _count;
     private DicomCharacterSet? _characterSet;
 
+    // While a dataset is parsed and its elements arrive out of tag order (a defect the reader
+    // tolerates), they are appended as they come and found through this hash index (slot → position
+    // + 1, open addressing); CompleteParsing sorts them once at the end. Inserting each in place
+    // costs O(n) per element: quadratic, a hang, for a hostile file listing its elements backwards.
+    private int[]? _unsortedIndex;
+
     /// <summary>An empty dataset.</summary>
     public DicomDataset()
         : this(new DicomValueArena(), parent: null, capacity: 16)
@@ -78,6 +84,7 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
     /// <summary>Removes an element; false when it was absent.</summary>
     public bool Remove(DicomTag tag)
     {
+        CompleteParsing();
         var index = IndexOf(tag);
         if (index < 0)
         {
@@ -97,6 +104,7 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
     /// <summary>Removes every element matching <paramref name="predicate"/>; returns how many.</summary>
     public int RemoveAll(Func<DicomTag, bool> predicate)
     {
+        CompleteParsing();
         var kept = 0;
         var removed = 0;
         for (var i = 0; i < _count; i++)
@@ -121,6 +129,7 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
 
     private DicomDataset CloneInto(DicomValueArena arena, DicomDataset? parent)
     {
+        CompleteParsing();
         var copy = new DicomDataset(arena, parent, Math.Max(_count, 1));
         for (var i = 0; i < _count; i++)
         {
@@ -145,6 +154,7 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
 
     public IEnumerator<DicomElement> GetEnumerator()
     {
+        CompleteParsing();
         for (var i = 0; i < _count; i++)
         {
             yield return new DicomElement(this, _entries[i]);
@@ -154,7 +164,14 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>The elements, without allocating an enumerator object per call.</summary>
-    public ElementEnumerable Elements => new(this);
+    public ElementEnumerable Elements
+    {
+        get
+        {
+            CompleteParsing();
+            return new(this);
+        }
+    }
 
     /// <summary>A struct enumerable over the elements (for hot paths: dump, JSON, writer).</summary>
     public readonly struct ElementEnumerable(DicomDataset dataset)
@@ -172,10 +189,23 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
         public bool MoveNext() => ++_index < dataset._count;
     }
 
-    internal ReadOnlySpan<DicomEntry> Entries => _entries.AsSpan(0, _count);
+    internal ReadOnlySpan<DicomEntry> Entries
+    {
+        get
+        {
+            CompleteParsing();
+            return _entries.AsSpan(0, _count);
+        }
+    }
 
+    /// <summary>The element's position, or the bitwise complement of where it would be inserted (-1 while parsing out of order).</summary>
     internal int IndexOf(DicomTag tag)
     {
+        if (_unsortedIndex is not null)
+        {
+            return FindUnsorted(tag.Value);
+        }
+
         // Elements are kept sorted: binary search.
         int lo = 0, hi = _count - 1;
         var value = tag.Value;
@@ -216,19 +246,91 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
 
     /// <summary>
     /// Adds an element read from a stream. Streams normally list tags in increasing order (append);
-    /// a repeated tag replaces the earlier one and an out-of-order tag is inserted in place — both are
-    /// reported by the reader as warnings. Returns false when the tag was already present.
+    /// a repeated tag replaces the earlier one and an out-of-order tag is kept in the order of arrival
+    /// until <see cref="CompleteParsing"/> sorts the dataset — both are reported by the reader as
+    /// warnings. Constant time per element whatever the order. Returns false when the tag was already present.
     /// </summary>
     internal bool AddParsed(in DicomEntry entry)
     {
-        if (_count > 0 && _entries[_count - 1].Tag.Value >= entry.Tag.Value)
+        if (_unsortedIndex is null && (_count == 0 || _entries[_count - 1].Tag.Value < entry.Tag.Value))
         {
-            return Put(entry);
+            Append(entry);
+            return true;
         }
 
+        var existing = IndexOf(entry.Tag);
+        if (existing >= 0)
+        {
+            Replace(existing, entry);
+            return false;
+        }
+
+        if (_unsortedIndex is null)
+        {
+            // The first element out of order: from now on, append and index.
+            BuildUnsortedIndex(_count + 1);
+        }
+
+        Append(entry);
+        if (_count * 4 > _unsortedIndex!.Length * 3)
+        {
+            BuildUnsortedIndex(_count);
+        }
+        else
+        {
+            IndexUnsorted(_count - 1);
+        }
+
+        return true;
+    }
+
+    /// <summary>Ends the parsing of this dataset: elements that arrived out of order are sorted into place.</summary>
+    internal void CompleteParsing()
+    {
+        if (_unsortedIndex is null)
+        {
+            return;
+        }
+
+        // No tag is there twice (AddParsed replaced repeats), so an unstable sort is exact.
+        _entries.AsSpan(0, _count).Sort(static (a, b) => a.Tag.Value.CompareTo(b.Tag.Value));
+        _unsortedIndex = null;
+    }
+
+    /// <summary>Adds or replaces an element; returns false when it replaced one.</summary>
+    internal bool Put(in DicomEntry entry)
+    {
+        CompleteParsing();
+        var index = IndexOf(entry.Tag);
+        if (index >= 0)
+        {
+            Replace(index, entry);
+            return false;
+        }
+
+        index = ~index;
         if (_count == _entries.Length)
         {
-            Array.Resize(ref _entries, Math.Max(16, _count * 2));
+            Grow();
+        }
+
+        Array.Copy(_entries, index, _entries, index + 1, _count - index);
+        _count++;
+        _entries[index] = entry;
+        if (entry.Tag == DicomTags.SpecificCharacterSet)
+        {
+            InvalidateCharacterSet();
+        }
+
+        SetParentOfItems(entry);
+        return true;
+    }
+
+    private void Append(in DicomEntry entry)
+    {
+        if (_count == _entries.Length)
+        {
+            Grow();
         }
 
         _entries[_count++] = entry;
@@ -236,33 +338,24 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
         {
             _characterSet = null;
         }
-
-        return true;
     }
 
-    /// <summary>Adds or replaces an element; returns false when it replaced one.</summary>
-    internal bool Put(in DicomEntry entry)
+    /// <summary>Doubles the storage; an item starts with none (a sequence may hold many tiny items) and grows from 4.</summary>
+    private void Grow() => Array.Resize(ref _entries, Math.Max(4, _count * 2));
+
+    private void Replace(int index, in DicomEntry entry)
     {
-        var index = IndexOf(entry.Tag);
-        var added = index < 0;
-        if (added)
-        {
-            index = ~index;
-            if (_count == _entries.Length)
-            {
-                Array.Resize(ref _entries, Math.Max(16, _count * 2));
-            }
-
-            Array.Copy(_entries, index, _entries, index + 1, _count - index);
-            _count++;
-        }
-
         _entries[index] = entry;
         if (entry.Tag == DicomTags.SpecificCharacterSet)
         {
             InvalidateCharacterSet();
         }
 
+        SetParentOfItems(entry);
+    }
+
+    private void SetParentOfItems(in DicomEntry entry)
+    {
         if (entry.Payload is DicomSequence sequence)
         {
             foreach (var item in sequence)
@@ -270,9 +363,54 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
                 item.Parent = this;
             }
         }
-
-        return added;
     }
+
+    /// <summary>A fresh index of the first <paramref name="count"/> elements, at most half full.</summary>
+    private void BuildUnsortedIndex(int count)
+    {
+        var size = 16;
+        while (size < count * 2)
+        {
+            size *= 2;
+        }
+
+        _unsortedIndex = new int[size];
+        for (var i = 0; i < Math.Min(count, _count); i++)
+        {
+            IndexUnsorted(i);
+        }
+    }
+
+    private void IndexUnsorted(int position)
+    {
+        var index = _unsortedIndex!;
+        var mask = index.Length - 1;
+        var slot = Slot(_entries[position].Tag.Value) & mask;
+        while (index[slot] != 0)
+        {
+            slot = (slot + 1) & mask;
+        }
+
+        index[slot] = position + 1;
+    }
+
+    private int FindUnsorted(uint tag)
+    {
+        var index = _unsortedIndex!;
+        var mask = index.Length - 1;
+        for (var slot = Slot(tag) & mask; index[slot] != 0; slot = (slot + 1) & mask)
+        {
+            if (_entries[index[slot] - 1].Tag.Value == tag)
+            {
+                return index[slot] - 1;
+            }
+        }
+
+        return -1;
+    }
+
+    // HashCode is seeded per process: a file cannot be made of tags that all collide.
+    private static int Slot(uint tag) => HashCode.Combine(tag) & int.MaxValue;
 
     private void InvalidateCharacterSet()
     {

@@ -86,7 +86,14 @@ internal static class DicomValueText
     {
         time = default;
         text = text.Trim(' ');
-        Span<char> compact = stackalloc char[text.Length];
+        // HH:MM:SS.FFFFFF at most: a longer value (a file can hold megabytes) is no time, and must not size a stack buffer.
+        const int Longest = 15;
+        if (text.Length > Longest)
+        {
+            return false;
+        }
+
+        Span<char> compact = stackalloc char[Longest];
         var n = 0;
         foreach (var c in text)
         {
@@ -146,8 +153,12 @@ internal static class DicomValueText
                 return false;
             }
 
-            var minutes = (ParseInt(zone[1..3]) * 60) + ParseInt(zone[3..5]);
-            offset = TimeSpan.FromMinutes(zone[0] == '-' ? -minutes : minutes);
+            if (!TryParseUtcOffset(zone, out var parsed))
+            {
+                return false;
+            }
+
+            offset = parsed;
             text = text[..sign];
         }
 
@@ -182,6 +193,38 @@ internal static class DicomValueText
         }
 
         value = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(ticks);
+        return true;
+    }
+
+    /// <summary>
+    /// A UTC offset &amp;ZZXX (DT suffix, Timezone Offset From UTC): from -12:00 to +14:00 (PS3.5 6.2), whole
+    /// minutes below 60 — what <see cref="DateTimeOffset"/> accepts, so that no value makes it throw.
+    /// </summary>
+    public static bool TryParseUtcOffset(ReadOnlySpan<char> text, out TimeSpan offset)
+    {
+        offset = default;
+        if (text.Length != 5 || text[0] is not ('+' or '-') || !IsDigits(text[1..]))
+        {
+            return false;
+        }
+
+        var hours = ParseInt(text[1..3]);
+        var minutes = ParseInt(text[3..5]);
+        offset = new TimeSpan(hours, minutes, 0) * (text[0] == '-' ? -1 : 1);
+        return minutes < 60 && offset >= TimeSpan.FromHours(-12) && offset <= TimeSpan.FromHours(14);
+    }
+
+    /// <summary>The instant of a local date-time at an offset, when it is one <see cref="DateTimeOffset"/> can hold.</summary>
+    public static bool TryMakeDateTimeOffset(DateTime local, TimeSpan offset, out DateTimeOffset value)
+    {
+        value = default;
+        var utcTicks = local.Ticks - offset.Ticks;
+        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+        {
+            return false;
+        }
+
+        value = new DateTimeOffset(local, offset);
         return true;
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -14,9 +15,9 @@ internal sealed class DicomBytes(bool explicitVR = true, bool bigEndian = false)
     public const string ExplicitBig = "1.2.840.10008.1.2.2";
     public const string Deflated = "1.2.840.10008.1.2.1.99";
 
-    private readonly MemoryStream _bytes = new();
+    private readonly ArrayBufferWriter<byte> _bytes = new();
 
-    public long Length => _bytes.Length;
+    public long Length => _bytes.WrittenCount;
 
     /// <summary>A preamble, "DICM" and a meta group holding only the Transfer Syntax UID.</summary>
     public static DicomBytes Part10(string transferSyntax)
@@ -24,16 +25,16 @@ internal sealed class DicomBytes(bool explicitVR = true, bool bigEndian = false)
         var syntax = transferSyntax == ImplicitLittle ? new DicomBytes(false, false)
             : transferSyntax == ExplicitBig ? new DicomBytes(true, true)
             : new DicomBytes(true, false);
-        syntax._bytes.Write(new byte[128]);
+        syntax._bytes.Write(new byte[128].AsSpan());
         syntax._bytes.Write("DICM"u8);
         var uid = Encoding.ASCII.GetBytes(transferSyntax.Length % 2 == 0 ? transferSyntax : transferSyntax + "\0");
         var meta = new DicomBytes();
         meta.Element(0x0002, 0x0010, "UI", uid);
-        syntax._bytes.Write(meta.ToArray());
+        syntax._bytes.Write(meta.ToArray().AsSpan());
         return syntax;
     }
 
-    /// <summary>An element header with any length, followed by <paramref name="value"/> (which need not match it).</summary>
+    /// <summary>An element header with any length, which need not match the value that follows.</summary>
     public DicomBytes Header(ushort group, ushort element, string vr, uint length)
     {
         Tag(group, element);
@@ -43,10 +44,10 @@ internal sealed class DicomBytes(bool explicitVR = true, bool bigEndian = false)
             return this;
         }
 
-        _bytes.Write(Encoding.ASCII.GetBytes(vr));
+        _bytes.Write(Encoding.ASCII.GetBytes(vr).AsSpan());
         if (vr is "OB" or "OD" or "OF" or "OL" or "OV" or "OW" or "SQ" or "SV" or "UC" or "UN" or "UR" or "UT" or "UV")
         {
-            _bytes.Write([0, 0]);
+            _bytes.Write(stackalloc byte[2]);
             UInt32(length);
         }
         else
@@ -66,7 +67,7 @@ internal sealed class DicomBytes(bool explicitVR = true, bool bigEndian = false)
     }
 
     public DicomBytes Element(ushort group, ushort element, string vr, string value) =>
-        Element(group, element, vr, Encoding.ASCII.GetBytes(value.Length % 2 == 0 ? value : value + " "));
+        Element(group, element, vr, Encoding.Latin1.GetBytes(value.Length % 2 == 0 ? value : value + " "));
 
     public DicomBytes Item(uint length)
     {
@@ -95,7 +96,7 @@ internal sealed class DicomBytes(bool explicitVR = true, bool bigEndian = false)
         return this;
     }
 
-    public byte[] ToArray() => _bytes.ToArray();
+    public byte[] ToArray() => _bytes.WrittenSpan.ToArray();
 
     private void Tag(ushort group, ushort element)
     {

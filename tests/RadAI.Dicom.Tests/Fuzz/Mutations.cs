@@ -11,6 +11,12 @@ internal sealed record FuzzCase(string Seed, int Index, string Description, byte
     /// states how much it inflates to: its content is what justifies allocations).
     /// </summary>
     public long? ContentSize { get; init; }
+
+    /// <summary>
+    /// Only the reads (and their agreement and allocation): for the largest inputs, whose point is the cost of
+    /// reading them, so that a cost quadratic in their size stands out from the linear cost of the rest.
+    /// </summary>
+    public bool ReadsOnly { get; init; }
 }
 
 /// <summary>
