@@ -62,6 +62,43 @@ public sealed class RabbitMqTestVirtualHost : IAsyncDisposable
         return [.. queues.Select(q => q.Name)];
     }
 
+    /// <summary>
+    /// Limits how many connections this virtual host accepts (0: none; null: no limit). Connections already
+    /// open stay: with <see cref="CloseConnectionsAsync"/>, a client is cut off from the broker until the limit goes.
+    /// </summary>
+    public async Task SetMaxConnectionsAsync(int? max)
+    {
+        var uri = $"api/vhost-limits/{Uri.EscapeDataString(Name)}/max-connections";
+        using var response = max is { } value
+            ? await _http.PutAsJsonAsync(uri, new { value })
+            : await _http.DeleteAsync(uri);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The client-given names (MassTransit: the service name) of the connections open on this virtual host.</summary>
+    public async Task<IReadOnlyList<string>> ListConnectionNamesAsync()
+    {
+        var connections = await _http.GetFromJsonAsync<List<ConnectionInfo>>($"api/vhosts/{Uri.EscapeDataString(Name)}/connections") ?? [];
+        return [.. connections.Select(c => c.ClientName ?? c.Name)];
+    }
+
+    /// <summary>Closes, broker side, the connections of this virtual host that the client named <paramref name="clientName"/>; returns how many.</summary>
+    public async Task<int> CloseConnectionsAsync(string clientName)
+    {
+        var connections = await _http.GetFromJsonAsync<List<ConnectionInfo>>($"api/vhosts/{Uri.EscapeDataString(Name)}/connections") ?? [];
+        var closed = 0;
+        foreach (var connection in connections.Where(c => c.ClientName == clientName))
+        {
+            using var response = await _http.DeleteAsync($"api/connections/{Uri.EscapeDataString(connection.Name)}");
+            if (response.IsSuccessStatusCode)
+            {
+                closed++;
+            }
+        }
+
+        return closed;
+    }
+
     public async ValueTask DisposeAsync()
     {
         using (await _http.DeleteAsync($"api/vhosts/{Name}"))
@@ -69,6 +106,17 @@ public sealed class RabbitMqTestVirtualHost : IAsyncDisposable
         }
 
         _http.Dispose();
+    }
+
+    /// <summary>What the management API says of a connection: its broker name and the name its client gave it.</summary>
+    public sealed record ConnectionInfo(
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("client_properties")] Dictionary<string, System.Text.Json.JsonElement>? ClientProperties)
+    {
+        /// <summary>The client-given connection name, if any.</summary>
+        public string? ClientName => ClientProperties is not null && ClientProperties.TryGetValue("connection_name", out var name) && name.ValueKind == System.Text.Json.JsonValueKind.String
+            ? name.GetString()
+            : null;
     }
 
     /// <summary>What the management API says of a queue.</summary>

@@ -11,14 +11,11 @@ public static class RepositoryPaths
     /// <summary>The build configuration folder of the running tests (e.g. <c>debug</c>).</summary>
     public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
 
-    /// <summary>The main assembly of a project built with the same configuration as the tests.</summary>
-    public static string BuiltAssembly(string assemblyName)
-    {
-        var path = Path.Combine(Root, "artifacts", "bin", assemblyName, Configuration, assemblyName + ".dll");
-        return File.Exists(path)
-            ? path
-            : throw new FileNotFoundException($"{assemblyName} is not built at {path}: build the solution first (scripts/test.sh does).", path);
-    }
+    /// <summary>
+    /// The main assembly of a project built with the same configuration, into the same artifacts folder as the
+    /// running tests (so a build with another <c>ArtifactsPath</c> never runs a stale host from the checkout).
+    /// </summary>
+    public static string BuiltAssembly(string assemblyName) => SiblingBuiltAssembly(assemblyName);
 
     /// <summary>
     /// The main assembly of a project built into the same artifacts folder and configuration as the running
@@ -26,12 +23,18 @@ public static class RepositoryPaths
     /// <c>&lt;artifacts&gt;/bin/&lt;assemblyName&gt;/&lt;config&gt;/&lt;assemblyName&gt;.dll</c>. Unlike <see cref="BuiltAssembly"/>,
     /// it works with any <c>ArtifactsPath</c> (e.g. <c>dotnet test -p:ArtifactsPath=/tmp/x</c>).
     /// </summary>
-    public static string SiblingBuiltAssembly(string assemblyName)
+    public static string SiblingBuiltAssembly(string assemblyName) => SiblingBuiltAssembly(assemblyName, assemblyName);
+
+    /// <summary>
+    /// Like <see cref="SiblingBuiltAssembly(string)"/>, for a project whose assembly name is not its project name
+    /// (e.g. project <c>RadAI.Cli</c>, assembly <c>radai</c>).
+    /// </summary>
+    public static string SiblingBuiltAssembly(string projectName, string assemblyName)
     {
         var configurationFolder = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var binFolder = configurationFolder.Parent?.Parent
             ?? throw new InvalidOperationException($"{AppContext.BaseDirectory} is not <artifacts>/bin/<project>/<configuration>/.");
-        var path = Path.Combine(binFolder.FullName, assemblyName, configurationFolder.Name, assemblyName + ".dll");
+        var path = Path.Combine(binFolder.FullName, projectName, configurationFolder.Name, assemblyName + ".dll");
         return File.Exists(path)
             ? path
             : throw new FileNotFoundException($"{assemblyName} is not built at {path}: reference its project from the test project (ReferenceOutputAssembly=false).", path);

@@ -34,20 +34,35 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// <summary>Exit code, once exited.</summary>
     public int ExitCode => _process.ExitCode;
 
-    /// <summary>Starts <c>dotnet artifacts/bin/{assemblyName}/.../{assemblyName}.dll</c>.</summary>
-    public static ServiceProcess Start(string assemblyName, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    /// <summary>Starts <c>dotnet artifacts/bin/{assemblyName}/.../{assemblyName}.dll</c> (the artifacts folder of the checkout).</summary>
+    public static ServiceProcess Start(string assemblyName, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        StartDotnet(RepositoryPaths.BuiltAssembly(assemblyName), assemblyName, environment, arguments);
+
+    /// <summary>Starts a program that is not .NET (e.g. DCMTK's storescp), in <paramref name="workingDirectory"/>.</summary>
+    public static ServiceProcess StartProgram(string program, string workingDirectory, params string[] arguments) =>
+        StartCore(program, arguments, workingDirectory, Path.GetFileName(program), new Dictionary<string, string?>());
+
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="dll"/></c>, e.g. a program built into the same artifacts folder as the running tests
+    /// (<see cref="RepositoryPaths.SiblingBuiltAssembly(string, string)"/>: works with any <c>ArtifactsPath</c>).
+    /// </summary>
+    public static ServiceProcess StartDll(string dll, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        StartDotnet(dll, Path.GetFileNameWithoutExtension(dll), environment, arguments);
+
+    private static ServiceProcess StartDotnet(string dll, string name, IReadOnlyDictionary<string, string?> environment, string[] arguments) =>
+        StartCore("dotnet", [dll, .. arguments], Path.GetDirectoryName(dll)!, name, environment);
+
+    private static ServiceProcess StartCore(string program, IEnumerable<string> arguments, string workingDirectory, string name, IReadOnlyDictionary<string, string?> environment)
     {
-        var dll = RepositoryPaths.BuiltAssembly(assemblyName);
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = workingDirectory,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        info.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -67,7 +82,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var service = new ServiceProcess(process, assemblyName);
+        var service = new ServiceProcess(process, name);
         process.OutputDataReceived += (_, e) => service.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => service.OnLine(e.Data);
         process.Start();

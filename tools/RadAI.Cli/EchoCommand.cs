@@ -26,13 +26,24 @@ public static class EchoCommand
         {
             var output = result.InvocationConfiguration.Output;
             var error = result.InvocationConfiguration.Error;
+            DicomClientTlsOptions? tlsOptions;
+            try
+            {
+                tlsOptions = tls.Client(result);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                error.WriteLine($"radai echo: {e.Message}");
+                return ExitCodes.InvalidInput;
+            }
+
             var options = new DicomClientOptions
             {
                 Host = result.GetValue(host)!,
                 Port = result.GetValue(port),
                 CalledAeTitle = result.GetValue(calledAe)!,
                 CallingAeTitle = result.GetValue(callingAe)!,
-                Tls = tls.Client(result),
+                Tls = tlsOptions,
             };
             try
             {
@@ -43,8 +54,9 @@ public static class EchoCommand
                 output.WriteLine($"C-ECHO {options.CallingAeTitle} -> {options.CalledAeTitle}@{options.Host}:{options.Port}: {DimseStatus.Describe(status)} ({started.ElapsedMilliseconds} ms)");
                 return DimseStatus.IsSuccess(status) ? ExitCodes.Success : ExitCodes.ConnectionFailed;
             }
-            catch (DicomNetworkException e)
+            catch (Exception e) when (e is DicomNetworkException or IOException)
             {
+                // IOException: the connection broke after the association (reset, TLS alert).
                 error.WriteLine($"radai echo: {e.Message}");
                 return ExitCodes.ConnectionFailed;
             }

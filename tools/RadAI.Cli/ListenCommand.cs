@@ -42,6 +42,17 @@ public static class ListenCommand
             DicomServerPolicy policy = allowed.Length == 0
                 ? new DicomServerPolicy()
                 : new AllowListServerPolicy(allowed.Select(a => a.Split('@', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : null));
+            DicomServerTlsOptions? tlsOptions;
+            try
+            {
+                tlsOptions = tls.Server(result);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                result.InvocationConfiguration.Error.WriteLine($"radai listen: {e.Message}");
+                return ExitCodes.InvalidInput;
+            }
+
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Warning));
             var server = new DicomServer(
                 new DicomServerOptions
@@ -51,12 +62,21 @@ public static class ListenCommand
                     CheckCalledAeTitle = !result.GetValue(anyCalledAe),
                     MaxAssociations = result.GetValue(maxAssociations),
                     TransferSyntaxes = result.GetValue(acceptAll) ? DicomServerOptions.AllTransferSyntaxes : null,
-                    Tls = tls.Server(result),
+                    Tls = tlsOptions,
                 },
                 new DicomFileStoreHandler(folder.FullName, new DicomFileStoreOptions { Fsync = result.GetValue(fsync) }),
                 policy,
                 loggers.CreateLogger("radai.listen"));
-            await server.StartAsync(cancellationToken);
+            try
+            {
+                await server.StartAsync(cancellationToken);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                result.InvocationConfiguration.Error.WriteLine($"radai listen: cannot listen on port {result.GetValue(port)}: {e.Message}");
+                return ExitCodes.ConnectionFailed;
+            }
+
             console.WriteLine($"radai listen: {result.GetValue(aeTitle)} on port {server.LocalEndPoint.Port}, writing to {folder.FullName}");
 
             var stop = new TaskCompletionSource();

@@ -29,13 +29,24 @@ public static class SendCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
+            DicomClientTlsOptions? tlsOptions;
+            try
+            {
+                tlsOptions = tls.Client(result);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                result.InvocationConfiguration.Error.WriteLine($"radai send: {e.Message}");
+                return ExitCodes.InvalidInput;
+            }
+
             var options = new DicomClientOptions
             {
                 Host = result.GetValue(host)!,
                 Port = result.GetValue(port),
                 CalledAeTitle = result.GetValue(calledAe)!,
                 CallingAeTitle = result.GetValue(callingAe)!,
-                Tls = tls.Client(result),
+                Tls = tlsOptions,
             };
             var beQuiet = result.GetValue(quiet);
             var started = System.Diagnostics.Stopwatch.StartNew();

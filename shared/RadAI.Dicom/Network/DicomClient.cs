@@ -1,6 +1,7 @@
+using System.Buffers;
+using System.IO.Compression;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RadAI.Dicom.IO;
@@ -85,6 +86,7 @@ public sealed partial class DicomClient : IAsyncDisposable
         logger ??= NullLogger.Instance;
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream? stream = null;
+        var wrapped = false;
         try
         {
             using (var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -105,21 +107,59 @@ public sealed partial class DicomClient : IAsyncDisposable
             }
 
             stream = new NetworkStream(socket, ownsSocket: true);
+            wrapped = true;
             if (options.Tls is { } tls)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                handshake.CancelAfter(options.AssociationTimeout);
                 try
                 {
-                    await ssl.AuthenticateAsClientAsync(tls.ToSslOptions(options.Host), cancellationToken).ConfigureAwait(false);
+                    await ssl.AuthenticateAsClientAsync(tls.ToSslOptions(options.Host), handshake.Token).ConfigureAwait(false);
                 }
-                catch (System.Security.Authentication.AuthenticationException e)
+                catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
                 {
                     throw new DicomNetworkException($"TLS handshake with {options.Host}:{options.Port} failed: {e.Message}", e);
                 }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new DicomNetworkException($"TLS handshake with {options.Host}:{options.Port} did not complete within {options.AssociationTimeout.TotalSeconds} s.");
+                }
             }
 
-            var pdus = new PduStream(stream) { MaxDataPduLength = options.MaxPduLength == 0 ? 4 * 1024 * 1024 : options.MaxPduLength };
+            // From here the PDU stream owns the connection (and disposes it when negotiation fails).
+            var pdus = new PduStream(stream) { MaxDataPduLength = options.MaxPduLength == 0 ? PduStream.DefaultMaxDataPduLength : options.MaxPduLength };
+            stream = null;
+            try
+            {
+                return await NegotiateAsync(pdus, options, contexts, logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
+            {
+                // The peer reset the connection, or (TLS 1.3) refused our certificate after the handshake.
+                throw new DicomNetworkException($"The connection to {options.Host}:{options.Port} failed before the association was accepted{TlsHint(options)}: {e.Message}", e);
+            }
+        }
+        finally
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+            else if (!wrapped)
+            {
+                // The connection was never made.
+                socket.Dispose();
+            }
+        }
+    }
+
+    private static async Task<DicomClient> NegotiateAsync(PduStream pdus, DicomClientOptions options, IReadOnlyList<PresentationContextProposal> contexts, ILogger logger, CancellationToken cancellationToken)
+    {
+        var owned = false;
+        try
+        {
             var request = new AssociateRequest(options.CalledAeTitle, options.CallingAeTitle, contexts, new UserInformation
             {
                 MaxPduLength = options.MaxPduLength,
@@ -144,7 +184,7 @@ public sealed partial class DicomClient : IAsyncDisposable
             switch (answer)
             {
                 case null:
-                    throw new DicomNetworkException("The peer closed the connection instead of answering the association request.");
+                    throw new DicomNetworkException($"The peer closed the connection instead of answering the association request{TlsHint(options)}.");
                 case { Type: PduType.AssociateReject } rejected:
                     throw new DicomAssociationRejectedException(PduCodec.DecodeAssociateReject(rejected.Body.Span));
                 case { Type: PduType.Abort } aborted:
@@ -154,7 +194,7 @@ public sealed partial class DicomClient : IAsyncDisposable
                     var accept = PduCodec.DecodeAssociateAccept(accepted.Body.Span);
                     var client = new DicomClient(pdus, options, accept, contexts, logger);
                     client.LogAssociated(options.CallingAeTitle, options.CalledAeTitle, options.Host, options.Port, accept.PresentationContexts.Count(c => c.Result == PresentationContextResult.Acceptance), contexts.Count);
-                    stream = null;
+                    owned = true;
                     return client;
                 default:
                     throw new DicomProtocolException($"Unexpected {answer.Value.Type} in answer to A-ASSOCIATE-RQ.", AbortReason.UnexpectedPdu);
@@ -162,16 +202,19 @@ public sealed partial class DicomClient : IAsyncDisposable
         }
         finally
         {
-            if (stream is not null)
+            if (!owned)
             {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
-            else if (!socket.Connected)
-            {
-                socket.Dispose();
+                await pdus.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
+
+    private static string TlsHint(DicomClientOptions options) => options.Tls switch
+    {
+        null => "",
+        { ClientCertificate: null } => " (over TLS: the peer may require a client certificate)",
+        _ => " (over TLS: the peer may not trust our client certificate)",
+    };
 
     /// <summary>The accepted presentation context for a SOP class, preferring the given transfer syntax.</summary>
     public (byte Id, DicomTransferSyntax TransferSyntax)? FindContext(string sopClassUid, string? preferredTransferSyntax = null)
@@ -229,6 +272,16 @@ public sealed partial class DicomClient : IAsyncDisposable
                 await using var source = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
                 source.Position = offset;
                 await data.CopyFromAsync(source, source.Length - offset, cancellationToken).ConfigureAwait(false);
+            }
+            else if (context.TransferSyntax.IsDeflated)
+            {
+                // Deflated explicit VR little endian (PS3.5 A.5): the explicit VR little endian encoding, deflated
+                // (RFC 1951, no zlib header). DicomWriter.WriteDatasetAsync writes the encoding only, never deflated.
+                var deflate = new DeflateStream(data, CompressionLevel.Optimal, leaveOpen: true);
+                await using (deflate.ConfigureAwait(false))
+                {
+                    await DicomWriter.WriteDatasetAsync(deflate, file.Dataset, DicomTransferSyntax.ExplicitVRLittleEndian, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
             }
             else
             {

@@ -8,7 +8,7 @@ public sealed record DicomFileStoreOptions
     /// <summary>fsync each file before answering success (durable against a power cut; slower).</summary>
     public bool Fsync { get; init; }
 
-    /// <summary>Read back the header of each file before answering: an unreadable data set gets C000, a SOP instance or class other than the command's A900.</summary>
+    /// <summary>Read back each file before answering: an unreadable or truncated data set gets C000, a SOP instance or class other than the command's A900.</summary>
     public bool Validate { get; init; } = true;
 
     /// <summary>Refuse (A700, out of resources) when the disk has less free space than this.</summary>
@@ -73,12 +73,13 @@ public sealed class DicomFileStoreHandler(string directory, DicomFileStoreOption
         var meta = new DicomDataset()
             .AddOrUpdate(DicomTags.FileMetaInformationGroupLength, DicomVR.UL, 0u)
             .AddOrUpdateBytes(DicomTags.FileMetaInformationVersion, DicomVR.OB, [0x00, 0x01])
-            .AddOrUpdate(DicomTags.MediaStorageSOPClassUID, DicomVR.UI, request.SopClassUid)
-            .AddOrUpdate(DicomTags.MediaStorageSOPInstanceUID, DicomVR.UI, request.SopInstanceUid)
+            // The peer's values as it sent them (a UID with a leading zero, an AE with odd characters): stored, not refused.
+            .AddOrUpdateBytes(DicomTags.MediaStorageSOPClassUID, DicomVR.UI, System.Text.Encoding.ASCII.GetBytes(request.SopClassUid))
+            .AddOrUpdateBytes(DicomTags.MediaStorageSOPInstanceUID, DicomVR.UI, System.Text.Encoding.ASCII.GetBytes(request.SopInstanceUid))
             .AddOrUpdate(DicomTags.TransferSyntaxUID, DicomVR.UI, request.TransferSyntax.Uid)
             .AddOrUpdate(DicomTags.ImplementationClassUID, DicomVR.UI, DicomUidGenerator.ImplementationClassUid)
             .AddOrUpdate(DicomTags.ImplementationVersionName, DicomVR.SH, DicomUidGenerator.ImplementationVersionName)
-            .AddOrUpdate(DicomTags.SourceApplicationEntityTitle, DicomVR.AE, request.Peer.CallingAeTitle);
+            .AddOrUpdateBytes(DicomTags.SourceApplicationEntityTitle, DicomVR.AE, System.Text.Encoding.ASCII.GetBytes(request.Peer.CallingAeTitle));
         await DicomWriter.WriteDatasetAsync(stream, meta, DicomTransferSyntax.ExplicitVRLittleEndian, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
@@ -118,7 +119,10 @@ public sealed class DicomFileStoreHandler(string directory, DicomFileStoreOption
         {
             try
             {
-                var stored = await DicomFile.OpenAsync(temporary, DicomReadOptions.Default with { StopBeforeTag = DicomTags.PixelData }, cancellationToken).ConfigureAwait(false);
+                // The whole data set is parsed (large values, pixel data, stay on disk: their lengths are checked
+                // against the file's): a peer that flags as last a data set it cut short gets C000, not a stored
+                // instance that ends inside a value.
+                var stored = await DicomFile.OpenAsync(temporary, DicomReadOptions.Default, cancellationToken).ConfigureAwait(false);
                 if (stored.Dataset.TryGetString(DicomTags.SOPInstanceUID, out var instance) && instance != request.SopInstanceUid)
                 {
                     return new DicomStoreResult(DimseStatus.DataSetDoesNotMatchSopClass, "SOP Instance UID of the data set differs from the command's");
@@ -131,8 +135,9 @@ public sealed class DicomFileStoreHandler(string directory, DicomFileStoreOption
 
                 return null;
             }
-            catch (DicomFormatException e)
+            catch (Exception e) when (e is DicomFormatException or InvalidDataException or EndOfStreamException)
             {
+                // InvalidDataException: a deflated data set that does not inflate.
                 return new DicomStoreResult(DimseStatus.CannotUnderstand, "The data set does not parse: " + e.Message);
             }
         }

@@ -164,6 +164,12 @@ public sealed partial class DicomServer : IAsyncDisposable
             LogHandshakeFailed(remote?.ToString() ?? "?", e.Message);
             await stream.DisposeAsync().ConfigureAwait(false);
         }
+        catch (Exception e)
+        {
+            // Never let one connection fault its task: StopAsync awaits them all, and the others go on.
+            LogConnectionFailed(remote?.ToString() ?? "?", e);
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
         finally
         {
             Interlocked.Decrement(ref _active);
@@ -182,6 +188,9 @@ public sealed partial class DicomServer : IAsyncDisposable
 
     [LoggerMessage(EventId = 3105, Level = LogLevel.Error, Message = "Association {AssociationId}: the association-ended callback failed: {Reason}")]
     private partial void LogCallbackFailed(Guid associationId, string reason);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Error, Message = "Connection from {Remote} failed")]
+    private partial void LogConnectionFailed(string remote, Exception exception);
 
     [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Connection from {Remote} failed before the association: {Reason}")]
     private partial void LogHandshakeFailed(string remote, string reason);

@@ -68,6 +68,12 @@ internal sealed partial class DicomServerAssociation(
             // The peer vanished or aborted: nothing to answer.
             LogConnectionLost(_id, e.Message);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A defect (ours, or a store handler's or policy's): this association ends, the server goes on.
+            LogFailed(_id, e);
+            await AbortAsync(AbortSource.ServiceProvider, AbortReason.NotSpecified).ConfigureAwait(false);
+        }
         finally
         {
             await DiscardMessageAsync().ConfigureAwait(false);
@@ -81,7 +87,8 @@ internal sealed partial class DicomServerAssociation(
         Pdu? pdu;
         try
         {
-            pdu = await pdus.ReadAsync(artim.Token).ConfigureAwait(false);
+            // PS3.8 Sta2: anything but an A-ASSOCIATE-RQ is answered with an A-ABORT, from its header.
+            pdu = await pdus.ReadAsync(PduType.AssociateRequest, artim.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!abort.IsCancellationRequested)
         {
@@ -93,11 +100,6 @@ internal sealed partial class DicomServerAssociation(
         if (pdu is not { } first)
         {
             return null;
-        }
-
-        if (first.Type != PduType.AssociateRequest)
-        {
-            throw new DicomProtocolException($"Expected A-ASSOCIATE-RQ, received {first.Type}.", AbortReason.UnexpectedPdu);
         }
 
         return PduCodec.DecodeAssociateRequest(first.Body.Span);
@@ -152,15 +154,18 @@ internal sealed partial class DicomServerAssociation(
         }
 
         _peerMaxPdu = request.UserInformation.MaxPduLength;
-        pdus.MaxDataPduLength = options.MaxPduLength;
+        // Max Length 0 would announce "unlimited": we announce, and enforce, our own cap instead.
+        var maxPduLength = options.MaxPduLength == 0 ? PduStream.DefaultMaxDataPduLength : options.MaxPduLength;
+        pdus.MaxDataPduLength = maxPduLength;
         var roles = request.UserInformation.RoleSelections
             .Where(r => options.EffectiveSopClasses.Contains(r.SopClassUid))
-            // We are the SCP of storage and verification; we do not take the SCU role.
-            .Select(r => r with { ScuRole = false, ScpRole = r.ScpRole })
+            // PS3.7 D.3.3.4: the roles answered are the requestor's. We are the SCP of storage and verification:
+            // the requestor may be the SCU (when it proposed to), never the SCP (we do not send C-STOREs).
+            .Select(r => r with { ScuRole = r.ScuRole, ScpRole = false })
             .ToList();
         var accept = new AssociateAccept(request.CalledAeTitle, request.CallingAeTitle, answers, new UserInformation
         {
-            MaxPduLength = options.MaxPduLength,
+            MaxPduLength = maxPduLength,
             AsyncOperations = request.UserInformation.AsyncOperations is { } window
                 ? ((ushort)Math.Min(Math.Max((int)window.Invoked, 1), options.MaxAsyncOperations), (ushort)1)
                 : null,
@@ -296,10 +301,10 @@ internal sealed partial class DicomServerAssociation(
             {
                 await _sink.WriteAsync(pdv.Data, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DicomStoreRefusedException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Disk full and the like: nothing of this instance may remain; the rest of the data set is discarded.
-                _refusal = new DicomStoreResult(e is DicomStoreRefusedException refused ? refused.Status : DimseStatus.OutOfResources, e.Message);
+                _refusal = HandlerFailure(e);
                 await DiscardSinkAsync().ConfigureAwait(false);
             }
         }
@@ -314,9 +319,9 @@ internal sealed partial class DicomServerAssociation(
                 {
                     result = await _sink.CompleteAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or DicomStoreRefusedException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    result = new DicomStoreResult(e is DicomStoreRefusedException refused ? refused.Status : DimseStatus.OutOfResources, e.Message);
+                    result = HandlerFailure(e);
                 }
 
                 await DiscardSinkAsync().ConfigureAwait(false);
@@ -370,13 +375,9 @@ internal sealed partial class DicomServerAssociation(
                     _sink = await storeHandler.BeginStoreAsync(new DicomStoreRequest(_peer!, command.MessageId, command.AffectedSopClassUid,
                         command.AffectedSopInstanceUid, transferSyntax, command.Priority, command.MoveOriginatorAeTitle), cancellationToken).ConfigureAwait(false);
                 }
-                catch (DicomStoreRefusedException e)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    _refusal = new DicomStoreResult(e.Status, e.Message);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    _refusal = new DicomStoreResult(DimseStatus.OutOfResources, e.Message);
+                    _refusal = HandlerFailure(e);
                 }
 
                 return;
@@ -396,6 +397,24 @@ internal sealed partial class DicomServerAssociation(
 
                 await RespondAsync(command, contextId, DimseStatus.UnrecognizedOperation, $"{DimseCommandField.Name(command.CommandField)} is not supported", cancellationToken).ConfigureAwait(false);
                 return;
+        }
+    }
+
+    /// <summary>
+    /// The status for a store handler's exception: its own (refusal), out of resources (disk), or processing failure
+    /// (a defect, logged): one instance fails, the association goes on.
+    /// </summary>
+    private DicomStoreResult HandlerFailure(Exception e)
+    {
+        switch (e)
+        {
+            case DicomStoreRefusedException refused:
+                return new DicomStoreResult(refused.Status, refused.Message);
+            case IOException or UnauthorizedAccessException:
+                return new DicomStoreResult(DimseStatus.OutOfResources, e.Message);
+            default:
+                LogHandlerFailed(_id, e);
+                return new DicomStoreResult(DimseStatus.ProcessingFailure, e.Message);
         }
     }
 
@@ -456,6 +475,12 @@ internal sealed partial class DicomServerAssociation(
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Association {AssociationId}: no A-ASSOCIATE-RQ from {Remote} before ARTIM expired; connection closed")]
     private partial void LogArtimExpired(Guid associationId, string remote);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Error, Message = "Association {AssociationId}: the store handler failed")]
+    private partial void LogHandlerFailed(Guid associationId, Exception exception);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Error, Message = "Association {AssociationId} failed; aborting")]
+    private partial void LogFailed(Guid associationId, Exception exception);
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Debug, Message = "Association {AssociationId}: C-STORE {SopInstanceUid} ({Bytes} bytes): {Status} {Comment}")]
     private partial void LogStored(Guid associationId, string sopInstanceUid, long bytes, string status, string comment);

@@ -100,21 +100,20 @@ public sealed class DimseCommand
             .AddOrUpdate(DicomTags.MessageIDBeingRespondedTo, DicomVR.US, request.MessageId)
             .AddOrUpdate(DicomTags.CommandDataSetType, DicomVR.US, NoDataSet)
             .AddOrUpdate(DicomTags.Status, DicomVR.US, status);
-        if (request.AffectedSopClassUid.Length > 0)
+        // The UIDs are echoed as the requestor sent them, even invalid ones (a response must not fail to encode).
+        foreach (var tag in new[] { DicomTags.AffectedSOPClassUID, DicomTags.AffectedSOPInstanceUID })
         {
-            command.AddOrUpdate(DicomTags.AffectedSOPClassUID, DicomVR.UI, request.AffectedSopClassUid);
-        }
-
-        if (request.AffectedSopInstanceUid.Length > 0)
-        {
-            command.AddOrUpdate(DicomTags.AffectedSOPInstanceUID, DicomVR.UI, request.AffectedSopInstanceUid);
+            if (request.Dataset.TryGetBytes(tag, out var uid) && uid.Length > 0)
+            {
+                command.AddOrUpdateBytes(tag, DicomVR.UI, uid.Span);
+            }
         }
 
         if (errorComment is { Length: > 0 } && !DimseStatus.IsSuccess(status))
         {
-            // Error Comment is LO: 64 characters at most, no backslash.
-            var comment = errorComment.Replace('\\', '/').Replace('\r', ' ').Replace('\n', ' ');
-            command.AddOrUpdate(DicomTags.ErrorComment, DicomVR.LO, comment.Length > 64 ? comment[..64] : comment);
+            // Error Comment is LO in the default repertoire: 64 characters at most, printable ASCII, no backslash.
+            var comment = new string([.. errorComment.Select(c => c is '\\' ? '/' : c is < ' ' or > '~' ? ' ' : c)]).Trim();
+            command.AddOrUpdate(DicomTags.ErrorComment, DicomVR.LO, comment.Length > 64 ? comment[..64].TrimEnd() : comment);
         }
 
         return new DimseCommand(command);

@@ -55,7 +55,11 @@ public static class PduCodec
     public static byte[] EncodeAssociateAccept(AssociateAccept accept)
     {
         var body = new ByteWriter();
-        WriteAssociateHeader(body, accept.ProtocolVersion, accept.CalledAeTitle, accept.CallingAeTitle);
+        // PS3.8 9.3.3.2: the AE title fields of the AC repeat the RQ's and are not tested: a hostile or sloppy
+        // requestor's values (blank, control characters) are echoed, never refused by an exception.
+        body.UInt16(accept.ProtocolVersion).UInt16(0);
+        body.Bytes(EchoedAeTitleBytes(accept.CalledAeTitle)).Bytes(EchoedAeTitleBytes(accept.CallingAeTitle));
+        body.Bytes(new byte[32]);
         WriteUidItem(body, ApplicationContextItem, accept.ApplicationContext);
         foreach (var context in accept.PresentationContexts)
         {
@@ -149,6 +153,19 @@ public static class PduCodec
         }
 
         return Encoding.ASCII.GetBytes(aeTitle.PadRight(16));
+    }
+
+    /// <summary>An AE title field as received, whatever it holds: 16 bytes, space padded, truncated if longer.</summary>
+    private static byte[] EchoedAeTitleBytes(string aeTitle)
+    {
+        var bytes = new byte[16];
+        bytes.AsSpan().Fill((byte)' ');
+        for (var i = 0; i < Math.Min(16, aeTitle.Length); i++)
+        {
+            bytes[i] = aeTitle[i] < 0x80 ? (byte)aeTitle[i] : (byte)'?';
+        }
+
+        return bytes;
     }
 
     private static void WriteUidItem(ByteWriter writer, byte type, string uid) => writer.Item16(type, Encoding.ASCII.GetBytes(uid));
@@ -418,7 +435,7 @@ public static class PduCodec
     /// <summary>A growable big endian byte writer for the (small) association PDUs.</summary>
     private sealed class ByteWriter
     {
-                private readonly ArrayBufferWriter<byte> _buffer = new(256);
+        private readonly ArrayBufferWriter<byte> _buffer = new(256);
 
         public ByteWriter Byte(byte value)
         {

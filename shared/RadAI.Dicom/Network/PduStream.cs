@@ -24,10 +24,19 @@ internal sealed class PduStream(Stream stream) : IAsyncDisposable
     public Stream Stream => stream;
 
     /// <summary>Largest P-DATA-TF body we accept: the Max Length we announced (0 = our own cap).</summary>
-    public uint MaxDataPduLength { get; set; } = 4 * 1024 * 1024;
+    public uint MaxDataPduLength { get; set; } = DefaultMaxDataPduLength;
+
+    /// <summary>Largest P-DATA-TF body accepted when the Max Length is "unlimited" (0).</summary>
+    public const uint DefaultMaxDataPduLength = 4 * 1024 * 1024;
 
     /// <summary>Reads the next PDU. Returns null when the peer closed the connection cleanly between PDUs.</summary>
-    public async ValueTask<Pdu?> ReadAsync(CancellationToken cancellationToken)
+    public ValueTask<Pdu?> ReadAsync(CancellationToken cancellationToken) => ReadAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Reads the next PDU; with <paramref name="onlyType"/>, any other type is refused from its header (before its body
+    /// is read or a buffer sized for it): a peer cannot make us wait for, or hold, a body we would reject anyway.
+    /// </summary>
+    public async ValueTask<Pdu?> ReadAsync(PduType? onlyType, CancellationToken cancellationToken)
     {
         var header = _readBuffer.AsMemory(0, 6);
         var first = await ReadAtLeastAsync(header, 1, cancellationToken).ConfigureAwait(false);
@@ -46,6 +55,11 @@ internal sealed class PduStream(Stream stream) : IAsyncDisposable
         if (type is < PduType.AssociateRequest or > PduType.Abort)
         {
             throw new DicomProtocolException($"Unknown PDU type {(byte)type:X2}.", AbortReason.UnrecognizedPdu);
+        }
+
+        if (onlyType is { } only && type != only)
+        {
+            throw new DicomProtocolException($"Expected {only}, received {type}.", AbortReason.UnexpectedPdu);
         }
 
         var limit = type == PduType.DataTransfer ? MaxDataPduLength : MaxControlPduLength;
