@@ -8,7 +8,8 @@ using RadAI.Benchmarks;
 //   dotnet run -c Release --project tests/RadAI.Benchmarks -- --filter '*'          BenchmarkDotNet, full runs
 //   dotnet run -c Release --project tests/RadAI.Benchmarks -- --filter '*' --quick  short runs (CI smoke: 1 warm-up, 3 iterations)
 //   ... -- --filter '*' --out-of-process      BenchmarkDotNet's default toolchain (a generated project per run) instead of in-process
-//   RadAI.Benchmarks parse [--full] FILE...   parse-only, one process (scripts/bench/dicom-parse.sh times it next to radai dump)
+//   RadAI.Benchmarks parse [--full | --sync-io] [--dump] FILE...
+//                                             parse (and list) files in one process (scripts/bench/dicom-parse.sh times it next to radai dump)
 //   RadAI.Benchmarks alloc                    allocated bytes per header parse for 0...10000 extra elements, and the types allocated
 // Any other BenchmarkDotNet argument (--list flat, --exporters json, --artifacts DIR...) is passed through.
 switch (args.FirstOrDefault())
@@ -35,6 +36,6 @@ if (!outOfProcess)
 
 var config = DefaultConfig.Instance
     .AddJob(job.AsDefault())
-    .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
+    .WithOptions(ConfigOptions.DisableLogFile);
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(SingleCtFileBenchmarks).Assembly).Run(passed, config);
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

@@ -10,7 +10,7 @@ using Xunit;
 namespace RadAI.Cli.Tests;
 
 /// <summary>A 3-slice 512×512 series written once for the tests that run the real peers on it.</summary>
-public sealed class WrittenSeries : IAsyncLifetime
+public sealed class WrittenSeries : IAsyncLifetime, IDisposable
 {
     private readonly TemporaryDirectory _folder = new("radai-synth-ct");
 
@@ -23,11 +23,9 @@ public sealed class WrittenSeries : IAsyncLifetime
 
     public async Task InitializeAsync() => Paths = await Series.WriteAsync(_folder.Path);
 
-    public Task DisposeAsync()
-    {
-        _folder.Dispose();
-        return Task.CompletedTask;
-    }
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose() => _folder.Dispose();
 }
 
 public sealed class SyntheticCtSeriesTests(WrittenSeries written) : IClassFixture<WrittenSeries>
