@@ -20,7 +20,7 @@ public sealed class DicomIngestOptions : IValidatableObject
     [Required]
     public string BindAddress { get; set; } = "0.0.0.0";
 
-    /// <summary>Reject associations from senders not listed in <see cref="Senders"/> (C-ECHO included).</summary>
+    /// <summary>Reject associations from senders not listed in <see cref="Senders"/> (C-ECHO included). Listed senders always get an answer to C-ECHO.</summary>
     public bool RequireKnownSenders { get; set; }
 
     /// <summary>Known senders, each with its settings.</summary>
@@ -74,10 +74,12 @@ public sealed class DicomIngestOptions : IValidatableObject
 
     public bool TlsRequireClientCertificate { get; set; }
 
+    /// <summary>The configured settings of a calling AE title; null for an unknown sender.</summary>
+    public SenderOptions? FindSender(string callingAeTitle) => Senders.FirstOrDefault(s => s.AeTitle == callingAeTitle);
+
     /// <summary>The settings of a calling AE title (the configured ones, else defaults).</summary>
     public SenderOptions SenderFor(string callingAeTitle) =>
-        Senders.FirstOrDefault(s => s.AeTitle == callingAeTitle)
-        ?? new SenderOptions { AeTitle = callingAeTitle, Allowed = !RequireKnownSenders };
+        FindSender(callingAeTitle) ?? new SenderOptions { AeTitle = callingAeTitle, Allowed = !RequireKnownSenders };
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -109,7 +111,7 @@ public sealed class SenderOptions
     /// <summary>Host name or address it must connect from; empty: any.</summary>
     public string? Host { get; set; }
 
-    /// <summary>May it send (and echo)? Default true.</summary>
+    /// <summary>May it send? Default true. A listed sender that may not send is still answered C-ECHO; its C-STOREs are refused (0124, not authorized).</summary>
     public bool Allowed { get; set; } = true;
 
     /// <summary>Routing profile for its studies (which models run); empty: the default profile.</summary>

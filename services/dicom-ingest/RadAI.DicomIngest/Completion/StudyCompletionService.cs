@@ -58,6 +58,17 @@ public sealed partial class StudyCompletionService(
                 continue;
             }
 
+            if (reception.InstanceCount == 0)
+            {
+                // Opened for instances that were all refused: nothing was received, nothing to announce.
+                if (stable && await receptions.DropEmptyAsync(reception, cancellationToken).ConfigureAwait(false))
+                {
+                    LogDroppedEmpty(reception.JobId, reception.SendingAe);
+                }
+
+                continue;
+            }
+
             var series = await receptions.SeriesAsync(reception.JobId, cancellationToken).ConfigureAwait(false);
             var message = new StudyReceived(
                 reception.JobId,
@@ -90,6 +101,9 @@ public sealed partial class StudyCompletionService(
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Job {JobId}: study from {SendingAe} complete ({Instances} instances, {Series} series; {Why})")]
     private partial void LogCompleted(Guid jobId, string sendingAe, long instances, int series, string why);
+
+    [LoggerMessage(EventId = 4203, Level = LogLevel.Information, Message = "Job {JobId}: reception from {SendingAe} dropped: every instance was refused")]
+    private partial void LogDroppedEmpty(Guid jobId, string sendingAe);
 
     [LoggerMessage(EventId = 4202, Level = LogLevel.Warning, Message = "Checking pending studies failed: {Reason}; retrying")]
     private partial void LogPollFailed(string reason);

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RadAI.Dicom;
 using RadAI.Dicom.Network;
 using RadAI.DicomIngest.Receptions;
 
@@ -17,6 +18,18 @@ public sealed partial class DicomListenerService(
     ILogger<DicomListenerService> logger) : IHostedService, IAsyncDisposable
 {
     private DicomServer? _server;
+
+    /// <summary>
+    /// Verification and every storage SOP class of the UID registry, "For Presentation" and "For Processing"
+    /// ones included (DX, mammography, intra-oral, breast projection, IVOCT), which
+    /// <see cref="DicomServerOptions.VerificationAndStorage"/> leaves out (it keeps keywords ending in "Storage").
+    /// </summary>
+    public static IReadOnlySet<string> StorageSopClasses { get; } = new HashSet<string>(
+        DicomUids.All
+            .Where(u => u.IsSopClass && (u.Uid == DicomUids.Verification
+                || (u.Keyword.Contains("Storage", StringComparison.Ordinal) && !u.Keyword.StartsWith("StorageCommitment", StringComparison.Ordinal))))
+            .Select(u => u.Uid),
+        StringComparer.Ordinal);
 
     /// <summary>Where the SCP listens (useful when port 0 was configured).</summary>
     public IPEndPoint? LocalEndPoint => _server?.LocalEndPoint;
@@ -39,6 +52,7 @@ public sealed partial class DicomListenerService(
                     ["*"] => DicomServerOptions.AllTransferSyntaxes,
                     var list => list,
                 },
+                SopClasses = StorageSopClasses,
                 Tls = Tls(settings),
             },
             storeHandler,

@@ -4,15 +4,20 @@ using RadAI.Dicom.Network;
 
 namespace RadAI.DicomIngest.Listening;
 
-/// <summary>Who may associate: the configured senders (AE title, optional host), or anyone when the allow-list is off.</summary>
+/// <summary>
+/// Who may associate: the configured senders (AE title, optional host), or anyone when the allow-list is
+/// off. A listed sender that may not send still associates (C-ECHO always answers known senders): its
+/// C-STOREs are refused by the store handler.
+/// </summary>
 public sealed class SenderPolicy(IOptionsMonitor<DicomIngestOptions> options) : DicomServerPolicy
 {
     public override async ValueTask<bool> AcceptCallingAeAsync(DicomAssociationPeer peer, CancellationToken cancellationToken)
     {
-        var sender = options.CurrentValue.SenderFor(peer.CallingAeTitle);
-        if (!sender.Allowed)
+        var settings = options.CurrentValue;
+        var sender = settings.FindSender(peer.CallingAeTitle);
+        if (sender is null)
         {
-            return false;
+            return !settings.RequireKnownSenders;
         }
 
         if (string.IsNullOrEmpty(sender.Host))

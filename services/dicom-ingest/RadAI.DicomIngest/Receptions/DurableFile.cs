@@ -7,6 +7,31 @@ internal static partial class DurableFile
 {
     private const int ReadOnly = 0;
 
+    /// <summary>
+    /// Creates <paramref name="folder"/> and the folders above it up to <paramref name="root"/> (which exists);
+    /// with <paramref name="fsync"/>, each new folder's entry is made durable in its parent, so that a file
+    /// renamed into it later survives a power cut with its whole path.
+    /// </summary>
+    public static void CreateDirectory(string folder, string root, bool fsync)
+    {
+        if (Directory.Exists(folder))
+        {
+            return;
+        }
+
+        var parent = Path.GetDirectoryName(folder);
+        if (parent is not null && parent.Length >= root.Length && !Directory.Exists(parent))
+        {
+            CreateDirectory(parent, root, fsync);
+        }
+
+        Directory.CreateDirectory(folder);
+        if (fsync && parent is not null)
+        {
+            FlushDirectory(parent);
+        }
+    }
+
     /// <summary>fsync of a folder, so that a rename into it survives a power cut (Linux; a no-op elsewhere).</summary>
     public static void FlushDirectory(string directory)
     {

@@ -21,6 +21,12 @@ public sealed partial class IngestStoreHandler(
     IngestMetrics metrics,
     ILogger<IngestStoreHandler> logger) : IDicomStoreHandler
 {
+    /// <summary>DIMSE status "Refused: not authorized" (PS3.7 C.5).</summary>
+    public const ushort NotAuthorized = 0x0124;
+
+    // Attempts to file an instance when the reception it was meant for completes under it (each opens a new one).
+    private const int MaxFilingAttempts = 3;
+
     // Receptions each live association contributed to: released together when it ends.
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Guid, byte>> _jobsByAssociation = new();
 
@@ -31,6 +37,14 @@ public sealed partial class IngestStoreHandler(
     public async ValueTask<IDicomStoreSink> BeginStoreAsync(DicomStoreRequest request, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
+        if (!settings.SenderFor(request.Peer.CallingAeTitle).Allowed)
+        {
+            // A known sender that may not send: its associations are accepted (C-ECHO answers), its instances refused.
+            metrics.Refused(NotAuthorized);
+            LogRefused(request.Peer.AssociationId, request.SopInstanceUid, $"sender {request.Peer.CallingAeTitle} is not allowed to send");
+            throw new DicomStoreRefusedException(NotAuthorized, $"Sender {request.Peer.CallingAeTitle} is not allowed to send.");
+        }
+
         var incoming = Path.Combine(InstancesRoot, ".incoming");
         Directory.CreateDirectory(incoming);
         var free = new DriveInfo(incoming).AvailableFreeSpace;
@@ -118,55 +132,72 @@ public sealed partial class IngestStoreHandler(
         }
 
         var sender = settings.SenderFor(request.Peer.CallingAeTitle);
-        var now = clock.GetUtcNow();
-        var reception = await receptions.OpenReceptionAsync(
-            request.Peer.CallingAeTitle, request.Peer.CalledAeTitle, study, sender.RoutingProfile ?? settings.DefaultRoutingProfile,
-            sender.StableTimeout ?? settings.StableTimeout, now, cancellationToken).ConfigureAwait(false);
-        if (reception.TotalBytes + size > settings.MaxStudyBytes)
+        var modality = dataset.TryGetString(DicomTags.Modality, out var m) && m.Length > 0 ? m : "OT";
+        var bodyPart = dataset.TryGetString(DicomTags.BodyPartExamined, out var b) && b.Length > 0 ? b : null;
+        var description = dataset.TryGetString(DicomTags.SeriesDescription, out var d) && d.Length > 0 ? d : null;
+        var joined = _jobsByAssociation.GetOrAdd(request.Peer.AssociationId, _ => new());
+        for (var attempt = 1; ; attempt++)
         {
-            return Refuse(request, DimseStatus.OutOfResources, $"study larger than {settings.MaxStudyBytes} bytes");
-        }
+            var now = clock.GetUtcNow();
+            var reception = await receptions.OpenReceptionAsync(
+                request.Peer.CallingAeTitle, request.Peer.CalledAeTitle, study, sender.RoutingProfile ?? settings.DefaultRoutingProfile,
+                sender.StableTimeout ?? settings.StableTimeout, now, cancellationToken).ConfigureAwait(false);
+            if (reception.TotalBytes + size > settings.MaxStudyBytes)
+            {
+                return Refuse(request, DimseStatus.OutOfResources, $"study larger than {settings.MaxStudyBytes} bytes");
+            }
 
-        // One folder per study (and reception), then per series.
-        var key = $"{reception.StoreKey}/{series}/{request.SopInstanceUid}.dcm";
-        var target = stores.PathOf(new Contracts.StorageReference(StoreNames.Instances, key));
+            // One folder per study (and reception), then per series.
+            var key = $"{reception.StoreKey}/{series}/{request.SopInstanceUid}.dcm";
+            var target = stores.PathOf(new Contracts.StorageReference(StoreNames.Instances, key));
+            var join = !joined.ContainsKey(reception.JobId);
+            var outcome = await receptions.RecordInstanceAsync(
+                new InstanceRecord(reception.JobId, request.SopInstanceUid, series, request.SopClassUid, request.TransferSyntax.Uid, size, key, now, modality, bodyPart, description),
+                join,
+                () => Place(temporary, target, settings.Fsync),
+                cancellationToken).ConfigureAwait(false);
+            if (outcome == RecordOutcome.ReceptionClosed)
+            {
+                // Completed between opening and filing: the instance belongs to a new reception.
+                if (attempt < MaxFilingAttempts)
+                {
+                    continue;
+                }
+
+                return Refuse(request, DimseStatus.OutOfResources, "the reception kept completing while the instance was filed; send it again");
+            }
+
+            if (join)
+            {
+                joined.TryAdd(reception.JobId, 0);
+            }
+
+            if (outcome == RecordOutcome.Duplicate)
+            {
+                metrics.Duplicate();
+                LogDuplicate(request.Peer.AssociationId, reception.JobId, request.SopInstanceUid);
+                return new DicomStoreResult(settings.DuplicateStatus, settings.DuplicateStatus == 0 ? null : "duplicate SOP Instance UID in this reception");
+            }
+
+            metrics.Received(size);
+            return DicomStoreResult.Success;
+        }
+    }
+
+    /// <summary>
+    /// Moves a received instance to its place in the store, durably: the data was fsync'd before, every
+    /// folder created on the way and the folder of the file are fsync'd after. Whatever is at the target is
+    /// an orphan of an interrupted attempt (the index does not know it): the newest copy replaces it.
+    /// </summary>
+    private void Place(string temporary, string target, bool fsync)
+    {
         var folder = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(folder);
-        try
-        {
-            // A duplicate keeps the file already there.
-            File.Move(temporary, target, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(target))
-        {
-            File.Delete(temporary);
-        }
-
-        if (settings.Fsync)
+        DurableFile.CreateDirectory(folder, InstancesRoot, fsync);
+        File.Move(temporary, target, overwrite: true);
+        if (fsync)
         {
             DurableFile.FlushDirectory(folder);
         }
-
-        var associations = _jobsByAssociation.GetOrAdd(request.Peer.AssociationId, _ => new());
-        if (associations.TryAdd(reception.JobId, 0))
-        {
-            await receptions.AssociationJoinedAsync(reception.JobId, cancellationToken).ConfigureAwait(false);
-        }
-
-        var isNew = await receptions.RecordInstanceAsync(new InstanceRecord(
-            reception.JobId, request.SopInstanceUid, series, request.SopClassUid, request.TransferSyntax.Uid, size, key, now,
-            dataset.TryGetString(DicomTags.Modality, out var modality) && modality.Length > 0 ? modality : "OT",
-            dataset.TryGetString(DicomTags.BodyPartExamined, out var bodyPart) && bodyPart.Length > 0 ? bodyPart : null,
-            dataset.TryGetString(DicomTags.SeriesDescription, out var description) && description.Length > 0 ? description : null), cancellationToken).ConfigureAwait(false);
-        if (!isNew)
-        {
-            metrics.Duplicate();
-            LogDuplicate(request.Peer.AssociationId, reception.JobId, request.SopInstanceUid);
-            return new DicomStoreResult(settings.DuplicateStatus, settings.DuplicateStatus == 0 ? null : "duplicate SOP Instance UID in this reception");
-        }
-
-        metrics.Received(size);
-        return DicomStoreResult.Success;
     }
 
     private DicomStoreResult Refuse(DicomStoreRequest request, ushort status, string reason)
@@ -178,16 +209,19 @@ public sealed partial class IngestStoreHandler(
 
     private sealed class Sink(IngestStoreHandler handler, FileStream file, string temporary, DicomStoreRequest request, DicomIngestOptions settings) : IDicomStoreSink
     {
-        private long _size;
+        private long _datasetBytes;
+        private bool _closed;
         private bool _done;
 
         public ValueTask WriteAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
         {
-            _size += chunk.Length;
-            if (_size > settings.MaxInstanceBytes)
+            _datasetBytes += chunk.Length;
+            if (_datasetBytes > settings.MaxInstanceBytes)
             {
+                var reason = $"instance larger than {settings.MaxInstanceBytes} bytes";
                 handler.Metrics.Refused(DimseStatus.OutOfResources);
-                throw new DicomStoreRefusedException(DimseStatus.OutOfResources, $"instance larger than {settings.MaxInstanceBytes} bytes");
+                handler.LogRefused(request.Peer.AssociationId, request.SopInstanceUid, reason);
+                throw new DicomStoreRefusedException(DimseStatus.OutOfResources, reason);
             }
 
             return file.WriteAsync(chunk, cancellationToken);
@@ -195,45 +229,78 @@ public sealed partial class IngestStoreHandler(
 
         public async ValueTask<DicomStoreResult> CompleteAsync(CancellationToken cancellationToken)
         {
+            // A failure here (disk full...) propagates: the server answers A700 and disposes the sink, which cleans up.
             await file.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (settings.Fsync)
             {
                 file.Flush(flushToDisk: true);
             }
 
+            var size = file.Length;
             await file.DisposeAsync().ConfigureAwait(false);
+            _closed = true;
             try
             {
-                return await handler.FileAsync(temporary, _size, request, settings, cancellationToken).ConfigureAwait(false);
+                return await handler.FileAsync(temporary, size, request, settings, cancellationToken).ConfigureAwait(false);
             }
             catch (System.Data.Common.DbException e)
             {
                 // Not indexed means not received: the sender gets a failure and sends again later.
                 return handler.Refuse(request, DimseStatus.OutOfResources, "database unavailable: " + e.Message);
             }
+            catch (Exception e) when (e is not (OperationCanceledException or IOException or UnauthorizedAccessException or DicomStoreRefusedException))
+            {
+                // Never a success for an instance not filed, and never an association lost for it.
+                handler.LogFilingFailed(request.Peer.AssociationId, request.SopInstanceUid, e);
+                return handler.Refuse(request, DimseStatus.ProcessingFailure, "filing failed: " + e.Message);
+            }
             finally
             {
                 _done = true;
-                if (File.Exists(temporary))
-                {
-                    File.Delete(temporary);
-                }
+                TryDelete(temporary);
             }
         }
 
         public async ValueTask DisposeAsync()
         {
-            await file.DisposeAsync().ConfigureAwait(false);
+            if (!_closed)
+            {
+                _closed = true;
+                try
+                {
+                    await file.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    // Flushing what was left failed (disk full...): the instance is refused anyway.
+                }
+            }
+
             if (!_done)
             {
-                // The transfer was interrupted: nothing of it remains.
-                File.Delete(temporary);
+                // The transfer was interrupted or refused: nothing of it remains.
+                TryDelete(temporary);
+            }
+        }
+
+        private static void TryDelete(string path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+                // Left in .incoming: not part of any study.
             }
         }
     }
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Association {AssociationId}: instance {SopInstanceUid} refused: {Reason}")]
     private partial void LogRefused(Guid associationId, string sopInstanceUid, string reason);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "Association {AssociationId}: filing instance {SopInstanceUid} failed")]
+    private partial void LogFilingFailed(Guid associationId, string sopInstanceUid, Exception exception);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Association {AssociationId}: duplicate instance {SopInstanceUid} in job {JobId} kept once")]
     private partial void LogDuplicate(Guid associationId, Guid jobId, string sopInstanceUid);

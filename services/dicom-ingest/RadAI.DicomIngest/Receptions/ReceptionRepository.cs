@@ -45,6 +45,19 @@ public sealed record InstanceRecord(
     string? BodyPartExamined,
     string? SeriesDescription);
 
+/// <summary>What became of an instance to index.</summary>
+public enum RecordOutcome
+{
+    /// <summary>New to its reception: filed and indexed.</summary>
+    Stored,
+
+    /// <summary>Already in its reception: counted as a duplicate, the stored file kept.</summary>
+    Duplicate,
+
+    /// <summary>The reception was completed meanwhile: nothing done.</summary>
+    ReceptionClosed,
+}
+
 /// <summary>An event waiting in the outbox.</summary>
 public sealed record OutboxMessage(Guid MessageId, Guid JobId, string MessageType, string Payload, DateTimeOffset CreatedAt, DateTimeOffset LastInstanceAt);
 
@@ -71,13 +84,33 @@ public sealed class ReceptionRepository(IDbConnectionFactory connections)
     }
 
     /// <summary>
-    /// Indexes a stored instance and moves its reception's clock. Returns false when the instance was
-    /// already indexed in this reception (a duplicate: counted, nothing else changes).
+    /// Files and indexes an instance in one transaction that first takes the reception's row: while it is
+    /// held, the reception cannot be declared complete, so an instance is never indexed into a job whose
+    /// StudyReceived already left. <paramref name="placeFile"/> moves the instance into the store (and makes
+    /// that durable) inside the transaction, only when the instance is new to the reception: the index
+    /// never names a file that is not there, and a duplicate keeps the file already stored.
+    /// <paramref name="joinAssociation"/> counts the association as carrying the reception (its first instance of it).
     /// </summary>
-    public async Task<bool> RecordInstanceAsync(InstanceRecord record, CancellationToken cancellationToken)
+    /// <returns>
+    /// <see cref="RecordOutcome.Stored"/>, <see cref="RecordOutcome.Duplicate"/> (already indexed in this
+    /// reception: counted, nothing else changes) or <see cref="RecordOutcome.ReceptionClosed"/> (completed
+    /// meanwhile: nothing was done; open a new reception).
+    /// </returns>
+    public async Task<RecordOutcome> RecordInstanceAsync(InstanceRecord record, bool joinAssociation, Action placeFile, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Row lock first (PostgreSQL; SQLite's transaction holds the database lock): completion waits, or has already won.
+        var open = await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE ingest_receptions SET last_instance_at = @ReceivedAt, open_associations = open_associations + @join
+            WHERE job_id = @JobId AND status = 'receiving'
+            """, new { record.JobId, record.ReceivedAt, join = joinAssociation ? 1L : 0L }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (open == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return RecordOutcome.ReceptionClosed;
+        }
+
         var inserted = await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO ingest_instances (job_id, sop_instance_uid, series_instance_uid, sop_class_uid, transfer_syntax_uid, size_bytes, store_key, received_at)
             VALUES (@JobId, @SopInstanceUid, @SeriesInstanceUid, @SopClassUid, @TransferSyntaxUid, @SizeBytes, @StoreKey, @ReceivedAt)
@@ -85,6 +118,7 @@ public sealed class ReceptionRepository(IDbConnectionFactory connections)
             """, record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (inserted == 1)
         {
+            placeFile();
             await connection.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO ingest_series (job_id, series_instance_uid, modality, body_part_examined, series_description, sop_class_uid, instance_count, total_bytes)
                 VALUES (@JobId, @SeriesInstanceUid, @Modality, @BodyPartExamined, @SeriesDescription, @SopClassUid, 1, @SizeBytes)
@@ -93,28 +127,18 @@ public sealed class ReceptionRepository(IDbConnectionFactory connections)
                     total_bytes = ingest_series.total_bytes + excluded.total_bytes
                 """, record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await connection.ExecuteAsync(new CommandDefinition("""
-                UPDATE ingest_receptions SET instance_count = instance_count + 1, total_bytes = total_bytes + @SizeBytes, last_instance_at = @ReceivedAt
-                WHERE job_id = @JobId
+                UPDATE ingest_receptions SET instance_count = instance_count + 1, total_bytes = total_bytes + @SizeBytes WHERE job_id = @JobId
                 """, record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
         else
         {
-            await connection.ExecuteAsync(new CommandDefinition("""
-                UPDATE ingest_receptions SET duplicate_count = duplicate_count + 1, last_instance_at = @ReceivedAt WHERE job_id = @JobId
-                """, record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE ingest_receptions SET duplicate_count = duplicate_count + 1 WHERE job_id = @JobId",
+                record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return inserted == 1;
-    }
-
-    /// <summary>An association started carrying instances of this reception.</summary>
-    public async Task AssociationJoinedAsync(Guid jobId, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE ingest_receptions SET open_associations = open_associations + 1 WHERE job_id = @jobId AND status = 'receiving'",
-            new { jobId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return inserted == 1 ? RecordOutcome.Stored : RecordOutcome.Duplicate;
     }
 
     /// <summary>An association that carried instances of these receptions ended.</summary>
@@ -187,6 +211,21 @@ public sealed class ReceptionRepository(IDbConnectionFactory connections)
             """, message, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// Forgets a reception that never got an instance (all refused: too large, not indexed...), unless one
+    /// arrived meanwhile. Returns true when it was dropped: there is nothing to announce.
+    /// </summary>
+    public async Task<bool> DropEmptyAsync(PendingReception reception, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await connection.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM ingest_receptions
+            WHERE job_id = @JobId AND status = 'receiving' AND instance_count = 0 AND last_instance_at = @LastInstanceAt
+              AND NOT EXISTS (SELECT 1 FROM ingest_instances i WHERE i.job_id = ingest_receptions.job_id)
+            """, new { reception.JobId, reception.LastInstanceAt }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return deleted == 1;
     }
 
     /// <summary>Events not yet published, oldest first.</summary>
