@@ -35,12 +35,12 @@ public sealed partial class OnnxSessions(IOptions<InferenceOptions> options, ILo
             {
                 cudaOptions.AppendExecutionProvider_CUDA(0);
                 var session = new InferenceSession(path, cudaOptions);
-                LogLoaded(Path.GetFileName(path), "CUDA");
+                LogLoaded(DisplayName(path), "CUDA");
                 return WarmUp(new LoadedModel(session, "CUDA"), settings);
             }
             catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or InvalidOperationException)
             {
-                LogCudaUnavailable(Path.GetFileName(path), e.Message.Split('\n')[0]);
+                LogCudaUnavailable(DisplayName(path), e.Message.Split('\n')[0]);
             }
             finally
             {
@@ -50,7 +50,7 @@ public sealed partial class OnnxSessions(IOptions<InferenceOptions> options, ILo
 
         using var cpuOptions = BaseOptions(settings);
         var cpu = new InferenceSession(path, cpuOptions);
-        LogLoaded(Path.GetFileName(path), "CPU");
+        LogLoaded(DisplayName(path), "CPU");
         return WarmUp(new LoadedModel(cpu, "CPU"), settings);
     }
 
@@ -102,6 +102,10 @@ public sealed partial class OnnxSessions(IOptions<InferenceOptions> options, ILo
             session.Value.Dispose();
         }
     }
+
+    // Every package names its file model.onnx: the package folder tells them apart in the log.
+    private static string DisplayName(string path) =>
+        Path.Combine(Path.GetFileName(Path.GetDirectoryName(path)) ?? "", Path.GetFileName(path));
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Model {File} loaded on {ExecutionProvider}")]
     private partial void LogLoaded(string file, string executionProvider);
