@@ -20,9 +20,14 @@ public sealed partial class StandaloneTests
         var line = await process.WaitForLineAsync(l => Listening().IsMatch(l), TimeSpan.FromSeconds(60), "the line saying where it listens");
         using var http = new HttpClient { BaseAddress = new Uri(Listening().Match(line).Groups["url"].Value) };
 
-        using var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
-        var gatewayHealth = await ready.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(ready.IsSuccessStatusCode, gatewayHealth.ToString());
+        // Ready once the models are loaded and the API behind the gateway answers (slow on a loaded machine).
+        var gatewayHealth = default(JsonElement);
+        await Eventually.UntilAsync(async () =>
+        {
+            using var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            gatewayHealth = await ready.Content.ReadFromJsonAsync<JsonElement>();
+            return ready.IsSuccessStatusCode;
+        }, TimeSpan.FromSeconds(120), "the standalone host to be ready");
         Assert.Equal("Healthy", gatewayHealth.GetProperty("status").GetString());
 
         var services = await http.GetFromJsonAsync<JsonElement>(new Uri("/api/health/ready", UriKind.Relative));
