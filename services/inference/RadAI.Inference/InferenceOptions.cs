@@ -27,6 +27,13 @@ public sealed class InferenceOptions
     [Range(1, 64)]
     public int ConcurrentJobs { get; set; } = 1;
 
+    /// <summary>
+    /// Longest a model run (model and analyzer) may take; a run that takes longer is terminated and recorded as
+    /// failed (model-timeout), so one stuck model does not hold the job, nor the queue behind it. Also bounds warm-up.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan ModelRunTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Run each model once on a tiny input when it is loaded, so that the first study does not pay for it.</summary>
     public bool WarmUp { get; set; } = true;
 

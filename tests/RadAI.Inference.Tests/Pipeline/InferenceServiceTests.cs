@@ -50,6 +50,7 @@ public sealed class InferenceServiceTests : IAsyncLifetime, IDisposable
             Input = new ModelInput { Onnx = "threshold3d.onnx", Name = "x", Mode = "volume3d", Intensity = new IntensityTransform { Kind = "zscore" } },
         });
         TestPackages.Write(_packages.Path, TestPackages.Manifest("test.broken") with { Input = new ModelInput { Onnx = "model.onnx", Name = "x", Mode = "volume3d" } }, "broken.onnx");
+        TestPackages.Write(_packages.Path, TestPackages.Manifest("test.stuck") with { Input = new ModelInput { Onnx = "model.onnx", Name = "x", Mode = "volume3d" } }, "slow3d.onnx");
 
         var settings = new Dictionary<string, string?>(_broker.Settings)
         {
@@ -60,13 +61,16 @@ public sealed class InferenceServiceTests : IAsyncLifetime, IDisposable
             ["Inference__Profiles__default__Packages__0"] = "test.ct-body",
             ["Inference__Profiles__default__Packages__1"] = "test.mr-signal",
             ["Inference__Profiles__broken__Packages__0"] = "test.broken",
+            ["Inference__Profiles__stuck__Packages__0"] = "test.stuck",
+            // Bounds the stuck model's warm-up and runs; far above what the other test models need.
+            ["Inference__ModelRunTimeout"] = "00:00:05",
             ["Inference__UseCuda"] = "false",
         };
         _inference = await RunningService.StartAsync("RadAI.Inference.Host", settings);
         var ready = await _inference.WaitUntilReadyAsync();
         var models = default(System.Text.Json.JsonElement);
         Assert.True(ready.TryGetProperty("checks", out var checks) && checks.TryGetProperty("models", out models), $"no models check in {ready}");
-        Assert.Contains("3 model package(s)", models.GetProperty("description").GetString());
+        Assert.Contains("4 model package(s)", models.GetProperty("description").GetString());
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
         builder.Configuration.AddInMemoryCollection(_broker.Settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)));
@@ -217,6 +221,21 @@ public sealed class InferenceServiceTests : IAsyncLifetime, IDisposable
         // Handled, not lost and not parked: nothing in the consumer's error queue.
         var errors = await _broker.GetQueueAsync("study-received_error");
         Assert.True(errors is null || errors.Messages == 0, $"{errors?.Messages} message(s) in study-received_error");
+    }
+
+    [Fact]
+    public async Task A_stuck_model_is_terminated_at_its_time_limit_and_the_next_job_is_analysed()
+    {
+        var stuck = Guid.NewGuid();
+        var next = Guid.NewGuid();
+        await PublishAsync(await StoreStudyAsync(stuck, "stuck", ($"{Corpus}/CT_small.dcm", "CT")));
+        await PublishAsync(await StoreStudyAsync(next, "default", ($"{Corpus}/CT_small.dcm", "CT")));
+
+        // The model loops for ever: only termination ends its run (one job at a time: the next job waits behind it).
+        var failed = await OutcomeAsync<AnalysisFailed>(stuck);
+        Assert.True(failed.ErrorCode == "model-timeout", $"{failed.ErrorCode}: {failed.Reason}");
+        Assert.Equal("test.stuck", failed.ModelId);
+        await OutcomeAsync<AnalysisDone>(next);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using RadAI.Contracts;
 using RadAI.Contracts.Findings;
@@ -32,8 +33,11 @@ public sealed partial class StudyAnalysis(
     AnalyzerRegistry analyzers,
     FileStores stores,
     TimeProvider clock,
-    ILogger<StudyAnalysis> logger)
+    ILogger<StudyAnalysis> logger,
+    IOptions<InferenceOptions>? options = null)
 {
+    private readonly TimeSpan _runTimeout = options?.Value.ModelRunTimeout ?? new InferenceOptions().ModelRunTimeout;
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static readonly ActivitySource Activities = new("RadAI.Inference");
@@ -85,13 +89,21 @@ public sealed partial class StudyAnalysis(
             foreach (var package in seriesPackages)
             {
                 var runId = $"run-{runs.Count + failures.Count + 1}";
+                using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeLimit.CancelAfter(_runTimeout);
                 try
                 {
-                    var run = await RunAsync(study, package, volume, jobFolder, runId, cancellationToken).ConfigureAwait(false);
+                    var run = await RunAsync(study, package, volume, jobFolder, runId, timeLimit.Token).ConfigureAwait(false);
                     runs.Add(run);
                     modelRuns.Add(new ModelRun(package.Id, package.Version, package.Manifest.Status.ToString(), series.SeriesInstanceUid,
                         run.Findings.Count, run.DurationMs, run.ExecutionProvider));
                     LogRunDone(study.JobId, package.Id, series.SeriesInstanceUid, run.Findings.Count, run.ExecutionProvider, run.DurationMs);
+                }
+                catch (OperationCanceledException) when (timeLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    // Stuck or far too slow: the same input would be as slow again, so this is a result too.
+                    LogRunFailed(study.JobId, package.Id, series.SeriesInstanceUid, "Timeout", $"terminated after {_runTimeout}");
+                    failures.Add(new ModelRunFailure(package.Id, package.Version, series.SeriesInstanceUid, "model-timeout", $"The run took longer than {_runTimeout} and was terminated."));
                 }
                 catch (Exception e) when (e is OnnxRuntimeException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or ModelPackageException)
                 {

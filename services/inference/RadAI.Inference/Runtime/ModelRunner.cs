@@ -60,7 +60,7 @@ public sealed class ModelRunner(OnnxSessions sessions)
         Dictionary<string, RawMap> outputs = threeD
             ? manifest.Inference.Mode == "sliding-window"
                 ? SlidingWindow3D(model.Session, input, manifest.Inference, outputNames, values, wx, wy, wz, fill, cancellationToken)
-                : Whole3D(model.Session, input, outputNames, values, wx, wy, wz, fill)
+                : Whole3D(model.Session, input, outputNames, values, wx, wy, wz, fill, cancellationToken)
             : Slices2D(model.Session, input, manifest.Inference.BatchSize, outputNames, values, wx, wy, wz, fill, cancellationToken);
 
         var result = new Dictionary<string, OutputMap>(StringComparer.Ordinal);
@@ -88,11 +88,11 @@ public sealed class ModelRunner(OnnxSessions sessions)
     /// <summary>An output of a model run over the working grid.</summary>
     private sealed record RawMap(int Channels, float[] Data, bool Spatial);
 
-    private static Dictionary<string, RawMap> Whole3D(InferenceSession session, ModelInput input, string[] outputs, float[] values, int sx, int sy, int sz, float fill)
+    private static Dictionary<string, RawMap> Whole3D(InferenceSession session, ModelInput input, string[] outputs, float[] values, int sx, int sy, int sz, float fill, CancellationToken cancellationToken)
     {
         var (px, py, pz) = (VolumeOps.RoundUp(sx, input.SizeMultiple), VolumeOps.RoundUp(sy, input.SizeMultiple), VolumeOps.RoundUp(sz, input.SizeMultiple));
         var padded = VolumeOps.Pad(values, sx, sy, sz, px, py, pz, fill);
-        var raw = Run(session, input.Name, padded, [1, 1, pz, py, px], outputs);
+        var raw = Run(session, input.Name, padded, [1, 1, pz, py, px], outputs, cancellationToken);
         return raw.ToDictionary(r => r.Key, r =>
         {
             if (!r.Value.Spatial)
@@ -139,7 +139,7 @@ public sealed class ModelRunner(OnnxSessions sessions)
                         }
                     }
 
-                    foreach (var (name, output) in Run(session, input.Name, window, [1, 1, rz, ry, rx], outputs))
+                    foreach (var (name, output) in Run(session, input.Name, window, [1, 1, rz, ry, rx], outputs, cancellationToken))
                     {
                         if (!output.Spatial)
                         {
@@ -238,7 +238,7 @@ public sealed class ModelRunner(OnnxSessions sessions)
                 }
             }
 
-            foreach (var (name, output) in Run(session, input.Name, batch, [count, inChannels, py, px], outputs))
+            foreach (var (name, output) in Run(session, input.Name, batch, [count, inChannels, py, px], outputs, cancellationToken))
             {
                 if (!output.Spatial)
                 {
@@ -300,11 +300,24 @@ public sealed class ModelRunner(OnnxSessions sessions)
         public bool Spatial => Shape.Length >= 4;
     }
 
-    private static Dictionary<string, RawOutput> Run(InferenceSession session, string inputName, float[] data, long[] shape, string[] outputNames)
+    private static Dictionary<string, RawOutput> Run(InferenceSession session, string inputName, float[] data, long[] shape, string[] outputNames, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var value = OrtValue.CreateTensorValueFromMemory(data, shape);
         using var runOptions = new RunOptions();
-        using var results = session.Run(runOptions, [inputName], [value], outputNames);
+        // Cancellation (shutdown, the run's time limit) stops ONNX Runtime between kernels, not only between slices.
+        using var registration = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
+        IDisposableReadOnlyCollection<OrtValue> results;
+        try
+        {
+            results = session.Run(runOptions, [inputName], [value], outputNames);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The model run was terminated.", cancellationToken);
+        }
+
+        using var _ = results;
         var outputs = new Dictionary<string, RawOutput>(StringComparer.Ordinal);
         var i = 0;
         foreach (var result in results)

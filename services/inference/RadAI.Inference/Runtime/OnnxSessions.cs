@@ -84,6 +84,8 @@ public sealed partial class OnnxSessions(IOptions<InferenceOptions> options, ILo
 
             using var value = OrtValue.CreateTensorValueFromMemory(new float[shape.Aggregate(1L, (a, b) => a * b)], shape);
             using var runOptions = new RunOptions();
+            using var timeout = new CancellationTokenSource(settings.ModelRunTimeout);
+            using var registration = timeout.Token.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
             using var outputs = model.Session.Run(runOptions, [input.Key], [value], model.Session.OutputNames);
         }
         catch (OnnxRuntimeException e)
