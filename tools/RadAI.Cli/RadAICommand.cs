@@ -15,6 +15,7 @@ public static class RadAICommand
         root.Subcommands.Add(SendCommand.Create());
         root.Subcommands.Add(ListenCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(ModelCommand.Create());
         return root;
     }
 
