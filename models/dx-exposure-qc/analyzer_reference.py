@@ -37,6 +37,8 @@ def di_band(di):
 
 
 def full_scale(header):
+    if header.get("BitsStored") is None:
+        return None
     bits = int(header["BitsStored"])
     top = (1 << (bits - 1)) - 1 if int(header.get("PixelRepresentation", 0)) == 1 else (1 << bits) - 1
     return top * float(header.get("RescaleSlope", 1.0)) + float(header.get("RescaleIntercept", 0.0))
@@ -44,11 +46,14 @@ def full_scale(header):
 
 def saturation(header, stats):
     scale = full_scale(header)
-    saturated = stats["maxValue"] >= scale - 0.5 * abs(float(header.get("RescaleSlope", 1.0)))
-    fraction = stats["fractionAtMax"] if saturated else 0.0
+    if scale is None:
+        fraction = None
+    else:
+        saturated = stats["maxValue"] >= scale - 0.5 * abs(float(header.get("RescaleSlope", 1.0)))
+        fraction = stats["fractionAtMax"] if saturated else 0.0
     return {"fullScale": scale, "saturationFraction": fraction, "fractionAtImageMax": stats["fractionAtMax"],
             "fractionAtZero": stats["fractionAtZero"], "fractionAtMin": stats["fractionAtMin"],
-            "saturationFlag": fraction > SATURATION_FLAG}
+            "saturationFlag": fraction is not None and fraction > SATURATION_FLAG}
 
 
 def pixel_spacing(header):
@@ -60,9 +65,9 @@ def pixel_spacing(header):
         return list(ps), f"calibrated at the patient ({calibration})"
     if ps is not None and (ips is None or any(abs(a - b) > SPACING_TOLERANCE for a, b in zip(ps, ips))):
         return list(ps), "Pixel Spacing (corrected by the modality)"
-    if ips is not None and ermf:
+    if ips is not None and ermf is not None and ermf > 0:
         return [v / ermf for v in ips], "Imager Pixel Spacing / Estimated Radiographic Magnification Factor"
-    if ips is not None and sid and sod:
+    if ips is not None and sid is not None and sod is not None and sid > 0 and sod > 0:
         return [v * sod / sid for v in ips], "Imager Pixel Spacing × SOD / SID"
     if ips is not None:
         return list(ips), "detector plane (Imager Pixel Spacing): not corrected for magnification"

@@ -49,15 +49,20 @@ def icv_mask(brain_output):
 def quality(image, head_output, icv):
     head = head_output >= 0.5
     interior = _box(icv, INTERIOR_BOX, False)
+    if not interior.any():
+        return {"signal": None, "snr": None, "ghostingPercent": None, "uniformityPercent": None}
     s = float(image[interior].astype(np.float64).mean())
     bg = ~_box(head, BACKGROUND_BOX, True)
     values = image[bg].astype(np.float64)
     out = {"signal": s}
-    if values.size == 0 or (values == 0).mean() > 0.5:
+    if values.size == 0 or (values == 0).mean() > 0.5 or values.std() == 0:
         out["snr"] = None
     else:
         out["snr"] = RAYLEIGH * s / values.std()
     zs = np.nonzero(head.any(axis=(1, 2)))[0]
+    if zs.size == 0:
+        out["ghostingPercent"] = None
+        return _uniformity(image, interior, out)
     ys = np.nonzero(head.any(axis=(0, 2)))[0]
     xs = np.nonzero(head.any(axis=(0, 1)))[0]
     y0, y1, x0, x1 = ys.min(), ys.max(), xs.min(), xs.max()
@@ -75,6 +80,10 @@ def quality(image, head_output, icv):
         out["ghostingPercent"] = 100.0 * abs((m["top"] + m["bottom"]) - (m["left"] + m["right"])) / (2.0 * s)
     else:
         out["ghostingPercent"] = None
+    return _uniformity(image, interior, out)
+
+
+def _uniformity(image, interior, out):
     smooth = ndimage.uniform_filter(image.astype(np.float64), SMOOTH_BOX, mode="constant", cval=0.0)
     count = ndimage.uniform_filter(np.ones(image.shape), SMOOTH_BOX, mode="constant", cval=0.0)
     v = (smooth / count)[interior]

@@ -16,8 +16,9 @@ from scipy import ndimage
 SCALP, SKULL, CSF, GM, WM, NECK = 0.95, 0.05, 0.30, 0.60, 0.85, 0.60
 
 
-def make_head(shape=(150, 230, 200), seed=0, sigma=0.02, bias=0.10, ghost=0.0, scale=1.0):
-    """Returns (image float32, truth dict with icv_ml, icv mask, noiseless image)."""
+def make_head(shape=(150, 230, 200), seed=0, sigma=0.02, bias=0.10, ghost=0.0, scale=1.0, neck_scale=1.0):
+    """Returns (image float32, truth dict with icv_ml, icv mask, noiseless image). neck_scale shrinks the neck's
+    cross-section (50 x 45 mm at 1.0) for small test heads."""
     rng = np.random.default_rng(seed)
     d, h, w = shape
     c = np.array([d * 0.57, (h - 1) / 2.0, (w - 1) / 2.0]) + rng.uniform(-3, 3, 3)
@@ -28,7 +29,7 @@ def make_head(shape=(150, 230, 200), seed=0, sigma=0.02, bias=0.10, ghost=0.0, s
         return ((zz - centre[0]) / axes[0]) ** 2 + ((yy - centre[1]) / axes[1]) ** 2 + ((xx - centre[2]) / axes[2]) ** 2 <= 1.0
 
     image = np.zeros(shape)
-    neck = (((yy - c[1]) / 50.0) ** 2 + ((xx - c[2]) / 45.0) ** 2 <= 1.0) & (zz <= c[0] - 30.0)
+    neck = (((yy - c[1]) / (50.0 * neck_scale)) ** 2 + ((xx - c[2]) / (45.0 * neck_scale)) ** 2 <= 1.0) & (zz <= c[0] - 30.0)
     image[neck] = NECK
     image[ellipsoid(inner + 11.0)] = SCALP
     image[ellipsoid(inner + 6.0)] = SKULL
