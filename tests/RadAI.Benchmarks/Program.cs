@@ -3,14 +3,22 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using RadAI.Benchmarks;
+using RadAI.Benchmarks.Inference;
 
-// Modes (docs/benchmarks.md, "DICOM header parsing"):
-//   dotnet run -c Release --project tests/RadAI.Benchmarks -- --filter '*'          BenchmarkDotNet, full runs
-//   dotnet run -c Release --project tests/RadAI.Benchmarks -- --filter '*' --quick  short runs (CI smoke: 1 warm-up, 3 iterations)
+// Modes (docs/benchmarks.md, sections "DICOM header parsing", "DICOM network", "Inference"):
+//   dotnet run -c Release --project tests/RadAI.Benchmarks -- --filter '*'          BenchmarkDotNet, full runs (every class: the
+//                                             inference ones take many minutes; select with e.g. --filter '*SingleCtFile*' '*CtSeries*')
+//   dotnet run -c Release --project tests/RadAI.Benchmarks -- --filter '*' --quick  short runs (CI smoke: 1 warm-up, 3 iterations;
+//                                             InferenceBenchmarks on a 48x256x256 volume instead of 300x512x512)
 //   ... -- --filter '*' --out-of-process      BenchmarkDotNet's default toolchain (a generated project per run) instead of in-process
 //   RadAI.Benchmarks parse [--full | --sync-io] [--dump] FILE...
 //                                             parse (and list) files in one process (scripts/bench/dicom-parse.sh times it next to radai dump)
 //   RadAI.Benchmarks alloc                    allocated bytes per header parse for 0...10000 extra elements, and the types allocated
+//   RadAI.Benchmarks inference-memory PACKAGE [--size SxRxC]
+//                                             peak memory and time of each stage of one model package's run, fresh process (scripts/bench/inference.sh)
+//   RadAI.Benchmarks inference-throughput --consumers N [--studies M] [--size SxRxC] [--store DIR] [--intra-op T]
+//                                             M studies through StudyAnalysis, N at once: studies per minute (scripts/bench/inference.sh)
+// RADAI_BENCH_INFERENCE_SIZE=SxRxC sets the inference volume; RADAI_BENCH_MODELS the models folder (default: the checkout's models/).
 // Any other BenchmarkDotNet argument (--list flat, --exporters json, --artifacts DIR...) is passed through.
 switch (args.FirstOrDefault())
 {
@@ -18,11 +26,18 @@ switch (args.FirstOrDefault())
         return await ParseMode.RunAsync(args[1..]);
     case "alloc":
         return await AllocationMode.RunAsync(args[1..]);
+    case "inference-memory":
+        return InferenceMemoryMode.Run(args[1..]);
+    case "inference-throughput":
+        return await InferenceThroughputMode.RunAsync(args[1..]);
 }
 
 var quick = args.Contains("--quick");
 var outOfProcess = args.Contains("--out-of-process");
 var passed = args.Where(a => a is not "--quick" and not "--out-of-process").ToArray();
+// Read by the job attributes of the long benchmarks (LongRunJobAttribute) and the inference volume size.
+BenchmarkSettings.Quick = quick;
+BenchmarkSettings.OutOfProcess = outOfProcess;
 
 // In-process by default: the solution's Directory.Build.props (warnings as errors, artifacts output) would
 // also apply to the project BenchmarkDotNet generates for an out-of-process run.
