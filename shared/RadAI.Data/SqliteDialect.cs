@@ -50,8 +50,10 @@ public sealed class SqliteDialect : SqlDialect
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var pragma = connection.CreateCommand();
-            // WAL lets readers proceed while one writer commits; foreign keys are off by default in SQLite.
-            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+            // WAL lets readers proceed while one writer commits; FULL syncs the WAL at every commit (NORMAL would let a
+            // power cut undo a commit whose success was already answered, e.g. an instance's index row after C-STORE
+            // success); foreign keys are off by default in SQLite.
+            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
             await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
