@@ -136,5 +136,5 @@ def analyze(hu, lung_output, spacing, left_is_high_x=True):
     left = _fill_holes_per_slice(left) & ~right
     result = {"right": measure(hu, right, spacing), "left": measure(hu, left, spacing),
               "total": measure(hu, right | left, spacing), "airwayNote": note, "split": split,
-              "componentsDropped": max(0, n - 2)}
+              "componentsDropped": n - 1 if split else n - 2}
     return result, right, left, airway

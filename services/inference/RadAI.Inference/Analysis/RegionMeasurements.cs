@@ -139,6 +139,103 @@ public sealed record MaxDiameter(double LengthMm, Vector3 Start, Vector3 End)
         return Farthest([.. lows.Select(i => points[i])], [.. highs.Select(i => points[i])]);
     }
 
+    /// <summary>
+    /// The region's longest in-plane diameter: in each slice, the longest distance between the centres of the exposed
+    /// edges of its pixels (their 2D outline), the largest over the slices. The pairs are taken on the convex hull of
+    /// each slice's outline, so large regions cost little. A disc of diameter D measures D within one pixel.
+    /// </summary>
+    public static MaxDiameter MeasureInPlane(Volume volume, ReadOnlySpan<int> region)
+    {
+        if (region.IsEmpty)
+        {
+            throw new ArgumentException("An empty region has no diameter.", nameof(region));
+        }
+
+        var (sx, sy) = (volume.SizeX, volume.SizeY);
+        var slice = sx * sy;
+        var sorted = region.ToArray();
+        Array.Sort(sorted);
+        var inside = new HashSet<int>(sorted);
+        var points = new List<(double X, double Y)>();
+        var best = (Length: -1.0, Z: 0, From: (X: 0.0, Y: 0.0), To: (X: 0.0, Y: 0.0));
+        ReadOnlySpan<(int Dx, int Dy)> edges = [(-1, 0), (1, 0), (0, -1), (0, 1)];
+        for (var start = 0; start < sorted.Length;)
+        {
+            var z = sorted[start] / slice;
+            var end = start;
+            points.Clear();
+            while (end < sorted.Length && sorted[end] / slice == z)
+            {
+                var rest = sorted[end] - (z * slice);
+                var y = rest / sx;
+                var x = rest - (y * sx);
+                foreach (var (dx, dy) in edges)
+                {
+                    int nx = x + dx, ny = y + dy;
+                    if ((uint)nx >= (uint)sx || (uint)ny >= (uint)sy || !inside.Contains((z * slice) + (ny * sx) + nx))
+                    {
+                        // In mm along the row and column directions, so that distances are physical.
+                        points.Add(((x + (dx * 0.5)) * volume.Spacing.X, (y + (dy * 0.5)) * volume.Spacing.Y));
+                    }
+                }
+
+                end++;
+            }
+
+            var hull = ConvexHull(points);
+            for (var i = 0; i < hull.Count; i++)
+            {
+                for (var j = i + 1; j < hull.Count; j++)
+                {
+                    var length = Math.Sqrt(Math.Pow(hull[i].X - hull[j].X, 2) + Math.Pow(hull[i].Y - hull[j].Y, 2));
+                    if (length > best.Length)
+                    {
+                        best = (length, z, hull[i], hull[j]);
+                    }
+                }
+            }
+
+            start = end;
+        }
+
+        return new MaxDiameter(
+            best.Length,
+            volume.ToPatient(best.From.X / volume.Spacing.X, best.From.Y / volume.Spacing.Y, best.Z),
+            volume.ToPatient(best.To.X / volume.Spacing.X, best.To.Y / volume.Spacing.Y, best.Z));
+    }
+
+    /// <summary>Convex hull (Andrew's monotone chain), counter-clockwise, without collinear points.</summary>
+    private static List<(double X, double Y)> ConvexHull(List<(double X, double Y)> points)
+    {
+        var sorted = points.Distinct().OrderBy(p => p.X).ThenBy(p => p.Y).ToList();
+        if (sorted.Count < 3)
+        {
+            return sorted;
+        }
+
+        static double Cross((double X, double Y) o, (double X, double Y) a, (double X, double Y) b) =>
+            ((a.X - o.X) * (b.Y - o.Y)) - ((a.Y - o.Y) * (b.X - o.X));
+
+        var hull = new List<(double X, double Y)>(sorted.Count * 2);
+        foreach (var pass in new[] { sorted, Enumerable.Reverse(sorted).ToList() })
+        {
+            var floor = hull.Count;
+            foreach (var p in pass)
+            {
+                while (hull.Count >= floor + 2 && Cross(hull[^2], hull[^1], p) <= 0)
+                {
+                    hull.RemoveAt(hull.Count - 1);
+                }
+
+                hull.Add(p);
+            }
+
+            hull.RemoveAt(hull.Count - 1);
+        }
+
+        return hull;
+    }
+
     private static (float Low, float High) Extent(List<Vector3> points, Vector3 direction)
     {
         float low = float.MaxValue, high = float.MinValue;
