@@ -18,6 +18,9 @@ using RadAI.Benchmarks.Inference;
 //                                             peak memory and time of each stage of one model package's run, fresh process (scripts/bench/inference.sh)
 //   RadAI.Benchmarks inference-throughput --consumers N [--studies M] [--size SxRxC] [--store DIR] [--intra-op T]
 //                                             M studies through StudyAnalysis, N at once: studies per minute (scripts/bench/inference.sh)
+//   RadAI.Benchmarks inference-devices [--size SxRxC] [--runs N] [--require-cuda] [PACKAGE...]
+//                                             the CT packages on CPU and on CUDA: execution provider, run time, result differences
+//                                             (scripts/bench/inference-gpu.sh)
 // RADAI_BENCH_INFERENCE_SIZE=SxRxC sets the inference volume; RADAI_BENCH_MODELS the models folder (default: the checkout's models/).
 // Any other BenchmarkDotNet argument (--list flat, --exporters json, --artifacts DIR...) is passed through.
 switch (args.FirstOrDefault())
@@ -30,6 +33,8 @@ switch (args.FirstOrDefault())
         return InferenceMemoryMode.Run(args[1..]);
     case "inference-throughput":
         return await InferenceThroughputMode.RunAsync(args[1..]);
+    case "inference-devices":
+        return InferenceDevicesMode.Run(args[1..]);
 }
 
 var quick = args.Contains("--quick");

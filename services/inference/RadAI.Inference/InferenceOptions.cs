@@ -19,6 +19,17 @@ public sealed class InferenceOptions
     /// <summary>Try the CUDA execution provider first (falls back to CPU with a log line when it is not available).</summary>
     public bool UseCuda { get; set; } = true;
 
+    /// <summary>CUDA device ordinal used when <see cref="UseCuda"/> is on.</summary>
+    [Range(0, 64)]
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>
+    /// Let CUDA run float convolutions and matrix products in TF32 (faster on Ampere and later, ~1e-3 relative error).
+    /// Off by default: results on GPU then match the CPU's to float precision, so a study gives the same findings
+    /// wherever it runs.
+    /// </summary>
+    public bool CudaAllowTf32 { get; set; }
+
     /// <summary>ONNX Runtime intra-op threads; 0: its default (one per core).</summary>
     [Range(0, 256)]
     public int IntraOpThreads { get; set; }

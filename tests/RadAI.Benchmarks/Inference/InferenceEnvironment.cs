@@ -68,15 +68,16 @@ internal static class InferenceEnvironment
     /// The inference module's services over <paramref name="storageRoot"/> (instances and results stores), the checkout's
     /// packages, CPU only (UseCuda false; RADAI_BENCH_CUDA=1 tries CUDA first, as the service does by default).
     /// The host is built, not started: models load on first use (<see cref="WarmUp"/> loads them as ModelLoader does).
+    /// <paramref name="useCuda"/> overrides RADAI_BENCH_CUDA.
     /// </summary>
-    public static IHost BuildHost(string storageRoot, int intraOpThreads = 0)
+    public static IHost BuildHost(string storageRoot, int intraOpThreads = 0, bool? useCuda = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production", DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Storage:Root"] = storageRoot,
             ["Inference:PackagePaths:0"] = ModelsFolder,
-            ["Inference:UseCuda"] = Environment.GetEnvironmentVariable("RADAI_BENCH_CUDA") == "1" ? "true" : "false",
+            ["Inference:UseCuda"] = (useCuda ?? Environment.GetEnvironmentVariable("RADAI_BENCH_CUDA") == "1") ? "true" : "false",
             ["Inference:IntraOpThreads"] = intraOpThreads.ToString(CultureInfo.InvariantCulture),
             ["Inference:WarmUp"] = "true",
         });

@@ -33,7 +33,16 @@ public sealed partial class OnnxSessions(IOptions<InferenceOptions> options, ILo
             var cudaOptions = BaseOptions(settings);
             try
             {
-                cudaOptions.AppendExecutionProvider_CUDA(0);
+                using (var provider = new OrtCUDAProviderOptions())
+                {
+                    provider.UpdateOptions(new Dictionary<string, string>
+                    {
+                        ["device_id"] = settings.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["use_tf32"] = settings.CudaAllowTf32 ? "1" : "0",
+                    });
+                    cudaOptions.AppendExecutionProvider_CUDA(provider);
+                }
+
                 var session = new InferenceSession(path, cudaOptions);
                 LogLoaded(DisplayName(path), "CUDA");
                 return WarmUp(new LoadedModel(session, "CUDA"), settings);
