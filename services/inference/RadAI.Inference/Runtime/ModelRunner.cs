@@ -74,8 +74,8 @@ public sealed class ModelRunner(OnnxSessions sessions)
                 var channelLength = (long)wx * wy * wz;
                 for (var c = 0; c < channels; c++)
                 {
-                    VolumeOps.Resample(data.AsSpan((int)(c * channelLength), (int)channelLength), wx, wy, wz, volume.SizeX, volume.SizeY, volume.SizeZ)
-                        .CopyTo(native.AsSpan((int)(c * volume.VoxelCount)));
+                    VolumeOps.ResampleInto(data.AsSpan((int)(c * channelLength), (int)channelLength), wx, wy, wz,
+                        native.AsSpan((int)(c * volume.VoxelCount), (int)volume.VoxelCount), volume.SizeX, volume.SizeY, volume.SizeZ);
                 }
             }
 
@@ -91,7 +91,9 @@ public sealed class ModelRunner(OnnxSessions sessions)
     private static Dictionary<string, RawMap> Whole3D(InferenceSession session, ModelInput input, string[] outputs, float[] values, int sx, int sy, int sz, float fill, CancellationToken cancellationToken)
     {
         var (px, py, pz) = (VolumeOps.RoundUp(sx, input.SizeMultiple), VolumeOps.RoundUp(sy, input.SizeMultiple), VolumeOps.RoundUp(sz, input.SizeMultiple));
-        var padded = VolumeOps.Pad(values, sx, sy, sz, px, py, pz, fill);
+        // values is this run's own working copy: used as is when no padding is needed.
+        var unpadded = (px, py, pz) == (sx, sy, sz);
+        var padded = unpadded ? values : VolumeOps.Pad(values, sx, sy, sz, px, py, pz, fill);
         var raw = Run(session, input.Name, padded, [1, 1, pz, py, px], outputs, cancellationToken);
         return raw.ToDictionary(r => r.Key, r =>
         {
@@ -101,11 +103,16 @@ public sealed class ModelRunner(OnnxSessions sessions)
             }
 
             var channels = (int)r.Value.Shape[1];
+            if (unpadded)
+            {
+                return new RawMap(channels, r.Value.Data, true);
+            }
+
             var cropped = new float[(long)channels * sx * sy * sz];
             var paddedLength = (long)px * py * pz;
             for (var c = 0; c < channels; c++)
             {
-                VolumeOps.Crop(r.Value.Data.AsSpan((int)(c * paddedLength), (int)paddedLength), px, py, sx, sy, sz).CopyTo(cropped.AsSpan((int)(c * (long)sx * sy * sz)));
+                VolumeOps.CropInto(r.Value.Data.AsSpan((int)(c * paddedLength), (int)paddedLength), px, py, cropped.AsSpan((int)(c * (long)sx * sy * sz)), sx, sy, sz);
             }
 
             return new RawMap(channels, cropped, true);
@@ -117,7 +124,7 @@ public sealed class ModelRunner(OnnxSessions sessions)
         var roi = settings.RoiSize!;
         var (rz, ry, rx) = (roi[0], roi[1], roi[2]);
         var (px, py, pz) = (Math.Max(sx, rx), Math.Max(sy, ry), Math.Max(sz, rz));
-        var padded = VolumeOps.Pad(values, sx, sy, sz, px, py, pz, fill);
+        var padded = (px, py, pz) == (sx, sy, sz) ? values : VolumeOps.Pad(values, sx, sy, sz, px, py, pz, fill);
         var weights = Importance(rx, ry, rz, settings.Blending);
         var accumulated = new Dictionary<string, float[]>();
         var channelsOf = new Dictionary<string, int>();
@@ -198,7 +205,7 @@ public sealed class ModelRunner(OnnxSessions sessions)
                     channel[i] /= Math.Max(weightSum[i], 1e-6f);
                 }
 
-                VolumeOps.Crop(channel, px, py, sx, sy, sz).CopyTo(result.AsSpan((int)(c * (long)sx * sy * sz)));
+                VolumeOps.CropInto(channel, px, py, result.AsSpan((int)(c * (long)sx * sy * sz)), sx, sy, sz);
             }
 
             return new RawMap(channels, result, true);
@@ -233,8 +240,8 @@ public sealed class ModelRunner(OnnxSessions sessions)
                 {
                     // 2.5D: neighbours as channels, clamped at the ends of the volume.
                     var z = Math.Clamp(start + b + c - context, 0, sz - 1);
-                    VolumeOps.Pad(values.AsSpan(z * sliceLength, sliceLength), sx, sy, 1, px, py, 1, fill)
-                        .CopyTo(batch.AsSpan((int)(((b * inChannels) + c) * (long)paddedSlice)));
+                    VolumeOps.PadInto(values.AsSpan(z * sliceLength, sliceLength), sx, sy, 1,
+                        batch.AsSpan((int)(((b * inChannels) + c) * (long)paddedSlice), paddedSlice), px, py, 1, fill);
                 }
             }
 
@@ -263,8 +270,8 @@ public sealed class ModelRunner(OnnxSessions sessions)
                 {
                     for (var c = 0; c < channels; c++)
                     {
-                        VolumeOps.Crop(output.Data.AsSpan((int)(((b * channels) + c) * (long)paddedSlice), paddedSlice), px, py, sx, sy, 1)
-                            .CopyTo(volumeOut.AsSpan((int)((c * (long)sz * sliceLength) + ((start + b) * (long)sliceLength))));
+                        VolumeOps.CropInto(output.Data.AsSpan((int)(((b * channels) + c) * (long)paddedSlice), paddedSlice), px, py,
+                            volumeOut.AsSpan((int)((c * (long)sz * sliceLength) + ((start + b) * (long)sliceLength)), sliceLength), sx, sy, 1);
                     }
                 }
             }

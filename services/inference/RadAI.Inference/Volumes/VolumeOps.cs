@@ -12,7 +12,21 @@ public static class VolumeOps
     public static float[] Resample(ReadOnlySpan<float> source, int sx, int sy, int sz, int nx, int ny, int nz)
     {
         var result = new float[(long)nx * ny * nz];
+        ResampleInto(source, sx, sy, sz, result, nx, ny, nz);
+        return result;
+    }
+
+    /// <summary><see cref="Resample"/> written into <paramref name="destination"/> (nx × ny × nz values) instead of a new array.</summary>
+    public static void ResampleInto(ReadOnlySpan<float> source, int sx, int sy, int sz, Span<float> destination, int nx, int ny, int nz)
+    {
+        // The neighbours along x are the same on every row: computed once.
+        var columns = new (int Low, int High, double Fraction)[nx];
         var scaleX = (double)sx / nx;
+        for (var x = 0; x < nx; x++)
+        {
+            columns[x] = Neighbours((x + 0.5) * scaleX - 0.5, sx);
+        }
+
         var scaleY = (double)sy / ny;
         var scaleZ = (double)sz / nz;
         for (var z = 0; z < nz; z++)
@@ -21,24 +35,25 @@ public static class VolumeOps
             for (var y = 0; y < ny; y++)
             {
                 var (y0, y1, fy) = Neighbours((y + 0.5) * scaleY - 0.5, sy);
+                var row00 = source.Slice(((z0 * sy) + y0) * sx, sx);
+                var row10 = source.Slice(((z0 * sy) + y1) * sx, sx);
+                var row01 = source.Slice(((z1 * sy) + y0) * sx, sx);
+                var row11 = source.Slice(((z1 * sy) + y1) * sx, sx);
+                var target = destination.Slice(((z * ny) + y) * nx, nx);
                 for (var x = 0; x < nx; x++)
                 {
-                    var (x0, x1, fx) = Neighbours((x + 0.5) * scaleX - 0.5, sx);
-                    var c00 = (At(source, sx, sy, x0, y0, z0) * (1 - fx)) + (At(source, sx, sy, x1, y0, z0) * fx);
-                    var c10 = (At(source, sx, sy, x0, y1, z0) * (1 - fx)) + (At(source, sx, sy, x1, y1, z0) * fx);
-                    var c01 = (At(source, sx, sy, x0, y0, z1) * (1 - fx)) + (At(source, sx, sy, x1, y0, z1) * fx);
-                    var c11 = (At(source, sx, sy, x0, y1, z1) * (1 - fx)) + (At(source, sx, sy, x1, y1, z1) * fx);
+                    var (x0, x1, fx) = columns[x];
+                    var c00 = ((double)row00[x0] * (1 - fx)) + ((double)row00[x1] * fx);
+                    var c10 = ((double)row10[x0] * (1 - fx)) + ((double)row10[x1] * fx);
+                    var c01 = ((double)row01[x0] * (1 - fx)) + ((double)row01[x1] * fx);
+                    var c11 = ((double)row11[x0] * (1 - fx)) + ((double)row11[x1] * fx);
                     var c0 = (c00 * (1 - fy)) + (c10 * fy);
                     var c1 = (c01 * (1 - fy)) + (c11 * fy);
-                    result[(((z * ny) + y) * nx) + x] = (float)((c0 * (1 - fz)) + (c1 * fz));
+                    target[x] = (float)((c0 * (1 - fz)) + (c1 * fz));
                 }
             }
         }
-
-        return result;
     }
-
-    private static double At(ReadOnlySpan<float> source, int sx, int sy, int x, int y, int z) => source[(((z * sy) + y) * sx) + x];
 
     private static (int Low, int High, double Fraction) Neighbours(double position, int size)
     {
@@ -149,37 +164,48 @@ public static class VolumeOps
     /// <summary>The grid padded (bottom/right/back) with <paramref name="fill"/> to the given sizes.</summary>
     public static float[] Pad(ReadOnlySpan<float> source, int sx, int sy, int sz, int px, int py, int pz, float fill)
     {
+        var result = new float[(long)px * py * pz];
+        PadInto(source, sx, sy, sz, result, px, py, pz, fill);
+        return result;
+    }
+
+    /// <summary><see cref="Pad"/> written into <paramref name="destination"/> (px × py × pz values).</summary>
+    public static void PadInto(ReadOnlySpan<float> source, int sx, int sy, int sz, Span<float> destination, int px, int py, int pz, float fill)
+    {
         if (px == sx && py == sy && pz == sz)
         {
-            return source.ToArray();
+            source[..(sx * sy * sz)].CopyTo(destination);
+            return;
         }
 
-        var result = new float[(long)px * py * pz];
-        result.AsSpan().Fill(fill);
+        destination[..(px * py * pz)].Fill(fill);
         for (var z = 0; z < sz; z++)
         {
             for (var y = 0; y < sy; y++)
             {
-                source.Slice(((z * sy) + y) * sx, sx).CopyTo(result.AsSpan(((z * py) + y) * px, sx));
+                source.Slice(((z * sy) + y) * sx, sx).CopyTo(destination.Slice(((z * py) + y) * px, sx));
             }
         }
-
-        return result;
     }
 
     /// <summary>The first <paramref name="sx"/>×<paramref name="sy"/>×<paramref name="sz"/> of a padded grid.</summary>
     public static float[] Crop(ReadOnlySpan<float> source, int px, int py, int sx, int sy, int sz)
     {
         var result = new float[(long)sx * sy * sz];
+        CropInto(source, px, py, result, sx, sy, sz);
+        return result;
+    }
+
+    /// <summary><see cref="Crop"/> written into <paramref name="destination"/> (sx × sy × sz values).</summary>
+    public static void CropInto(ReadOnlySpan<float> source, int px, int py, Span<float> destination, int sx, int sy, int sz)
+    {
         for (var z = 0; z < sz; z++)
         {
             for (var y = 0; y < sy; y++)
             {
-                source.Slice(((z * py) + y) * px, sx).CopyTo(result.AsSpan(((z * sy) + y) * sx, sx));
+                source.Slice(((z * py) + y) * px, sx).CopyTo(destination.Slice(((z * sy) + y) * sx, sx));
             }
         }
-
-        return result;
     }
 
     /// <summary>The smallest multiple of <paramref name="multiple"/> not below <paramref name="size"/>.</summary>
