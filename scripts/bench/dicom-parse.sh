@@ -8,7 +8,8 @@
 #   --no-docs  print the section without writing docs/benchmarks.md
 #   RADAI_BENCH_KEEP=1 keeps the raw measurements (their folder is printed).
 #
-#   1. builds radai and tests/RadAI.Benchmarks in Release (artifacts: $RADAI_BENCH_ARTIFACTS, default <repo>/artifacts),
+#   1. builds radai and tests/RadAI.Benchmarks in Release (artifacts: $RADAI_BENCH_ARTIFACTS, default <repo>/artifacts)
+#      and publishes radai ReadyToRun (linux-x64, framework-dependent) into <artifacts>/publish/radai-r2r,
 #   2. generates the 500-file 512×512 synthetic CT series with `radai synth-ct --seed 1` (reused when the
 #      folder already holds its 500 files; default /tmp/radai-bench-ct-500x512x512-seed1, or --series DIR,
 #      or $RADAI_BENCH_SERIES),
@@ -76,7 +77,14 @@ for project in tools/RadAI.Cli tests/RadAI.Benchmarks; do
     cat "$WORK/build.log" >&2; exit 1
   fi
 done
-RADAI=$ARTIFACTS/bin/RadAI.Cli/release/radai
+# radai as it would be shipped: published ReadyToRun (precompiled, so a short process does not spend its
+# time in the JIT); the plain build (JIT only) is timed too, as radai-dump-jit.
+if ! dotnet publish "$ROOT/tools/RadAI.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q \
+    "-p:ArtifactsPath=$ARTIFACTS" -o "$ARTIFACTS/publish/radai-r2r" > "$WORK/build.log" 2>&1; then
+  cat "$WORK/build.log" >&2; exit 1
+fi
+RADAI=$ARTIFACTS/publish/radai-r2r/radai
+RADAI_JIT=$ARTIFACTS/bin/RadAI.Cli/release/radai
 BENCH=$ARTIFACTS/bin/RadAI.Benchmarks/release/RadAI.Benchmarks
 
 # ---------------------------------------------------------------- the series
@@ -98,14 +106,14 @@ PY=/usr/bin/python3
 PYSCRIPT=$ROOT/scripts/bench/pydicom_headers.py
 # name|kind|what the line measures (kind: dump = parse and print a listing; parse = parse only; startup = no file)
 COMMANDS=(
-  "radai-dump|dump|\`radai dump --header-only\`: parse each header (stop before Pixel Data) and print a dcmdump-like listing"
+  "radai-dump|dump|\`radai dump --header-only\` (published ReadyToRun): parse each header (stop before Pixel Data) and print a dcmdump-like listing"
   "dcmdump-sb|dump|\`dcmdump -q +sb 7fe0,0010\`: parse each file up to Pixel Data (stop before it) and print the listing"
   "dcmdump-M|dump|\`dcmdump -q -M\`: parse the whole file, long values (Pixel Data) not loaded, and print the listing"
-  "radai-dump-buffered|dump|the same listing as \`radai dump --header-only\` through one 64 KiB buffered stdout writer (\`RadAI.Benchmarks parse --dump\`): what radai dump costs once its output is buffered"
+  "radai-dump-jit|dump|the same \`radai dump --header-only\` from the plain Release build (no ReadyToRun: every method compiled by the JIT at first call)"
   "pydicom-print|dump|pydicom \`dcmread(stop_before_pixels=True)\`, then print \`str(file_meta)\` + \`str(ds)\` (every value decoded)"
   "radai-parse|parse|RadAI parse only (\`RadAI.Benchmarks parse\`): \`DicomFile.OpenAsync\` with \`StopBeforeTag = PixelData\`, nothing printed"
   "pydicom-parse|parse|pydicom parse only: \`dcmread(stop_before_pixels=True)\`, values left raw, nothing printed"
-  "radai-startup|startup|\`radai version\`: .NET process start-up alone, no file"
+  "radai-startup|startup|\`radai version\` (published ReadyToRun): .NET process start-up alone, no file"
   "pydicom-startup|startup|\`python3 -c 'import pydicom'\`: interpreter start-up and pydicom import alone, no file"
   "dcmdump-startup|startup|\`dcmdump --version\`: start-up alone, no file"
 )
@@ -115,7 +123,7 @@ command_argv() { # name -> ARGV
     radai-dump) ARGV=("$RADAI" dump --header-only "${FILES[@]}") ;;
     dcmdump-sb) ARGV=(dcmdump -q +sb 7fe0,0010 "${FILES[@]}") ;;
     dcmdump-M) ARGV=(dcmdump -q -M "${FILES[@]}") ;;
-    radai-dump-buffered) ARGV=("$BENCH" parse --dump "${FILES[@]}") ;;
+    radai-dump-jit) ARGV=("$RADAI_JIT" dump --header-only "${FILES[@]}") ;;
     pydicom-print) ARGV=("$PY" "$PYSCRIPT" --print "${FILES[@]}") ;;
     radai-parse) ARGV=("$BENCH" parse "${FILES[@]}") ;;
     pydicom-parse) ARGV=("$PY" "$PYSCRIPT" "${FILES[@]}") ;;

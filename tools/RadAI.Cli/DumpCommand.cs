@@ -23,8 +23,15 @@ public static class DumpCommand
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
+            // Console.Out flushes every write, a system call each: the listing goes through one large buffer
+            // instead, written out when full, before each error message (so that the two streams stay in order
+            // on a terminal) and at the end. A writer configured in its place (a test's) is used as it is.
+            var configured = parseResult.InvocationConfiguration.Output;
+            await using var stdout = ReferenceEquals(configured, Console.Out)
+                ? new StreamWriter(Console.OpenStandardOutput(), Console.OutputEncoding, 64 * 1024)
+                : null;
+            var output = stdout ?? configured;
             var paths = parseResult.GetValue(files)!;
             var options = parseResult.GetValue(headerOnly) ? DicomReadOptions.Default with { StopBeforeTag = DicomTags.PixelData } : DicomReadOptions.Default;
             var failures = 0;
@@ -49,7 +56,8 @@ public static class DumpCommand
                     {
                         if (paths.Length > 1)
                         {
-                            output.WriteLine($"# {paths[i]}");
+                            output.Write("# ");
+                            output.WriteLine(paths[i]);
                         }
 
                         DicomDumpWriter.WriteFile(output, file);
@@ -58,6 +66,7 @@ public static class DumpCommand
                 catch (Exception e) when (e is DicomFormatException or IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
                 {
                     failures++;
+                    await output.FlushAsync(CancellationToken.None);
                     error.WriteLine($"radai dump: {paths[i]}: {e.Message}");
                     if (asJson && paths.Length > 1)
                     {

@@ -17,6 +17,11 @@ public static partial class DicomDictionary
 
     private static readonly Lazy<Index> Indexes = new(() => new Index(CreateEntries()));
 
+    // Built on first use only: reading and listing files never look a keyword up, so a short-lived
+    // process (radai dump) does not build this second index of ~5,000 keys.
+    private static readonly Lazy<FrozenDictionary<string, DicomDictionaryEntry>.AlternateLookup<ReadOnlySpan<char>>> KeywordIndex = new(() =>
+        Indexes.Value.All.Where(e => e.Keyword.Length > 0).ToFrozenDictionary(e => e.Keyword, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>());
+
     /// <summary>Every entry, in tag order.</summary>
     public static IReadOnlyList<DicomDictionaryEntry> Entries => Indexes.Value.All;
 
@@ -62,7 +67,7 @@ public static partial class DicomDictionary
 
     /// <summary>The entry whose keyword is <paramref name="keyword"/> (case-sensitive).</summary>
     public static bool TryGetByKeyword(ReadOnlySpan<char> keyword, [NotNullWhen(true)] out DicomDictionaryEntry? entry) =>
-        Indexes.Value.ByKeyword.TryGetValue(keyword, out entry);
+        KeywordIndex.Value.TryGetValue(keyword, out entry);
 
     /// <summary>The dictionary VR of a tag (first VR when ambiguous); UN when the tag is unknown.</summary>
     public static DicomVR GetVR(DicomTag tag) => TryGet(tag, out var entry) ? entry.VR : DicomVR.UN;
@@ -83,8 +88,6 @@ public static partial class DicomDictionary
             All = entries;
             ByTag = entries.Where(e => !e.IsRepeating).ToFrozenDictionary(e => e.TagValue);
             Repeating = [.. entries.Where(e => e.IsRepeating)];
-            var byKeyword = entries.Where(e => e.Keyword.Length > 0).ToFrozenDictionary(e => e.Keyword, StringComparer.Ordinal);
-            ByKeyword = byKeyword.GetAlternateLookup<ReadOnlySpan<char>>();
         }
 
         public DicomDictionaryEntry[] All { get; }
@@ -92,7 +95,5 @@ public static partial class DicomDictionary
         public FrozenDictionary<uint, DicomDictionaryEntry> ByTag { get; }
 
         public DicomDictionaryEntry[] Repeating { get; }
-
-        public FrozenDictionary<string, DicomDictionaryEntry>.AlternateLookup<ReadOnlySpan<char>> ByKeyword { get; }
     }
 }

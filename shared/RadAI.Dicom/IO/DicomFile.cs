@@ -11,6 +11,10 @@ public sealed class DicomFile
 {
     private static readonly byte[] Magic = "DICM"u8.ToArray();
 
+    // The preamble as read; an all-zero one (the usual) is only allocated when asked for.
+    private readonly bool _preambleIsZeros;
+    private byte[]? _preamble;
+
     /// <summary>A new file for a dataset; the meta group is filled in when saved.</summary>
     public DicomFile(DicomDataset dataset, DicomTransferSyntax? transferSyntax = null)
     {
@@ -20,13 +24,14 @@ public sealed class DicomFile
         Warnings = [];
     }
 
-    private DicomFile(DicomDataset meta, DicomDataset dataset, DicomTransferSyntax syntax, byte[]? preamble, List<string> warnings, string? path, long? datasetOffset)
+    private DicomFile(DicomDataset meta, DicomDataset dataset, DicomTransferSyntax syntax, byte[]? preamble, bool preambleIsZeros, List<string> warnings, string? path, long? datasetOffset)
     {
         DatasetOffset = datasetOffset;
         FileMetaInformation = meta;
         Dataset = dataset;
         TransferSyntax = syntax;
-        Preamble = preamble;
+        _preamble = preamble;
+        _preambleIsZeros = preambleIsZeros;
         Warnings = warnings;
         Path = path;
     }
@@ -41,7 +46,22 @@ public sealed class DicomFile
     public DicomTransferSyntax TransferSyntax { get; }
 
     /// <summary>The 128-byte preamble, or null when the file had none.</summary>
-    public byte[]? Preamble { get; }
+    public byte[]? Preamble
+    {
+        get
+        {
+            if (_preamble is null && _preambleIsZeros)
+            {
+                // The same array on every call, as for a preamble stored when read.
+                Interlocked.CompareExchange(ref _preamble, new byte[128], null);
+            }
+
+            return _preamble;
+        }
+    }
+
+    /// <summary>The preamble for the writer without allocating the all-zero one (empty then, as when there is none).</summary>
+    internal ReadOnlySpan<byte> PreambleOrEmpty => _preamble;
 
     /// <summary>What the reader tolerated: odd lengths, missing meta, wrong VRs...</summary>
     public IReadOnlyList<string> Warnings { get; }
@@ -81,7 +101,10 @@ public sealed class DicomFile
         return await ReadCoreAsync(input, options ?? DicomReadOptions.Default, null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads from bytes in memory: values are slices of <paramref name="bytes"/>, nothing is copied for large ones.</summary>
+    /// <summary>
+    /// Reads from bytes in memory: values are slices of <paramref name="bytes"/>, nothing is copied (but
+    /// big endian values, swapped into copies), so the bytes must stay unchanged while the file is used.
+    /// </summary>
     public static async Task<DicomFile> ReadAsync(ReadOnlyMemory<byte> bytes, DicomReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         using var input = DicomInput.FromMemory(bytes);
@@ -94,46 +117,53 @@ public sealed class DicomFile
         using var input = DicomInput.FromStream(stream);
         var warnings = new List<string>();
         var arena = new DicomValueArena();
-        var dataset = new DicomDataset(arena, null);
-        await ReadBodyAsync(input, syntax, dataset, options ?? DicomReadOptions.Default, arena, warnings, cancellationToken).ConfigureAwait(false);
+        var dataset = new DicomDataset(arena, null, capacity: 0);
+        await ReadBodyAsync(new DicomParser(input, options ?? DicomReadOptions.Default, arena, warnings), syntax, dataset, cancellationToken).ConfigureAwait(false);
         return dataset;
     }
 
-    /// <summary>Reads a dataset from memory without preamble and meta, in a known transfer syntax (e.g. a DIMSE command).</summary>
+    /// <summary>
+    /// Reads a dataset from memory without preamble and meta, in a known transfer syntax (e.g. a DIMSE
+    /// command). Values are slices of <paramref name="bytes"/>, as for <see cref="ReadAsync(ReadOnlyMemory{byte}, DicomReadOptions?, CancellationToken)"/>.
+    /// </summary>
     public static async Task<DicomDataset> ReadDatasetAsync(ReadOnlyMemory<byte> bytes, DicomTransferSyntax syntax, DicomReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         using var input = DicomInput.FromMemory(bytes);
         var arena = new DicomValueArena();
-        var dataset = new DicomDataset(arena, null);
-        await ReadBodyAsync(input, syntax, dataset, options ?? DicomReadOptions.Default, arena, [], cancellationToken).ConfigureAwait(false);
+        var dataset = new DicomDataset(arena, null, capacity: 0);
+        await ReadBodyAsync(new DicomParser(input, options ?? DicomReadOptions.Default, arena, []), syntax, dataset, cancellationToken).ConfigureAwait(false);
         return dataset;
     }
 
-    private static async Task<DicomFile> ReadCoreAsync(DicomInput input, DicomReadOptions options, string? path, CancellationToken cancellationToken)
+    private static async ValueTask<DicomFile> ReadCoreAsync(DicomInput input, DicomReadOptions options, string? path, CancellationToken cancellationToken)
     {
         var warnings = new List<string>();
         var arena = new DicomValueArena();
-        var meta = new DicomDataset(arena, null);
+        var meta = new DicomDataset(arena, null, capacity: 0);
+        // One parser for meta group and data set: ReadMetaGroupAsync does not look at StopBeforeTag.
+        var parser = new DicomParser(input, options, arena, warnings);
         byte[]? preamble = null;
+        var preambleIsZeros = false;
 
         await input.EnsureAsync(132, cancellationToken).ConfigureAwait(false);
         var head = input.Span;
         if (head.Length >= 132 && head.Slice(128, 4).SequenceEqual(Magic))
         {
-            preamble = head[..128].ToArray();
+            preambleIsZeros = !head[..128].ContainsAnyExcept((byte)0);
+            preamble = preambleIsZeros ? null : head[..128].ToArray();
             input.Advance(132);
-            await ReadMetaAsync(input, meta, options, arena, warnings, cancellationToken).ConfigureAwait(false);
+            await ReadMetaAsync(parser, meta, warnings, cancellationToken).ConfigureAwait(false);
         }
         else if (head.Length >= 8 && BinaryPrimitives.ReadUInt16LittleEndian(head) == 0x0002)
         {
             warnings.Add("No preamble: the file starts with the meta group.");
-            await ReadMetaAsync(input, meta, options, arena, warnings, cancellationToken).ConfigureAwait(false);
+            await ReadMetaAsync(parser, meta, warnings, cancellationToken).ConfigureAwait(false);
         }
         else if (head.Length >= 4 && head[..4].SequenceEqual(Magic))
         {
             warnings.Add("No preamble before 'DICM'.");
             input.Advance(4);
-            await ReadMetaAsync(input, meta, options, arena, warnings, cancellationToken).ConfigureAwait(false);
+            await ReadMetaAsync(parser, meta, warnings, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -141,7 +171,11 @@ public sealed class DicomFile
         }
 
         DicomTransferSyntax syntax;
-        if (meta.TryGetString(DicomTags.TransferSyntaxUID, out var uid) && uid.Length > 0)
+        if (CommonSyntax(meta) is { } common)
+        {
+            syntax = common;
+        }
+        else if (meta.TryGetString(DicomTags.TransferSyntaxUID, out var uid) && uid.Length > 0)
         {
             syntax = DicomTransferSyntax.Lookup(uid);
             if (!syntax.IsKnown)
@@ -159,20 +193,58 @@ public sealed class DicomFile
             syntax = await GuessSyntaxAsync(input, cancellationToken).ConfigureAwait(false);
         }
 
-        var dataset = new DicomDataset(arena, null);
+        var dataset = new DicomDataset(arena, null, capacity: 0);
         var datasetOffset = syntax.IsDeflated ? (long?)null : input.Position;
-        syntax = await ReadBodyAsync(input, syntax, dataset, options, arena, warnings, cancellationToken).ConfigureAwait(false);
-        return new DicomFile(meta, dataset, syntax, preamble, warnings, path, datasetOffset);
+        syntax = await ReadBodyAsync(parser, syntax, dataset, cancellationToken).ConfigureAwait(false);
+        return new DicomFile(meta, dataset, syntax, preamble, preambleIsZeros, warnings, path, datasetOffset);
     }
 
-    private static async Task<DicomTransferSyntax> ReadBodyAsync(DicomInput input, DicomTransferSyntax syntax, DicomDataset dataset, DicomReadOptions options,
-        DicomValueArena arena, List<string> warnings, CancellationToken cancellationToken)
+    /// <summary>
+    /// The transfer syntax when the meta group names one of the usual ones, compared in its bytes:
+    /// no string decoded per file. Anything else (padding inside, another VR, a rarer syntax) takes
+    /// the general path, which gives the same answer for these.
+    /// </summary>
+    private static DicomTransferSyntax? CommonSyntax(DicomDataset meta)
     {
+        if (!meta.TryGetEntry(DicomTags.TransferSyntaxUID, out var entry) || entry.VR != DicomVR.UI || entry.Payload is not null)
+        {
+            return null;
+        }
+
+        var uid = entry.Value.Span.TrimEnd(" \0"u8);
+        foreach (var syntax in CommonSyntaxes)
+        {
+            if (System.Text.Ascii.Equals(uid, syntax.Uid))
+            {
+                return syntax;
+            }
+        }
+
+        return null;
+    }
+
+    private static readonly DicomTransferSyntax[] CommonSyntaxes =
+    [
+        DicomTransferSyntax.ExplicitVRLittleEndian,
+        DicomTransferSyntax.ImplicitVRLittleEndian,
+        DicomTransferSyntax.JPEGBaseline8Bit,
+        DicomTransferSyntax.JPEGLosslessSV1,
+        DicomTransferSyntax.JPEG2000Lossless,
+        DicomTransferSyntax.JPEG2000,
+        DicomTransferSyntax.RLELossless,
+        DicomTransferSyntax.JPEGLSLossless,
+        DicomTransferSyntax.DeflatedExplicitVRLittleEndian,
+        DicomTransferSyntax.ExplicitVRBigEndian,
+    ];
+
+    private static async ValueTask<DicomTransferSyntax> ReadBodyAsync(DicomParser parser, DicomTransferSyntax syntax, DicomDataset dataset, CancellationToken cancellationToken)
+    {
+        var input = parser.Input;
         if (syntax.IsDeflated)
         {
             await using var inflated = new InflatingStream(input.DetachRemainder());
             using var inflatedInput = DicomInput.FromStream(inflated);
-            var inflatedParser = new DicomParser(inflatedInput, options, arena, warnings);
+            var inflatedParser = parser.Over(inflatedInput);
             await inflatedParser.ReadDatasetAsync(dataset, DicomEncoding.Of(syntax), null, isItem: false, cancellationToken).ConfigureAwait(false);
             return syntax;
         }
@@ -182,19 +254,17 @@ public sealed class DicomFile
             && !DicomVRInfo.IsKnown((ushort)((input.Span[4] << 8) | input.Span[5]), out _))
         {
             // A frequent defect: the meta says explicit VR, the data is implicit.
-            warnings.Add($"The transfer syntax is {syntax.Name} but the data is implicit VR: read as implicit VR little endian.");
+            parser.Warnings.Add($"The transfer syntax is {syntax.Name} but the data is implicit VR: read as implicit VR little endian.");
             syntax = DicomTransferSyntax.ImplicitVRLittleEndian;
             encoding = DicomEncoding.ImplicitLittle;
         }
 
-        var parser = new DicomParser(input, options, arena, warnings);
         await parser.ReadDatasetAsync(dataset, encoding, null, isItem: false, cancellationToken).ConfigureAwait(false);
         return syntax;
     }
 
-    private static async Task ReadMetaAsync(DicomInput input, DicomDataset meta, DicomReadOptions options, DicomValueArena arena, List<string> warnings, CancellationToken cancellationToken)
+    private static async ValueTask ReadMetaAsync(DicomParser parser, DicomDataset meta, List<string> warnings, CancellationToken cancellationToken)
     {
-        var parser = new DicomParser(input, options with { StopBeforeTag = null }, arena, warnings);
         // Group 0002 is always explicit VR little endian; it ends where the group number changes.
         await parser.ReadMetaGroupAsync(meta, cancellationToken).ConfigureAwait(false);
         if (meta.Count == 0)
@@ -203,7 +273,7 @@ public sealed class DicomFile
         }
     }
 
-    private static async Task<DicomTransferSyntax> GuessSyntaxAsync(DicomInput input, CancellationToken cancellationToken)
+    private static async ValueTask<DicomTransferSyntax> GuessSyntaxAsync(DicomInput input, CancellationToken cancellationToken)
     {
         if (!await input.EnsureAsync(8, cancellationToken).ConfigureAwait(false))
         {

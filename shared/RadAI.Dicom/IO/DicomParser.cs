@@ -32,6 +32,11 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
 
     public DicomInput Input => input;
 
+    public List<string> Warnings => warnings;
+
+    /// <summary>A parser with the same options, arena and warnings over another input (the inflated part of a deflated file).</summary>
+    public DicomParser Over(DicomInput other) => new(other, options, arena, warnings);
+
     /// <summary>
     /// Reads a dataset until <paramref name="end"/> (a position), or, when <paramref name="end"/> is
     /// null, until an item delimiter (in an item) or the end of the input (top level).
@@ -126,26 +131,31 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
         }
         finally
         {
-            // Elements that arrived out of order are sorted now, whatever ends the dataset.
-            dataset.CompleteParsing();
+            // Elements that arrived out of order are sorted now, and stored exactly sized, whatever ends the dataset.
+            dataset.EndParsing();
         }
     }
 
     /// <summary>Reads the meta group: explicit VR little endian elements of group 0002, until another group starts.</summary>
     public async ValueTask ReadMetaGroupAsync(DicomDataset meta, CancellationToken cancellationToken)
     {
-        while (await input.EnsureAsync(8, cancellationToken).ConfigureAwait(false))
+        try
         {
-            var tag = ReadTag(input.Span, littleEndian: true);
-            if (tag.Group != 0x0002)
+            while (await input.EnsureAsync(8, cancellationToken).ConfigureAwait(false))
             {
-                break;
+                var tag = ReadTag(input.Span, littleEndian: true);
+                if (tag.Group != 0x0002)
+                {
+                    break;
+                }
+
+                await ReadElementAsync(meta, DicomEncoding.ExplicitLittle, tag, cancellationToken).ConfigureAwait(false);
             }
-
-            await ReadElementAsync(meta, DicomEncoding.ExplicitLittle, tag, cancellationToken).ConfigureAwait(false);
         }
-
-        meta.CompleteParsing();
+        finally
+        {
+            meta.EndParsing();
+        }
     }
 
     private async ValueTask ReadElementAsync(DicomDataset dataset, DicomEncoding encoding, DicomTag tag, CancellationToken cancellationToken)
@@ -271,7 +281,8 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
             return;
         }
 
-        entry.Value = await ReadValueAsync(tag, start, (int)length, cancellationToken).ConfigureAwait(false);
+        // A value to swap must be a copy of its own: swapping a slice would write into the caller's bytes.
+        entry.Value = await ReadValueAsync(tag, start, (int)length, mayShareInput: swapUnit <= 1, cancellationToken).ConfigureAwait(false);
         if (swapUnit > 1)
         {
             ByteSwappingStream.Swap(System.Runtime.InteropServices.MemoryMarshal.AsMemory(entry.Value).Span, swapUnit);
@@ -292,11 +303,31 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
         return copy;
     }
 
-    private async ValueTask<ReadOnlyMemory<byte>> ReadValueAsync(DicomTag tag, long start, int length, CancellationToken cancellationToken)
+    /// <summary>
+    /// The next <paramref name="length"/> bytes as a value the dataset can keep. Slicing rule: a value is a
+    /// slice of the input only when the input is the caller's memory (<see cref="DicomInput.IsMemory"/>),
+    /// which <see cref="DicomFile.ReadAsync(ReadOnlyMemory{byte}, DicomReadOptions?, CancellationToken)"/>
+    /// documents as referenced by the dataset (the caller keeps it alive and unchanged while the dataset is
+    /// used), and when <paramref name="mayShareInput"/> says nobody will write into the value (big endian
+    /// values are swapped in place). A stream's buffer is pooled and overwritten: its values are copied.
+    /// </summary>
+    private async ValueTask<ReadOnlyMemory<byte>> ReadValueAsync(DicomTag tag, long start, int length, bool mayShareInput, CancellationToken cancellationToken)
     {
         if (length == 0)
         {
             return ReadOnlyMemory<byte>.Empty;
+        }
+
+        if (input.IsMemory && mayShareInput)
+        {
+            if (!await input.EnsureAsync(length, cancellationToken).ConfigureAwait(false))
+            {
+                throw Truncated(start, tag, length);
+            }
+
+            var slice = input.Memory.Slice((int)input.Position, length);
+            input.Advance(length);
+            return slice;
         }
 
         if (length <= 1024 * 1024 || input.EndPosition is not null)
@@ -457,7 +488,8 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
                     throw DicomFormatException.At(start, tag, $"The Basic Offset Table length {length} is not a multiple of 4");
                 }
 
-                var table = await ReadValueAsync(tag, start, (int)length, cancellationToken).ConfigureAwait(false);
+                // Decoded into the table, not kept: a slice of the input will do.
+                var table = await ReadValueAsync(tag, start, (int)length, mayShareInput: true, cancellationToken).ConfigureAwait(false);
                 offsetTable = new uint[length / 4];
                 for (var i = 0; i < offsetTable.Length; i++)
                 {
@@ -487,7 +519,7 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
             }
             else
             {
-                var value = await ReadValueAsync(tag, start, (int)length, cancellationToken).ConfigureAwait(false);
+                var value = await ReadValueAsync(tag, start, (int)length, mayShareInput: true, cancellationToken).ConfigureAwait(false);
                 fragments.Add(new DicomMemoryBulkValue(value));
             }
         }

@@ -26,7 +26,8 @@ public static class DicomWriter
         {
             var preamble = output.GetSpan(132);
             preamble[..128].Clear();
-            file.Preamble?.AsSpan(0, Math.Min(128, file.Preamble.Length)).CopyTo(preamble);
+            var source = file.PreambleOrEmpty;
+            source[..Math.Min(128, source.Length)].CopyTo(preamble);
             "DICM"u8.CopyTo(preamble[128..]);
             output.Advance(132);
             var metaWriter = new DatasetWriter(output, DicomEncoding.ExplicitLittle, options with { KeepGroupLengths = true });

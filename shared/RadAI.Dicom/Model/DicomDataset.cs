@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 
@@ -5,9 +6,10 @@ namespace RadAI.Dicom;
 
 /// <summary>
 /// A DICOM dataset: elements in tag order. Values are kept encoded (little endian, in the dataset
-/// tree's shared arena) and decoded when asked, with the character set in force (this dataset's
-/// Specific Character Set, else its parent's). Large values stay where they are (see
-/// <see cref="DicomBulkValue"/>). Typed access: <c>GetX</c> throws, <c>TryGetX</c> returns false.
+/// tree's shared arena, or slices of the caller's bytes for a dataset read from memory) and decoded
+/// when asked, with the character set in force (this dataset's Specific Character Set, else its
+/// parent's). Large values stay where they are (see <see cref="DicomBulkValue"/>). Typed access:
+/// <c>GetX</c> throws, <c>TryGetX</c> returns false.
 /// </summary>
 public sealed partial class DicomDataset : IEnumerable<DicomElement>
 {
@@ -20,6 +22,15 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
     // + 1, open addressing); CompleteParsing sorts them once at the end. Inserting each in place
     // costs O(n) per element: quadratic, a hang, for a hostile file listing its elements backwards.
     private int[]? _unsortedIndex;
+
+    // While the reader fills a dataset, its elements go into a scratch array rented from the pool (a
+    // larger one is rented when it fills up); EndParsing copies them once into an array of the exact
+    // size and gives the scratch back. Doubling an owned array instead allocates about twice the final
+    // size in arrays thrown away, and leaves the tail of the last one unused.
+    private bool _entriesRented;
+
+    /// <summary>Scratch arrays longer than this (1.5 MiB) are not given back to the pool: one huge dataset must not keep its memory held there.</summary>
+    private const int MaxPooledEntries = 64 * 1024;
 
     /// <summary>An empty dataset.</summary>
     public DicomDataset()
@@ -134,7 +145,11 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
         for (var i = 0; i < _count; i++)
         {
             var entry = _entries[i];
-            entry.Value = entry.Value.IsEmpty ? entry.Value : arena.Append(entry.Value.Span);
+            if (!entry.Value.IsEmpty)
+            {
+                entry.Value = arena.Append(entry.Value.Span);
+            }
+
             if (entry.Payload is DicomSequence sequence)
             {
                 var items = new DicomSequence { UndefinedLength = sequence.UndefinedLength };
@@ -252,6 +267,11 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
     /// </summary>
     internal bool AddParsed(in DicomEntry entry)
     {
+        if (_count == _entries.Length)
+        {
+            GrowScratch();
+        }
+
         if (_unsortedIndex is null && (_count == 0 || _entries[_count - 1].Tag.Value < entry.Tag.Value))
         {
             Append(entry);
@@ -295,6 +315,48 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
         // No tag is there twice (AddParsed replaced repeats), so an unstable sort is exact.
         _entries.AsSpan(0, _count).Sort(static (a, b) => a.Tag.Value.CompareTo(b.Tag.Value));
         _unsortedIndex = null;
+    }
+
+    /// <summary>
+    /// The reader is done with this dataset: elements that arrived out of order are sorted, and the
+    /// scratch array they were collected in is replaced by one of the exact size.
+    /// </summary>
+    internal void EndParsing()
+    {
+        CompleteParsing();
+        if (!_entriesRented)
+        {
+            return;
+        }
+
+        var scratch = _entries;
+        _entries = _count == 0 ? [] : scratch.AsSpan(0, _count).ToArray();
+        _entriesRented = false;
+        ReturnScratch(scratch, _count);
+    }
+
+    /// <summary>A larger scratch array from the pool, for the reader (see <see cref="EndParsing"/>).</summary>
+    private void GrowScratch()
+    {
+        var larger = ArrayPool<DicomEntry>.Shared.Rent(Math.Max(16, _count * 2));
+        _entries.AsSpan(0, _count).CopyTo(larger);
+        if (_entriesRented)
+        {
+            ReturnScratch(_entries, _count);
+        }
+
+        _entries = larger;
+        _entriesRented = true;
+    }
+
+    private static void ReturnScratch(DicomEntry[] scratch, int used)
+    {
+        if (scratch.Length <= MaxPooledEntries)
+        {
+            // Only the used part holds references (values, items) that the pool must not keep alive.
+            Array.Clear(scratch, 0, used);
+            ArrayPool<DicomEntry>.Shared.Return(scratch);
+        }
     }
 
     /// <summary>Adds or replaces an element; returns false when it replaced one.</summary>
@@ -341,7 +403,16 @@ public sealed partial class DicomDataset : IEnumerable<DicomElement>
     }
 
     /// <summary>Doubles the storage; an item starts with none (a sequence may hold many tiny items) and grows from 4.</summary>
-    private void Grow() => Array.Resize(ref _entries, Math.Max(4, _count * 2));
+    private void Grow()
+    {
+        if (_entriesRented)
+        {
+            GrowScratch();
+            return;
+        }
+
+        Array.Resize(ref _entries, Math.Max(4, _count * 2));
+    }
 
     private void Replace(int index, in DicomEntry entry)
     {

@@ -192,11 +192,14 @@ public readonly struct DicomElement
         where T : struct, INumber<T> =>
         TryGetValue<T>(index, out var value) ? value : throw NotA($"a {typeof(T).Name} at index {index}");
 
+    /// <summary>How many numbers <see cref="TryGetValues{T}"/> reads: the words of a byte-stream VR (OB, OW...), else <see cref="ValueCount"/>.</summary>
+    internal int NumberValueCount => VR.IsBulk() ? (VR.ValueSize() == 0 ? 0 : _entry.Value.Length / VR.ValueSize()) : ValueCount;
+
     /// <summary>All values as <typeparamref name="T"/>.</summary>
     public bool TryGetValues<T>([NotNullWhen(true)] out T[]? values)
         where T : struct, INumber<T>
     {
-        var count = VR.IsBulk() ? (VR.ValueSize() == 0 ? 0 : _entry.Value.Length / VR.ValueSize()) : ValueCount;
+        var count = NumberValueCount;
         var result = new T[count];
         for (var i = 0; i < count; i++)
         {

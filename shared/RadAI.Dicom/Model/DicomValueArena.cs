@@ -3,10 +3,12 @@ namespace RadAI.Dicom;
 /// <summary>
 /// Storage for the small values of a parsed dataset: values are appended to large shared chunks and
 /// exposed as slices, so reading a file costs a few chunk allocations, not one array per element.
+/// Chunks double from 1 KiB: a typical image header holds 1–4 KB of values, and a larger first chunk
+/// would be allocated, mostly unused, for every file.
 /// </summary>
 internal sealed class DicomValueArena
 {
-    private const int FirstChunkSize = 8 * 1024;
+    private const int FirstChunkSize = 1024;
     private const int MaxChunkSize = 256 * 1024;
     private byte[] _chunk = [];
     private int _used;

@@ -22,6 +22,17 @@ internal static class DicomValueText
         return end == value.Length ? value : value[..end];
     }
 
+    /// <summary>The span form of <see cref="TrimPadding(string)"/>.</summary>
+    public static ReadOnlySpan<char> TrimPadding(ReadOnlySpan<char> value) => value.TrimEnd(" \0");
+
+    /// <summary>The span form of <see cref="TrimValue(string, DicomVR)"/>.</summary>
+    public static ReadOnlySpan<char> TrimValue(ReadOnlySpan<char> value, DicomVR vr) => vr switch
+    {
+        DicomVR.AE or DicomVR.AS or DicomVR.CS or DicomVR.DA or DicomVR.DS or DicomVR.IS or DicomVR.TM or DicomVR.DT
+            => value.Trim(" \0"),
+        _ => value.TrimEnd(" \0"),
+    };
+
     /// <summary>
     /// Removes the non-significant spaces of one value: both sides for AE, AS, CS, DA, DS, IS, TM,
     /// DT, UI (PS3.5 table 6.2-1 says leading spaces are not significant there, or the VR has no spaces);
