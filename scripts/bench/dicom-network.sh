@@ -1,68 +1,77 @@
 #!/usr/bin/env bash
-# DICOM network (C-STORE): RadAI vs DCMTK on 127.0.0.1, both directions, whole processes side by side, in ONE run.
+# DICOM network (C-STORE): the networking issue's acceptance matrix, whole processes side by side, in ONE run.
 #
-#   scripts/bench/dicom-network.sh [--reps N] [--quick] [--no-bdn] [--no-docs] [--disk] [--dcmtk-defaults]
+#   scripts/bench/dicom-network.sh [--count N] [--reps N] [--quick] [--no-docs] [--bdn] [--rx DIR]
 #
-#   --reps N   repetitions of each run (default 5); --quick: 3, the small series only, BenchmarkDotNet's short job
-#   --no-bdn   whole processes only (no BenchmarkDotNet loopback benchmarks)
+#   --count N  instances in the series (default 1000, 512×512 16-bit CT, ≈ 514 KB each); --quick: 100, 1 repetition
+#   --reps N   repetitions of the matrix (default 1: "one run side by side"; with more, medians are reported)
 #   --no-docs  print the section without writing docs/benchmarks.md
-#   --disk     receivers write to a folder on disk (under /tmp) instead of tmpfs (/dev/shm)
-#   --dcmtk-defaults  run the DCMTK tools without TCP_NODELAY=1 (see below)
+#   --bdn      also run the BenchmarkDotNet loopback benchmarks (DicomNetworkBenchmarks: protocol alone, allocations)
+#   --rx DIR   where receivers write and dd measures (default: a folder under /tmp — on disk, the same file system)
+#   --radai PATH  use this radai executable instead of building one (e.g. an earlier build, for a before/after run)
 #   RADAI_BENCH_KEEP=1 keeps the raw measurements (their folder is printed).
 #
-#   1. builds radai and tests/RadAI.Benchmarks in Release (artifacts: $RADAI_BENCH_ARTIFACTS, default <repo>/artifacts),
-#   2. generates two series with `radai synth-ct` (reused when complete): 300 CT slices 512×512 (≈ 514 KB each,
-#      seed 2) and 2000 small CT instances 64×64 (≈ 10 KB each, seed 3), under /tmp (or $RADAI_BENCH_DATA),
-#   3. times, N times, interleaved (one of each run in turn, after one untimed warm-up of each):
-#      SCU side — the same series sent to a fresh DCMTK storescp (+B, bit-preserving, max PDU 128 KiB) by
-#        `radai send` and by DCMTK `dcmsend`;
-#      SCP side — the same series sent by `dcmsend` to a fresh `radai listen`, to a fresh `storescp +B --max-pdu 131072`
-#        (the same job as radai listen: data set bytes written as received) and to a fresh `storescp` with DCMTK's
-#        defaults (16 KB PDUs, each data set parsed and re-encoded);
-#      receivers write to the same kind of folder (tmpfs by default; no fsync: radai listen without --fsync, storescp never);
-#      wall time = the sending process, start to exit (association, every C-STORE answered, release) measured with
-#      bash $EPOCHREALTIME; CPU time and peak RSS (/usr/bin/time) of the RadAI or DCMTK process being compared (the
-#      sender on the SCU side, the receiver on the SCP side, whole life); every run checks that all files arrived,
-#      DCMTK tools run with TCP_NODELAY=1 in their environment: Debian's DCMTK 3.6.7 leaves Nagle's algorithm on unless
-#      told otherwise, and every C-STORE response then waits ≈ 40 ms for a delayed ACK (the "nagle" check below
-#      measures it on 50 small instances each repetition: dcmsend → storescp with and without TCP_NODELAY=1),
-#   4. runs the BenchmarkDotNet loopback benchmarks (RadAI client and server in one process; --quick: short job),
-#   5. prints a markdown table of medians and writes it into docs/benchmarks.md under "## DICOM network (C-STORE)"
-#      (only that section is replaced; --no-docs: not written), with the notes of scripts/bench/dicom-network-notes.md.
-# Needs: dotnet, dcmtk (dcmsend, storescp, echoscu), time (/usr/bin/time), python3. Missing Debian packages are installed when root.
+#   1. builds radai (and, with --bdn, tests/RadAI.Benchmarks) in Release (artifacts: $RADAI_BENCH_ARTIFACTS, default
+#      <repo>/artifacts),
+#   2. generates the series once with `radai synth-ct` (reused when complete): N CT slices 512×512, 16-bit, explicit VR
+#      little endian, seed 7, under $RADAI_BENCH_DATA (default /tmp),
+#   3. measures the disk: `dd if=/dev/zero of=RX/dd.bin bs=1M count=512 conv=fsync` (fsync'd sequential write: the
+#      physical limit for a receiver that keeps what it receives),
+#   4. runs the matrix, every tool as packaged (DCMTK and Orthanc without TCP_NODELAY in their environment):
+#        (a) dcmsend → storescp        (b) dcmsend → radai listen        (c) radai send → storescp
+#        (d) radai send → radai listen (e) radai send → Orthanc (a private instance, started and deleted by the script)
+#      plus (d+fsync) radai send → radai listen --fsync (durable before each answer: the line to hold against dd),
+#      each run: a fresh receiver writing to RX, the whole series over one association, the receiver stopped, every
+#      instance checked to have arrived (files, or Orthanc's statistics), what was stored deleted;
+#      wall time = the sending process from start to exit (bash $EPOCHREALTIME); CPU time and peak RSS (/usr/bin/time,
+#      whole life) of the sender and of the receiver,
+#   5. memory flatness of RadAI's SCP: peak RSS of `radai listen` receiving 25% of the series, then all of it,
+#   6. the Nagle/delayed-ACK check, 50 instances each: dcmsend → storescp with TCP_NODELAY=1 set for neither, the
+#      sender only, the receiver only, both (which side stalls), RadAI against the packaged DCMTK either way, and
+#      radai send → Orthanc without and with TCP_NODELAY=1 for Orthanc,
+#   7. prints a markdown section and writes it into docs/benchmarks.md under "## DICOM network (C-STORE)" (only that
+#      section is replaced; --no-docs: not written), with the notes of scripts/bench/dicom-network-notes.md.
+# Needs: dotnet, dcmtk (dcmsend, storescp, echoscu), Orthanc, curl, time (/usr/bin/time), python3. Missing Debian
+# packages are installed when root.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-REPS=5
-QUICK=
-RUN_BDN=1
+COUNT=1000
+REPS=1
 WRITE_DOCS=1
-ON_DISK=
+RUN_BDN=
 ARTIFACTS=${RADAI_BENCH_ARTIFACTS:-$ROOT/artifacts}
 DATA=${RADAI_BENCH_DATA:-/tmp}
-NODELAY=1
+RX_BASE=/tmp
+RADAI=
+NAGLE_N=50
+ROWS=512
+SEED=7
 
 while [ $# -gt 0 ]; do
   case "$1" in
+    --count) COUNT=$2; shift 2 ;;
     --reps) REPS=$2; shift 2 ;;
-    --quick) QUICK=1; REPS=3; shift ;;
-    --no-bdn) RUN_BDN=; shift ;;
+    --quick) COUNT=100; REPS=1; NAGLE_N=20; shift ;;
     --no-docs) WRITE_DOCS=; shift ;;
-    --disk) ON_DISK=1; shift ;;
-    --dcmtk-defaults) NODELAY=; shift ;;
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    --bdn) RUN_BDN=1; shift ;;
+    --rx) RX_BASE=$2; shift 2 ;;
+    --radai) RADAI=$(realpath "$2"); shift 2 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
 log() { printf '[dicom-network %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-# DCMTK (libdcmnet) reads TCP_NODELAY; .NET ignores it.
-if [ -n "$NODELAY" ]; then export TCP_NODELAY=1; else unset TCP_NODELAY; fi
+# As packaged: DCMTK (libdcmnet, also inside Orthanc) turns Nagle's algorithm off only when TCP_NODELAY is set.
+unset TCP_NODELAY
 
 # ---------------------------------------------------------------- tools
 need=()
 [ -x /usr/bin/time ] || need+=(time)
 command -v dcmsend >/dev/null && command -v storescp >/dev/null && command -v echoscu >/dev/null || need+=(dcmtk)
+command -v Orthanc >/dev/null || need+=(orthanc)
+command -v curl >/dev/null || need+=(curl)
 command -v pgrep >/dev/null || need+=(procps)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
@@ -75,11 +84,9 @@ fi
 PY=/usr/bin/python3
 
 WORK=$(mktemp -d /tmp/radai-bench-dicom-network.XXXXXX)
-if [ -n "$ON_DISK" ] || [ ! -d /dev/shm ]; then
-  RX=$(mktemp -d /tmp/radai-bench-network-rx.XXXXXX); RX_KIND="disk ($(df --output=source "$RX" | tail -1), $(stat -f -c %T "$RX"))"
-else
-  RX=$(mktemp -d /dev/shm/radai-bench-network-rx.XXXXXX); RX_KIND="tmpfs (/dev/shm)"
-fi
+mkdir -p "$RX_BASE"
+RX=$(mktemp -d "$RX_BASE/radai-bench-network-rx.XXXXXX")
+RX_KIND="disk: $(df --output=source "$RX" | tail -1) ($(stat -f -c %T "$RX")), page cache (no fsync) unless said"
 SERVER_TIME_PID=
 cleanup() {
   if [ -n "$SERVER_TIME_PID" ]; then stop_server || true; fi
@@ -90,59 +97,76 @@ trap cleanup EXIT
 [ -n "${RADAI_BENCH_KEEP:-}" ] && log "measurements kept in $WORK (scripts/bench/dicom_network_report.py $WORK [docs/benchmarks.md] rebuilds the section)"
 
 # ---------------------------------------------------------------- build (Release)
-log "building radai and RadAI.Benchmarks (Release) into $ARTIFACTS"
-for project in tools/RadAI.Cli tests/RadAI.Benchmarks; do
+projects=()
+[ -z "$RADAI" ] && projects+=(tools/RadAI.Cli)
+[ -n "$RUN_BDN" ] && projects+=(tests/RadAI.Benchmarks)
+for project in "${projects[@]}"; do
+  log "building $project (Release) into $ARTIFACTS"
   if ! dotnet build "$ROOT/$project" -c Release -nologo -v q "-p:ArtifactsPath=$ARTIFACTS" > "$WORK/build.log" 2>&1; then
     cat "$WORK/build.log" >&2; exit 1
   fi
 done
-RADAI=$ARTIFACTS/bin/RadAI.Cli/release/radai
+RADAI=${RADAI:-$ARTIFACTS/bin/RadAI.Cli/release/radai}
 BENCH=$ARTIFACTS/bin/RadAI.Benchmarks/release/RadAI.Benchmarks
 
-# ---------------------------------------------------------------- the series
-# name|slices|rows|seed
-DATASETS=("ct300|300|512|2" "small2000|2000|64|3")
-[ -n "$QUICK" ] && DATASETS=("small2000|2000|64|3")
-declare -A SERIES COUNT BYTES
-for spec in "${DATASETS[@]}"; do
-  IFS='|' read -r name slices rows seed <<< "$spec"
-  dir="$DATA/radai-bench-ct-${slices}x${rows}x${rows}-seed$seed"
-  if [ "$(find "$dir" -maxdepth 1 -name 'CT*.dcm' 2>/dev/null | wc -l)" -ne "$slices" ]; then
-    log "generating $name: $slices CT instances ${rows}x$rows in $dir"
-    rm -rf "$dir"
-    "$RADAI" synth-ct --out "$dir" --slices "$slices" --rows "$rows" --columns "$rows" --seed "$seed" >&2
-  else
-    log "reusing $name in $dir"
-  fi
-  cat "$dir"/CT*.dcm > /dev/null # page cache
-  SERIES[$name]=$dir
-  COUNT[$name]=$slices
-  BYTES[$name]=$(du -cb "$dir"/CT*.dcm | tail -1 | cut -f1)
-done
-
-# The Nagle check: the first 50 small instances (symbolic links).
-NAGLE_DIR=$WORK/small50
-mkdir -p "$NAGLE_DIR"
-mapfile -t SMALL < <(find "$DATA/radai-bench-ct-2000x64x64-seed3" -maxdepth 1 -name 'CT*.dcm' | sort)
-ln -s "${SMALL[@]:0:50}" "$NAGLE_DIR/"
+# ---------------------------------------------------------------- the series (generated once, reused)
+SERIES=$DATA/radai-bench-ct-${COUNT}x${ROWS}x${ROWS}-seed$SEED
+if [ "$(find "$SERIES" -maxdepth 1 -name 'CT*.dcm' 2>/dev/null | wc -l)" -ne "$COUNT" ]; then
+  log "generating $COUNT CT instances ${ROWS}x$ROWS in $SERIES"
+  rm -rf "$SERIES"
+  "$RADAI" synth-ct --out "$SERIES" --slices "$COUNT" --rows "$ROWS" --columns "$ROWS" --seed "$SEED" >&2
+else
+  log "reusing $SERIES"
+fi
+BYTES=$(du -cb "$SERIES"/CT*.dcm | tail -1 | cut -f1)
+mapfile -t FILES < <(find "$SERIES" -maxdepth 1 -name 'CT*.dcm' | sort)
+# Subsets as folders of symbolic links: a quarter of the series (memory flatness) and the Nagle check's instances.
+QUARTER=$(( COUNT / 4 ))
+SUBSET_Q=$WORK/quarter; mkdir -p "$SUBSET_Q"; ln -s "${FILES[@]:0:$QUARTER}" "$SUBSET_Q/"
+SUBSET_N=$WORK/nagle; mkdir -p "$SUBSET_N"; ln -s "${FILES[@]:0:$NAGLE_N}" "$SUBSET_N/"
+cat "$SERIES"/CT*.dcm > /dev/null # page cache
 
 free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+secs() { $PY -c "print(f'{$2 - $1:.4f}')"; }
 
-# ---------------------------------------------------------------- servers (the receiving side)
-# start_server KIND PORT DIR: the receiver runs under /usr/bin/time (CPU and peak RSS over its whole life) until stop_server.
+# ---------------------------------------------------------------- the disk limit
+disk_limit() {
+  local t0 t1
+  sync
+  t0=$EPOCHREALTIME
+  dd if=/dev/zero of="$RX/dd.bin" bs=1M count=512 conv=fsync 2> "$WORK/dd.log"
+  t1=$EPOCHREALTIME
+  rm -f "$RX/dd.bin"
+  echo "dd $(secs "$t0" "$t1") $((512 * 1024 * 1024)) $(tail -1 "$WORK/dd.log" | tr ' ' '_')" >> "$WORK/disk"
+}
+
+# ---------------------------------------------------------------- receivers
+# start_server KIND PORT DIR [ENV...]: the receiver runs under /usr/bin/time (CPU, peak RSS over its whole life).
 start_server() {
-  local kind=$1 port=$2 dir=$3 aet
+  local kind=$1 port=$2 dir=$3 aet envs=(env -u TCP_NODELAY)
+  [ "${4:-}" = nodelay ] && envs=(env TCP_NODELAY=1)
   case $kind in
     radai-listen) aet=RADAI; set -- "$RADAI" listen "$port" --out "$dir" --aet RADAI ;;
-    storescp-B) aet=STORESCP; set -- storescp -aet STORESCP +B --max-pdu 131072 -od "$dir" -fe .dcm "$port" ;;
+    radai-listen-fsync) aet=RADAI; set -- "$RADAI" listen "$port" --out "$dir" --aet RADAI --fsync ;;
     storescp) aet=STORESCP; set -- storescp -aet STORESCP -od "$dir" -fe .dcm "$port" ;;
+    orthanc)
+      aet=ORTHANC
+      ORTHANC_HTTP=$(free_port)
+      mkdir -p "$dir/db"
+      cat > "$dir/orthanc.json" <<JSON
+{ "Name": "RADAI-BENCH", "StorageDirectory": "$dir/db", "IndexDirectory": "$dir/db",
+  "HttpServerEnabled": true, "HttpPort": $ORTHANC_HTTP, "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
+  "DicomServerEnabled": true, "DicomAet": "ORTHANC", "DicomPort": $port, "DicomCheckCalledAet": false,
+  "DicomAlwaysAllowEcho": true, "DicomAlwaysAllowStore": true, "StableAge": 3600, "DicomModalities": {}, "Plugins": [] }
+JSON
+      set -- Orthanc "$dir/orthanc.json" ;;
     *) echo "no server $kind" >&2; exit 1 ;;
   esac
   SERVER_AET=$aet
-  /usr/bin/time -f '%e %U %S %M' -o "$WORK/server.time" "$@" > "$WORK/server.log" 2>&1 &
+  "${envs[@]}" /usr/bin/time -f '%e %U %S %M' -o "$WORK/server.time" "$@" > "$WORK/server.log" 2>&1 &
   SERVER_TIME_PID=$!
   local i
-  for ((i = 0; i < 300; i++)); do
+  for ((i = 0; i < 600; i++)); do
     if echoscu -aet BENCH -aec "$aet" -to 2 127.0.0.1 "$port" > /dev/null 2>&1; then
       SERVER_PID=$(pgrep -P "$SERVER_TIME_PID" | head -1)
       return 0
@@ -153,122 +177,116 @@ start_server() {
   echo "$kind did not start:" >&2; cat "$WORK/server.log" >&2; exit 1
 }
 
-stop_server() { # -> SERVER_CPU "user sys rss_kb"
+stop_server() { # -> SERVER_MEASURE "user sys rss_kb"
   kill -TERM "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_TIME_PID" 2>/dev/null || true
   SERVER_TIME_PID=
-  SERVER_CPU=$(tail -1 "$WORK/server.time" | awk '{print $2, $3, $4}')
+  SERVER_MEASURE=$(tail -1 "$WORK/server.time" | awk '{print $2, $3, $4}')
 }
 
-received() { find "$1" -maxdepth 1 -name '*.dcm' | wc -l; }
+received() { # KIND DIR
+  if [ "$1" = orthanc ]; then
+    curl -sf "http://127.0.0.1:$ORTHANC_HTTP/statistics" | $PY -c 'import json, sys; print(json.load(sys.stdin)["CountInstances"])'
+  else
+    find "$2" -maxdepth 1 -name '*.dcm' | wc -l
+  fi
+}
 
-# ---------------------------------------------------------------- the runs
-# name|side|what the line measures
-RUNS=(
-  "radai-send|scu|\`radai send\` → storescp +B: one association, contexts from the files' headers (all headers read first), each file's data set copied from the file"
-  "dcmsend|scu|\`dcmsend\` → storescp +B: one association, the files checked and sent one by one"
-  "radai-listen|scp|\`dcmsend\` → \`radai listen\` (RadAI's DicomServer + DicomFileStoreHandler: data set streamed to a temporary file, meta header written, renamed; max PDU 256 KiB)"
-  "storescp-B|scp|\`dcmsend\` → \`storescp +B --max-pdu 131072\` (data set bytes written as received, bit-preserving; max PDU 128 KiB)"
-  "storescp|scp|\`dcmsend\` → \`storescp\` with DCMTK's defaults (each data set parsed and written again; max PDU 16 KB)"
-)
-STARTUPS=(
-  "radai-startup|\`radai version\`: .NET start-up alone"
-  "dcmsend-startup|\`dcmsend --version\`: start-up alone"
-)
-
-# run_one NAME DATASET RECORD(0/1): appends "name dataset wall user sys rss_kb internal_s" to results when recording
+# ---------------------------------------------------------------- one run
+# run_one LINE SENDER RECEIVER SOURCE N [SENDER_ENV RECEIVER_ENV]: appends to results
+#   "line wall sender_user sender_sys sender_rss_kb receiver_user receiver_sys receiver_rss_kb internal_s"
 run_one() {
-  local name=$1 dataset=$2 record=$3 port t0 t1 rx="$RX/run" sender internal=- n
+  local line=$1 sender_kind=$2 receiver=$3 source=$4 n=$5 senv=${6:-} renv=${7:-} port t0 t1 rx="$RX/run" sender internal=-
   rm -rf "$rx"; mkdir -p "$rx"
   port=$(free_port)
-  n=${COUNT[$dataset]}
-  case $name in
-    radai-send|dcmsend) start_server storescp-B "$port" "$rx" ;;
-    *) start_server "$name" "$port" "$rx" ;;
+  start_server "$receiver" "$port" "$rx" "$renv"
+  case $sender_kind in
+    radai) sender=("$RADAI" send 127.0.0.1 "$port" "$source" --aec "$SERVER_AET" --aet BENCH --quiet) ;;
+    dcmsend) sender=(dcmsend -aet BENCH -aec "$SERVER_AET" +sd 127.0.0.1 "$port" "$source") ;;
   esac
-  case $name in
-    radai-send) sender=("$RADAI" send 127.0.0.1 "$port" "${SERIES[$dataset]}" --aec "$SERVER_AET" --aet BENCH --quiet) ;;
-    *) sender=(dcmsend -aet BENCH -aec "$SERVER_AET" +sd 127.0.0.1 "$port" "${SERIES[$dataset]}") ;;
-  esac
+  local envs=(env -u TCP_NODELAY)
+  [ "$senv" = nodelay ] && envs=(env TCP_NODELAY=1)
   t0=$EPOCHREALTIME
-  if ! /usr/bin/time -f '%U %S %M' -o "$WORK/sender.time" "${sender[@]}" > "$WORK/sender.log" 2>&1; then
-    echo "$name ($dataset): the sender failed:" >&2; tail -20 "$WORK/sender.log" >&2; exit 1
+  if ! "${envs[@]}" /usr/bin/time -f '%U %S %M' -o "$WORK/sender.time" "${sender[@]}" > "$WORK/sender.log" 2>&1; then
+    echo "$line: the sender failed:" >&2; tail -20 "$WORK/sender.log" >&2; exit 1
   fi
   t1=$EPOCHREALTIME
+  local got; got=$(received "$receiver" "$rx")
   stop_server
-  local got; got=$(received "$rx")
   if [ "$got" -ne "$n" ]; then
-    echo "$name ($dataset): $got of $n instances arrived" >&2; tail -20 "$WORK/server.log" >&2; exit 1
+    echo "$line: $got of $n instances arrived" >&2; tail -20 "$WORK/server.log" >&2; exit 1
   fi
-  if [ "$record" = 1 ]; then
-    local measured
-    case $name in
-      radai-send|dcmsend) measured=$(tail -1 "$WORK/sender.time") ;;
-      *) measured=$SERVER_CPU ;;
-    esac
-    # radai send's own stopwatch (after start-up and argument parsing): "... stored at ... in 1.23 s"
-    [ "$name" = radai-send ] && internal=$(sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$WORK/sender.log" | tail -1)
-    echo "$name $dataset $($PY -c "print(f'{$t1 - $t0:.4f}')") $measured ${internal:--}" >> "$WORK/results"
-  fi
-  rm -rf "$rx"
+  # radai send's own stopwatch (after start-up): "... stored at ... in 1.23 s"
+  [ "$sender_kind" = radai ] && internal=$(sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$WORK/sender.log" | tail -1)
+  echo "$line $(secs "$t0" "$t1") $(tail -1 "$WORK/sender.time") $SERVER_MEASURE ${internal:--}" >> "$WORK/results"
+  rm -rf "$rx" # what was stored (files, Orthanc's storage and index) is deleted
 }
 
-run_nagle() { # NAME(nagle-default|nagle-nodelay): dcmsend → storescp +B, 50 small instances, with or without TCP_NODELAY=1 for both
-  local name=$1 port t0 t1 rx="$RX/run" envs
-  rm -rf "$rx"; mkdir -p "$rx"
-  port=$(free_port)
-  if [ "$name" = nagle-default ]; then envs=(env -u TCP_NODELAY); else envs=(env TCP_NODELAY=1); fi
-  "${envs[@]}" storescp -aet STORESCP +B -od "$rx" -fe .dcm "$port" > "$WORK/nagle-server.log" 2>&1 &
-  local server=$!
-  local i; for ((i = 0; i < 100; i++)); do echoscu -aec STORESCP 127.0.0.1 "$port" > /dev/null 2>&1 && break; sleep 0.05; done
+run_startup() { # NAME COMMAND...
+  local t0 t1 name=$1; shift
   t0=$EPOCHREALTIME
-  /usr/bin/time -f '%U %S %M' -o "$WORK/sender.time" "${envs[@]}" dcmsend -aet BENCH -aec STORESCP +sd 127.0.0.1 "$port" "$NAGLE_DIR" > /dev/null 2>&1
+  /usr/bin/time -f '%U %S %M' -o "$WORK/sender.time" "$@" > /dev/null 2>&1
   t1=$EPOCHREALTIME
-  kill -TERM "$server"; wait "$server" 2>/dev/null || true
-  [ "$(received "$rx")" -eq 50 ] || { echo "$name: not every instance arrived" >&2; exit 1; }
-  echo "$name small50 $($PY -c "print(f'{$t1 - $t0:.4f}')") $(tail -1 "$WORK/sender.time") -" >> "$WORK/results"
-  rm -rf "$rx"
+  echo "$name $(secs "$t0" "$t1") $(tail -1 "$WORK/sender.time") - - - -" >> "$WORK/results"
 }
 
-run_startup() { # NAME
-  local t0 t1
-  case $1 in
-    radai-startup) set -- "$1" "$RADAI" version ;;
-    dcmsend-startup) set -- "$1" dcmsend --version ;;
-  esac
-  t0=$EPOCHREALTIME
-  /usr/bin/time -f '%U %S %M' -o "$WORK/sender.time" "${@:2}" > /dev/null 2>&1
-  t1=$EPOCHREALTIME
-  echo "$1 - $($PY -c "print(f'{$t1 - $t0:.4f}')") $(tail -1 "$WORK/sender.time") -" >> "$WORK/results"
+# line|sender|receiver|source|count|sender env|receiver env|what
+MATRIX=(
+  "a|dcmsend|storescp|$SERIES|$COUNT|||\`dcmsend\` → \`storescp\`"
+  "b|dcmsend|radai-listen|$SERIES|$COUNT|||\`dcmsend\` → \`radai listen\`"
+  "c|radai|storescp|$SERIES|$COUNT|||\`radai send\` → \`storescp\`"
+  "d|radai|radai-listen|$SERIES|$COUNT|||\`radai send\` → \`radai listen\`"
+  "e|radai|orthanc|$SERIES|$COUNT|||\`radai send\` → Orthanc"
+  "d-fsync|radai|radai-listen-fsync|$SERIES|$COUNT|||\`radai send\` → \`radai listen --fsync\` (each instance fsync'd before its answer)"
+  "mem-quarter|radai|radai-listen|$SUBSET_Q|$QUARTER|||\`radai send\` → \`radai listen\`, $QUARTER instances (memory flatness)"
+)
+NAGLE=(
+  "nagle-none|dcmsend|storescp|$SUBSET_N|$NAGLE_N|||\`dcmsend\` → \`storescp\`, TCP_NODELAY for neither (as packaged)"
+  "nagle-scu|dcmsend|storescp|$SUBSET_N|$NAGLE_N|nodelay||\`dcmsend\` → \`storescp\`, TCP_NODELAY=1 for the sender only"
+  "nagle-scp|dcmsend|storescp|$SUBSET_N|$NAGLE_N||nodelay|\`dcmsend\` → \`storescp\`, TCP_NODELAY=1 for the receiver only"
+  "nagle-both|dcmsend|storescp|$SUBSET_N|$NAGLE_N|nodelay|nodelay|\`dcmsend\` → \`storescp\`, TCP_NODELAY=1 for both"
+  "nagle-radai-scu|radai|storescp|$SUBSET_N|$NAGLE_N|||\`radai send\` → \`storescp\` as packaged"
+  "nagle-radai-scp|dcmsend|radai-listen|$SUBSET_N|$NAGLE_N|||\`dcmsend\` as packaged → \`radai listen\`"
+  "nagle-radai-orthanc|radai|orthanc|$SUBSET_N|$NAGLE_N|||\`radai send\` → Orthanc as packaged"
+  "nagle-radai-orthanc-nodelay|radai|orthanc|$SUBSET_N|$NAGLE_N||nodelay|\`radai send\` → Orthanc with TCP_NODELAY=1 (Orthanc's own time per instance)"
+)
+
+run_spec() {
+  local line sender receiver source n senv renv
+  IFS='|' read -r line sender receiver source n senv renv _ <<< "$1"
+  run_one "$line" "$sender" "$receiver" "$source" "$n" "$senv" "$renv"
 }
 
-LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
-log "warm-up: one untimed run of each"
-for spec in "${DATASETS[@]}"; do
-  for run in "${RUNS[@]}"; do run_one "${run%%|*}" "${spec%%|*}" 0; done
-done
-log "timing: $REPS repetitions, interleaved; receivers write to $RX_KIND"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+UPTIME_BEFORE=$(uptime)
+log "warm-up: one untimed send of $NAGLE_N instances each way"
+run_one warmup radai radai-listen "$SUBSET_N" "$NAGLE_N"; run_one warmup dcmsend storescp "$SUBSET_N" "$NAGLE_N" "" nodelay
+: > "$WORK/results"
 for ((rep = 1; rep <= REPS; rep++)); do
-  for spec in "${DATASETS[@]}"; do
-    for run in "${RUNS[@]}"; do run_one "${run%%|*}" "${spec%%|*}" 1; done
+  log "repetition $rep/$REPS: dd limit"
+  disk_limit
+  for spec in "${MATRIX[@]}" "${NAGLE[@]}"; do
+    log "repetition $rep/$REPS: ${spec%%|*}"
+    run_spec "$spec"
   done
-  for s in "${STARTUPS[@]}"; do run_startup "${s%%|*}"; done
-  run_nagle nagle-default
-  run_nagle nagle-nodelay
-  log "repetition $rep/$REPS done"
+  run_startup radai-startup "$RADAI" version
+  run_startup dcmsend-startup dcmsend --version
 done
-LOAD_AFTER=$(cut -d' ' -f1 /proc/loadavg)
-printf '%s\n' "${RUNS[@]}" > "$WORK/runs"
-printf '%s\n' "${STARTUPS[@]}" > "$WORK/startups"
-for spec in "${DATASETS[@]}"; do
-  name=${spec%%|*}
-  echo "$name ${COUNT[$name]} ${BYTES[$name]} $spec" >> "$WORK/datasets"
-done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+UPTIME_AFTER=$(uptime)
+{
+  for spec in "${MATRIX[@]}" "${NAGLE[@]}"; do
+    IFS='|' read -r line sender receiver _ n senv renv what <<< "$spec"
+    echo "$line|$sender|$receiver|$n|$what"
+  done
+  echo "radai-startup|radai|-|0|\`radai version\`: .NET start-up alone"
+  echo "dcmsend-startup|dcmsend|-|0|\`dcmsend --version\`: start-up alone"
+} > "$WORK/runs"
 
-# ---------------------------------------------------------------- BenchmarkDotNet (in-process loopback)
+# ---------------------------------------------------------------- BenchmarkDotNet (in-process loopback), optional
 if [ -n "$RUN_BDN" ]; then
-  log "BenchmarkDotNet DicomNetworkBenchmarks ${QUICK:+(quick) }- a few minutes"
-  (cd "$WORK" && "$BENCH" --filter '*DicomNetworkBenchmarks*' ${QUICK:+--quick} --exporters json --artifacts "$WORK/bdn" > "$WORK/bdn.log" 2>&1) \
+  log "BenchmarkDotNet DicomNetworkBenchmarks - a few minutes"
+  (cd "$WORK" && "$BENCH" --filter '*DicomNetworkBenchmarks*' --exporters json --artifacts "$WORK/bdn" > "$WORK/bdn.log" 2>&1) \
     || { tail -50 "$WORK/bdn.log" >&2; exit 1; }
 fi
 
@@ -281,12 +299,19 @@ fi
   echo "kernel=$(uname -r)"
   echo "dotnet=$(dotnet --version)"
   echo "dcmtk=$(dcmsend --version 2>&1 | sed -n 's/.*\(dcmsend v[0-9.]*\).*/\1/p' | head -1)"
+  echo "orthanc=$(Orthanc --version 2>&1 | sed -n 's/.*Orthanc \([0-9.]*\).*/\1/p' | head -1)"
   echo "reps=$REPS"
-  echo "quick=${QUICK:+1}"
+  echo "count=$COUNT"
+  echo "bytes=$BYTES"
+  echo "rows=$ROWS"
+  echo "seed=$SEED"
+  echo "series=$SERIES"
   echo "rx=$RX_KIND"
-  echo "nodelay=${NODELAY:+1}"
   echo "load_before=$LOAD_BEFORE"
   echo "load_after=$LOAD_AFTER"
+  echo "uptime_before=$UPTIME_BEFORE"
+  echo "uptime_after=$UPTIME_AFTER"
+  echo "radai=$("$RADAI" version 2>&1 | head -1)"
   echo "commit=${RADAI_BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')}"
 } > "$WORK/machine"
 

@@ -20,7 +20,8 @@ public static class ListenCommand
         var maxAssociations = new Option<int>("--max-associations") { Description = "Associations at once; more are rejected.", DefaultValueFactory = _ => 64 };
         var verbose = new Option<bool>("--verbose") { Description = "Log every association and instance." };
         var tls = new TlsArguments();
-        var command = new Command("listen", "Receive DICOM instances by C-STORE (and answer C-ECHO), writing them as files, until Ctrl+C or SIGTERM.")
+        var command = new Command("listen", "Receive DICOM instances by C-STORE (and answer C-ECHO), writing them as files, until Ctrl+C or SIGTERM. " +
+            "Each data set is streamed to a temporary file, checked as it arrives (a data set cut short gets C000, SOP UIDs other than the command's A900) and renamed into place once complete.")
         {
             port,
             aeTitle,

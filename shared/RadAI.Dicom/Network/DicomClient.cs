@@ -129,7 +129,7 @@ public sealed partial class DicomClient : IAsyncDisposable
             }
 
             // From here the PDU stream owns the connection (and disposes it when negotiation fails).
-            var pdus = new PduStream(stream) { MaxDataPduLength = options.MaxPduLength == 0 ? PduStream.DefaultMaxDataPduLength : options.MaxPduLength };
+            var pdus = new PduStream(stream) { Socket = socket, MaxDataPduLength = options.MaxPduLength == 0 ? PduStream.DefaultMaxDataPduLength : options.MaxPduLength };
             stream = null;
             try
             {
@@ -216,6 +216,9 @@ public sealed partial class DicomClient : IAsyncDisposable
         _ => " (over TLS: the peer may not trust our client certificate)",
     };
 
+    /// <summary>False once the association was released or aborted (by either side, as far as seen).</summary>
+    public bool IsOpen => !_released;
+
     /// <summary>The accepted presentation context for a SOP class, preferring the given transfer syntax.</summary>
     public (byte Id, DicomTransferSyntax TransferSyntax)? FindContext(string sopClassUid, string? preferredTransferSyntax = null)
     {
@@ -248,6 +251,50 @@ public sealed partial class DicomClient : IAsyncDisposable
     {
         var file = await DicomFile.OpenAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
         return await StoreAsync(file, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// C-STORE of a file whose header was read already (<see cref="DicomSender"/> reads it to plan the contexts): when an
+    /// accepted context carries the file's own transfer syntax, the data set goes out from <paramref name="datasetOffset"/>
+    /// to the end of the file, read once, without parsing it again; otherwise (transcoding) the file is read whole.
+    /// </summary>
+    public async Task<DicomStoreResponse> StoreFileAsync(string path, string sopClassUid, string sopInstanceUid, DicomTransferSyntax transferSyntax, long datasetOffset, CancellationToken cancellationToken = default)
+    {
+        var context = ChooseContext(sopClassUid, transferSyntax)
+            ?? throw new DicomNetworkException($"No accepted presentation context can carry {DicomUids.NameOf(sopClassUid)} in {transferSyntax.Name}.");
+        if (context.TransferSyntax.Uid != transferSyntax.Uid)
+        {
+            return await StoreFileAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        var length = RandomAccess.GetLength(file);
+        if (datasetOffset > length)
+        {
+            throw new DicomFormatException($"{path} is shorter than its header said ({length} bytes).");
+        }
+
+        var request = DimseCommand.StoreRequest(_nextMessageId++, sopClassUid, sopInstanceUid);
+        await SendCommandAsync(request, context.Id, cancellationToken).ConfigureAwait(false);
+        using (var data = new PdvWriter(_pdus, context.Id, isCommand: false, Accept.UserInformation.MaxPduLength))
+        {
+            // The file is not parsed again, but its structure is followed as it is copied: a file cut short (inside a
+            // value) is never sent as a whole data set. Its last PDV is still unsent then; an A-ABORT makes the peer
+            // drop what it received (the association is lost for the files after it, as with any abort).
+            var check = DataSetStructureCheck.Supports(transferSyntax) ? new DataSetStructureCheck(transferSyntax) : null;
+            await data.CopyFromAsync(file, datasetOffset, length - datasetOffset, check, cancellationToken).ConfigureAwait(false);
+            if (check?.Complete() is { } problem)
+            {
+                await AbortAsync().ConfigureAwait(false);
+                throw new DicomFormatException($"Not sent, association aborted: {problem}.");
+            }
+
+            await data.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var response = await ReadResponseAsync(request, cancellationToken).ConfigureAwait(false);
+        DicomNetworkTelemetry.InstancesSent.Add(1, new KeyValuePair<string, object?>("status", DicomNetworkTelemetry.StatusClass(response.Status)));
+        return new DicomStoreResponse(sopInstanceUid, response.Status, response.ErrorComment);
     }
 
     /// <summary>C-STORE of a file read with <see cref="DicomFile"/>.</summary>
@@ -361,7 +408,7 @@ public sealed partial class DicomClient : IAsyncDisposable
     private async Task SendCommandAsync(DimseCommand command, byte contextId, CancellationToken cancellationToken)
     {
         using var writer = new PdvWriter(_pdus, contextId, isCommand: true, Accept.UserInformation.MaxPduLength);
-        await writer.WriteAsync(await command.EncodeAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await writer.WriteAsync(command.Encode(), cancellationToken).ConfigureAwait(false);
         await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -369,6 +416,7 @@ public sealed partial class DicomClient : IAsyncDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ResponseTimeout);
+        _pdus.AckPromptly();
         var command = new ArrayBufferWriter<byte>(256);
         while (true)
         {
@@ -401,7 +449,7 @@ public sealed partial class DicomClient : IAsyncDisposable
                         command.Write(pdv.Data.Span);
                         if (pdv.IsLast)
                         {
-                            var response = await DimseCommand.DecodeAsync(command.WrittenMemory.ToArray(), cancellationToken).ConfigureAwait(false);
+                            var response = DimseCommand.Decode(command.WrittenSpan);
                             if (response.MessageIdBeingRespondedTo != request.MessageId)
                             {
                                 throw new DicomProtocolException($"Response to message {response.MessageIdBeingRespondedTo} while waiting for {request.MessageId}.", AbortReason.UnexpectedPduParameter);

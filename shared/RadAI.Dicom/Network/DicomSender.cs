@@ -15,12 +15,20 @@ public sealed record DicomFileSendResult(string Path, string? SopInstanceUid, us
 
 /// <summary>
 /// Sends files and folders to an SCP over one association (more only when more than 128 presentation
-/// contexts are needed): headers are read first, one context is proposed per (SOP class, transfer
-/// syntax) found, with the uncompressed syntaxes as fallbacks; each file's status is reported.
+/// contexts are needed): headers (up to SOP Instance UID) are read first, one context is proposed per (SOP
+/// class, transfer syntax) found, with the uncompressed syntaxes as fallbacks; then each file's data set is
+/// copied from the file as it is (one more read, no second parse) unless it must be transcoded; each
+/// file's status is reported.
 /// </summary>
 public static class DicomSender
 {
     private const int MaxContexts = 128;
+
+    /// <summary>Reading stops after SOP Instance UID (0008,0018).</summary>
+    private static readonly DicomReadOptions HeaderOnly = DicomReadOptions.Default with { StopBeforeTag = new DicomTag(0x0008, 0x0019) };
+
+    /// <summary>A file as planned: what its header said (the SOP Instance UID missing from a data set is reported when sent).</summary>
+    private sealed record PlannedFile(string Path, string SopClass, string? SopInstance, DicomTransferSyntax TransferSyntax, long? DatasetOffset);
 
     public static async Task<IReadOnlyList<DicomFileSendResult>> SendAsync(
         DicomClientOptions options,
@@ -30,12 +38,14 @@ public static class DicomSender
         CancellationToken cancellationToken = default)
     {
         var results = new List<DicomFileSendResult>();
-        var files = new List<(string Path, string SopClass, string TransferSyntax)>();
+        var files = new List<PlannedFile>();
         foreach (var path in Expand(paths))
         {
             try
             {
-                var header = await DicomFile.OpenAsync(path, DicomReadOptions.Default with { StopBeforeTag = DicomTags.PixelData }, cancellationToken).ConfigureAwait(false);
+                // The meta group and the data set up to SOP Instance UID: all that planning and sending need (the
+                // rest of the file is read once, when sent, as it is).
+                var header = await DicomFile.OpenAsync(path, HeaderOnly, cancellationToken).ConfigureAwait(false);
                 var sopClass = header.Dataset.TryGetString(DicomTags.SOPClassUID, out var c) ? c
                     : header.FileMetaInformation.TryGetString(DicomTags.MediaStorageSOPClassUID, out var mc) ? mc : null;
                 if (sopClass is null)
@@ -44,7 +54,9 @@ public static class DicomSender
                     continue;
                 }
 
-                files.Add((path, sopClass, header.TransferSyntax.Uid));
+                var sopInstance = header.Dataset.TryGetString(DicomTags.SOPInstanceUID, out var i) ? i
+                    : header.FileMetaInformation.TryGetString(DicomTags.MediaStorageSOPInstanceUID, out var mi) ? mi : null;
+                files.Add(new PlannedFile(path, sopClass, sopInstance, header.TransferSyntax, header.DatasetOffset));
             }
             catch (Exception e) when (e is DicomFormatException or IOException or UnauthorizedAccessException)
             {
@@ -76,7 +88,9 @@ public static class DicomSender
                 {
                     try
                     {
-                        var response = await client.StoreFileAsync(file.Path, cancellationToken).ConfigureAwait(false);
+                        var response = file is { SopInstance: { } instance, DatasetOffset: { } offset }
+                            ? await client.StoreFileAsync(file.Path, file.SopClass, instance, file.TransferSyntax, offset, cancellationToken).ConfigureAwait(false)
+                            : await client.StoreFileAsync(file.Path, cancellationToken).ConfigureAwait(false);
                         Report(new DicomFileSendResult(file.Path, response.SopInstanceUid, response.Status, response.ErrorComment));
                     }
                     catch (DicomAssociationAbortedException e)
@@ -87,7 +101,7 @@ public static class DicomSender
                     catch (Exception e) when (e is DicomNetworkException or DicomFormatException or IOException)
                     {
                         Report(new DicomFileSendResult(file.Path, null, null, e.Message));
-                        if (e is IOException or DicomProtocolException)
+                        if (e is IOException or DicomProtocolException || !client.IsOpen)
                         {
                             break;
                         }
@@ -105,7 +119,8 @@ public static class DicomSender
             }
 
             // Files of the batch never attempted (association lost) are reported too.
-            foreach (var file in batch.Where(f => results.All(r => r.Path != f.Path)))
+            var reported = results.Select(r => r.Path).ToHashSet(StringComparer.Ordinal);
+            foreach (var file in batch.Where(f => !reported.Contains(f.Path)))
             {
                 Report(new DicomFileSendResult(file.Path, null, null, "not sent: the association ended"));
             }
@@ -139,17 +154,17 @@ public static class DicomSender
         }
     }
 
-    private static IEnumerable<List<(string Path, string SopClass, string TransferSyntax)>> Batches(List<(string Path, string SopClass, string TransferSyntax)> files)
+    private static IEnumerable<List<PlannedFile>> Batches(List<PlannedFile> files)
     {
-        var batch = new List<(string, string, string)>();
+        var batch = new List<PlannedFile>();
         var keys = new HashSet<(string, string)>();
         foreach (var file in files)
         {
-            if (keys.Add((file.SopClass, file.TransferSyntax)) && keys.Count > MaxContexts)
+            if (keys.Add((file.SopClass, file.TransferSyntax.Uid)) && keys.Count > MaxContexts)
             {
                 yield return batch;
                 batch = [];
-                keys = [(file.SopClass, file.TransferSyntax)];
+                keys = [(file.SopClass, file.TransferSyntax.Uid)];
             }
 
             batch.Add(file);
@@ -161,11 +176,11 @@ public static class DicomSender
         }
     }
 
-    private static List<PresentationContextProposal> Propose(List<(string Path, string SopClass, string TransferSyntax)> files)
+    private static List<PresentationContextProposal> Propose(List<PlannedFile> files)
     {
         var proposals = new List<PresentationContextProposal>();
         byte id = 1;
-        foreach (var (sopClass, syntax) in files.Select(f => (f.SopClass, f.TransferSyntax)).Distinct())
+        foreach (var (sopClass, syntax) in files.Select(f => (f.SopClass, f.TransferSyntax.Uid)).Distinct())
         {
             List<string> syntaxes = [syntax];
             if (!DicomTransferSyntax.Lookup(syntax).IsEncapsulated)

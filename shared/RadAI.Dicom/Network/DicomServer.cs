@@ -136,7 +136,7 @@ public sealed partial class DicomServer : IAsyncDisposable
                 await ssl.AuthenticateAsServerAsync(tls.ToSslOptions(), handshake.Token).ConfigureAwait(false);
             }
 
-            await using var pdus = new PduStream(stream);
+            await using var pdus = new PduStream(stream) { Socket = socket };
             var association = new DicomServerAssociation(pdus, _options, _policy, _storeHandler, remote, _options.Tls is not null, _logger);
             try
             {

@@ -281,7 +281,7 @@ internal sealed partial class DicomServerAssociation(
             _command.Write(pdv.Data.Span);
             if (pdv.IsLast)
             {
-                var command = await DimseCommand.DecodeAsync(_command.WrittenMemory.ToArray(), cancellationToken).ConfigureAwait(false);
+                var command = DimseCommand.Decode(_command.WrittenSpan);
                 _command.Clear();
                 await StartMessageAsync(command, pdv.PresentationContextId, cancellationToken).ConfigureAwait(false);
             }
@@ -422,8 +422,10 @@ internal sealed partial class DicomServerAssociation(
     {
         var response = DimseCommand.ResponseTo(request, status, comment);
         using var writer = new PdvWriter(pdus, contextId, isCommand: true, _peerMaxPdu);
-        await writer.WriteAsync(await response.EncodeAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await writer.WriteAsync(response.Encode(), cancellationToken).ConfigureAwait(false);
         await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        // The peer's next command may come in two pieces (command, then data set PDU) held by its Nagle algorithm.
+        pdus.AckPromptly();
     }
 
     private async Task AbortAsync(AbortSource source, byte reason)

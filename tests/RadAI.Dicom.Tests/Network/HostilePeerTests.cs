@@ -272,12 +272,12 @@ public sealed class HostilePeerTests
         Assert.Equal(DimseStatus.CannotUnderstand, (await StoreRawAsync(peer, 4, sopClass, "../../escaped", escape)).Status);
         Assert.False(File.Exists(Path.Combine(scp.Output, "..", "..", "escaped.dcm")));
         // C-FIND is not a service of this SCP: unrecognized operation.
-        var find = new DimseCommand(new DicomDataset()
-            .AddOrUpdate(DicomTags.AffectedSOPClassUID, DicomVR.UI, sopClass)
-            .AddOrUpdate(DicomTags.CommandField, DicomVR.US, DimseCommandField.CFindRequest)
-            .AddOrUpdate(DicomTags.MessageID, DicomVR.US, (ushort)5)
-            .AddOrUpdate(DicomTags.Priority, DicomVR.US, (ushort)0)
-            .AddOrUpdate(DicomTags.CommandDataSetType, DicomVR.US, (ushort)0));
+        var find = new DimseCommand()
+            .Set(DicomTags.AffectedSOPClassUID, sopClass)
+            .Set(DicomTags.CommandField, DimseCommandField.CFindRequest)
+            .Set(DicomTags.MessageID, (ushort)5)
+            .Set(DicomTags.Priority, (ushort)0)
+            .Set(DicomTags.CommandDataSetType, (ushort)0);
         await peer.SendAsync(RawDimse.Pdus(1, isCommand: true, await find.EncodeAsync()));
         await peer.SendAsync(RawDimse.Pdus(1, isCommand: false, [0x10, 0x00, 0x10, 0x00, (byte)'P', (byte)'N', 0, 0]));
         Assert.Equal(DimseStatus.UnrecognizedOperation, (await RawDimse.ReadCommandAsync(peer)).Status);
@@ -356,7 +356,7 @@ public sealed class HostilePeerTests
     {
         // The UID as given, valid or not (a hostile peer's): set as bytes, past the model's validation.
         var command = DimseCommand.StoreRequest(messageId, sopClass, "1.2.3");
-        command.Dataset.AddOrUpdateBytes(DicomTags.AffectedSOPInstanceUID, DicomVR.UI, Encoding.ASCII.GetBytes(sopInstance));
+        command.SetBytes(DicomTags.AffectedSOPInstanceUID, Encoding.ASCII.GetBytes(sopInstance));
         await peer.SendAsync(RawDimse.Pdus(1, isCommand: true, await command.EncodeAsync()));
         await peer.SendAsync(RawDimse.Pdus(1, isCommand: false, dataset));
         var response = await RawDimse.ReadCommandAsync(peer);

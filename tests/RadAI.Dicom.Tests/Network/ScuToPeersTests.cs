@@ -33,6 +33,31 @@ public sealed class ScuToPeersTests
         Corpus.File("test_files/liver_1frame.dcm"),
     ];
 
+    /// <summary>
+    /// A file cut short (inside its pixel data) is copied, not parsed, when sent; its structure is followed as it goes out and the
+    /// association is aborted before its last PDV. The peer here is RadAI's SCP without validation, which stores whatever data set
+    /// is flagged complete: it stores only the whole file sent before, and nothing of the cut one.
+    /// </summary>
+    [Fact]
+    public async Task DicomSender_never_sends_a_file_cut_short_as_a_whole_data_set()
+    {
+        using var work = new TemporaryDirectory();
+        File.Copy(Corpus.CtSmall, Path.Combine(work.Path, "1-whole.dcm"));
+        var bytes = await File.ReadAllBytesAsync(Corpus.CtSmall);
+        await File.WriteAllBytesAsync(Path.Combine(work.Path, "2-cut.dcm"), bytes[..^1000]);
+        await using var scp = await ScpUnderTest.StartAsync(store: new DicomFileStoreOptions { Validate = false });
+
+        var results = await DicomSender.SendAsync(scp.Client(), [work.Path]);
+
+        Assert.Equal(2, results.Count);
+        Assert.True(results[0].Succeeded, results[0].ToString());
+        Assert.False(results[1].Succeeded);
+        Assert.Contains("Not sent", results[1].Message, StringComparison.Ordinal);
+        await scp.IdleAsync();
+        Assert.Single(scp.StoredFiles());
+        Assert.Empty(scp.IncomingFiles());
+    }
+
     [Fact]
     public async Task DicomSender_to_storescp_accept_all_stores_every_file_equal_to_its_source()
     {
