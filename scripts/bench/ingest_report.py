@@ -1,124 +1,174 @@
 #!/usr/bin/python3
-"""Turns the measurements of scripts/bench/ingest.sh into the "Ingest (C-STORE into RadAI vs Orthanc)" section.
+"""Turns the measurements of scripts/bench/ingest.sh into the "Ingest (durable C-STORE ...)" section of docs/benchmarks.md.
 
     ingest_report.py WORK_DIR [DOCS_FILE]
 
-Reads from WORK_DIR: machine, results ("name wall_s listed_s cpu_s cpu_listed_s idle_rss_kb peak_rss_kb" per run) and
-the optional strace-NAME.txt fsync counts. Prints the section and, with DOCS_FILE, replaces it there.
+Reads from WORK_DIR: machine (key=value) and results (one JSON object a run, from ingest_run.py, and the dd runs).
+Prints the section and, with DOCS_FILE, replaces it there (and removes the section of the former 300-slice RadAI vs
+Orthanc benchmark, which this one replaces).
 """
-import glob
+import json
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_report import fmt_ratio, machine, machine_line, median, notes, ratio, read, write_section  # noqa: E402
+from bench_report import DOCS_HEADER, machine, machine_line, median, notes, read, write_section  # noqa: E402
 
-HEADING = "## Ingest (C-STORE into RadAI vs Orthanc)"
+HEADING = "## Ingest (durable C-STORE into dicom-ingest vs plain receivers and the disk)"
+FORMER_HEADING = "## Ingest (C-STORE into RadAI vs Orthanc)"
+MB = 1e6
+MIB = 2**20
 
 WHAT = {
-    "radai": "RadAI.Standalone (dicom-ingest, SQLite, in-memory bus), `DicomIngest:Fsync` true (default): each instance and its folder fsynced before the response",
-    "orthanc": "Orthanc 1.10, `SyncStorageArea` true (its default since 1.7.4): each file fsynced; SQLite index",
-    "radai-nofsync": "the same RadAI node with `DicomIngest:Fsync` false",
-    "orthanc-nosync": "the same Orthanc with `SyncStorageArea` false",
+    "ingest": "`radai send` → RadAI.Standalone: dicom-ingest as the product runs by default (embedded store, SQLite index, "
+              "`DicomIngest:Fsync` true): each instance's file, its folder and its index row made durable before the response",
+    "ingest-pg": "`radai send` → RadAI.DicomIngest.Host on PostgreSQL + RabbitMQ, `Fsync` true (file and folder fsynced, "
+                 "index row committed before the response)",
+    "listen": "`radai send` → `radai listen`: plain files (data set streamed to a file, renamed), no fsync, no index",
+    "listen-fsync": "`radai send` → `radai listen --fsync`: each file fsynced before the response, no index",
+    "storescp": "DCMTK `dcmsend` → `storescp +B --max-pdu 131072`: plain files, bit-preserving, no fsync",
+    "orthanc": "`radai send` → Orthanc, `SyncStorageArea` true (its default): each file fsynced, SQLite index",
 }
+ORDER = ["ingest", "ingest-pg", "listen", "listen-fsync", "storescp", "orthanc"]
 
 
-def fsync_counts(work):
-    counts = {}
-    for path in glob.glob(os.path.join(work, "strace-*.txt")):
-        name = os.path.basename(path)[len("strace-"):-len(".txt")]
-        calls = {}
-        for line in read(path).splitlines():
-            cells = line.split()
-            if len(cells) >= 5 and cells[-1] in ("fsync", "fdatasync", "sync_file_range", "msync") and re.match(r"^\d", cells[0]):
-                calls[cells[-1]] = int(cells[3])
-        counts[name] = calls
-    return counts
+def mib(kb):
+    return kb / 1024 if kb is not None else None
 
 
 def main(argv):
     work = argv[0]
     docs = argv[1] if len(argv) > 1 else None
     m = machine(work)
-    results = {}
+    runs = {}
     for line in read(os.path.join(work, "results")).splitlines():
-        cells = line.split()
-        name, wall, listed, cpu, cpu_listed, idle, peak = cells[:7]
-        complete, published = (cells[7:9] + ["-", "-"])[:2]
-        opt = lambda v: None if v == "-" else float(v)  # noqa: E731
-        results.setdefault(name, []).append(dict(
-            wall=float(wall), listed=opt(listed), cpu=float(cpu), cpu_listed=opt(cpu_listed), idle=int(idle) / 1024, peak=int(peak) / 1024,
-            complete=opt(complete), published=opt(published)))
-    slices = int(m.get("slices", "300"))
+        if line.strip():
+            r = json.loads(line)
+            runs.setdefault(r["name"], []).append(r)
+    n = int(m.get("instances", "1000"))
     size = int(m.get("study_bytes", "0"))
+    grace, poll = float(m.get("grace", "5")), float(m.get("poll", "1"))
 
-    def med(name, field):
-        return median(r[field] for r in results.get(name, []))
+    def med(name, key):
+        return median(r.get(key) for r in runs.get(name, []))
+
+    dd = [r["bytes"] / r["wall"] for r in runs.get("dd", [])]
+    disk = median(dd)  # bytes/s
+    disk_limit_s = size / disk if dd else float("nan")
+    listen_t = med("listen", "last_ack")
 
     out = []
     w = out.append
     w(HEADING)
     w("")
-    w(f"A {slices}-slice 512×512 CT study ({size / 2**20:.1f} MiB, "
-      + ("`radai synth-ct --seed 2`, the `ct300` series of the network benchmark" if slices == 300 else "`radai synth-ct --seed 4`")
-      + ") sent by DCMTK `dcmsend` over one association into RadAI's dicom-ingest — the standalone host "
-      "(`deploy/standalone/RadAI.Standalone`: the five modules and the gateway in one process, SQLite, in-memory bus) — and "
-      "into Orthanc. Produced by `scripts/bench/ingest.sh` (this section; `--quick` for a 60-slice smoke run).")
+    w(f"The acceptance benchmark of dicom-ingest: a {n:,}-instance 512×512 16-bit CT study ({size / MB:,.1f} MB, one series, "
+      f"`radai synth-ct --slices {n} --seed {m.get('seed', '3')}`) sent over one association into dicom-ingest with its "
+      "durable defaults, against plain receivers and the disk's own fsynced write speed, in one run. Produced by "
+      "`scripts/bench/ingest.sh` (this section; `--quick` for a 200-instance smoke run, `--grace`/`--poll` for the quiet "
+      "period, `--no-orthanc`, `--no-postgres`).")
     w("")
-    w(machine_line(m, f"DCMTK {m.get('dcmtk', '?')}, {m.get('orthanc', 'Orthanc ?')}"))
+    tools = f"DCMTK {m.get('dcmtk', '?')}"
+    if m.get("orthanc"):
+        tools += f", {m['orthanc']}"
+    if m.get("postgres"):
+        tools += f", PostgreSQL {m['postgres']}"
+    w(machine_line(m, tools))
+    w(f"`uptime` before: `{m.get('uptime_before', '?').strip()}`; after: `{m.get('uptime_after', '?').strip()}`.")
     w("")
-    w(f"**Conditions.** Each run starts a fresh receiver with an empty data folder on disk ({m.get('disk', '?')}), waits until it "
-      "answers C-ECHO, sends it a 5-slice study of its own (untimed; RadAI: until that job is listed — the timed study then meets "
-      "warm code, not a cold start), sends the study, checks that every instance is stored, and stops the receiver. RadAI runs with no model "
-      "package (the study is announced then skipped: no analysis competes for the 2 cores), `DicomIngest:ReleaseGracePeriod` "
-      "0 s and `CompletionPollInterval` 0.1 s (defaults 5 s and 1 s: with them a study is complete about 5–6 s later than "
-      "below). Orthanc runs a minimal configuration (no plugin, defaults otherwise: 4 DICOM threads, `StableAge` 60 s). "
-      + ("`dcmsend` and Orthanc run with `TCP_NODELAY=1` in their environment (Debian's DCMTK, which Orthanc links, leaves Nagle's "
-         "algorithm on otherwise: +≈ 40 ms per C-STORE, see the network section). " if m.get("nodelay") == "1" else
-         "`dcmsend` and Orthanc run with Debian's DCMTK defaults (Nagle's algorithm on). ")
-      + f"**Noise:** the 2 cores are shared with other engineers' builds and tests; the runs are interleaved (one of each in "
-      f"turn, after an untimed warm-up of each) and each figure is the median of {m.get('reps', '?')} repetitions.")
+    w(f"**Method.** Each row starts a fresh receiver with an empty data folder on {m.get('disk', '?')} (the file system of the "
+      "`dd` row), waits until it answers C-ECHO, sends it a 5-instance study of its own (untimed: the timed study meets warm code), "
+      "then sends the study from the page cache and checks that every instance is stored; the rows run interleaved (one of each "
+      f"in turn) after an untimed warm-up of each, {m.get('reps', '?')} repetitions, medians shown. *Time*: from the sender's start "
+      "to its last C-STORE response (`radai send` prints each response as it arrives; `dcmsend`: its exit, release included). "
+      "*Disk limit*: `dd if=/dev/zero bs=1M count=512 conv=fsync` on the same file system, the study's bytes at that speed. "
+      "*Memory*: the receiver's resident set (VmRSS) when a quarter of the instances are on disk and at the end, and its peak "
+      "(VmHWM, /usr/bin/time's \"maximum resident set size\"), sampled every 0.1 s. *StudyReceived*: dicom-ingest declares a "
+      f"study complete a quiet period after the association carrying it is released (`DicomIngest:ReleaseGracePeriod`, {grace:g} s "
+      f"here), checked every `CompletionPollInterval` ({poll:g} s here); completion and the StudyReceived outbox row are one "
+      "transaction, then the outbox publisher publishes it (log events 4201 and 4301, UTC with ms, same clock as the sender). "
+      "The receivers other than dicom-ingest have no such event. "
+      + ("DCMTK tools and Orthanc run with `TCP_NODELAY=1` in their environment (Debian's DCMTK 3.6.7 leaves Nagle's algorithm on "
+         "otherwise: ≈ 40 ms per C-STORE, see the network section). " if m.get("nodelay") == "1" else
+         "DCMTK tools and Orthanc run with Debian's DCMTK defaults (Nagle's algorithm on: expect ≈ 40 ms stalls per C-STORE). ")
+      + "**Noise:** the machine's cores and disk are shared with other engineers' builds and tests; compare rows within this run.")
     w("")
-    w("| Line | Receiver | Last C-STORE response, median (s) | min–max (s) | Instances/s | MiB/s | Study complete (job in `/api/jobs`), median (s) | Receiver CPU during reception, median (s) | RSS before the study (MiB) | Peak RSS (MiB) |")
-    w("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name in ("radai", "orthanc", "radai-nofsync", "orthanc-nosync"):
-        rs = results.get(name)
+    w("| Row | Receiver | Time to last response, median (s) | min–max (s) | Instances/s | MB/s | % of disk limit | vs `listen` (speed) | "
+      "Receiver CPU (s) | RSS at ¼ → end (MiB) | Peak RSS (MiB) | Last response → StudyReceived published (s) |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name in ORDER:
+        rs = runs.get(name)
         if not rs:
             continue
-        wall = med(name, "wall")
-        walls = [r["wall"] for r in rs]
-        listed = med(name, "listed")
-        listed_text = f"{listed:.3f}" if listed == listed else "— (stored and indexed at each response)"
-        w(f"| `{name}` | {WHAT[name]} | {wall:.3f} | {min(walls):.3f}–{max(walls):.3f} | {slices / wall:,.0f} | {size / 2**20 / wall:,.1f} | "
-          f"{listed_text} | {med(name, 'cpu'):.2f} | {med(name, 'idle'):.0f} | {med(name, 'peak'):.0f} |")
+        t = med(name, "last_ack")
+        ts = [r["last_ack"] for r in rs]
+        lat = median((r["published"] - r["last_ack"]) if r.get("published") is not None else None for r in rs)
+        w(f"| `{name}` | {WHAT[name]} | {t:.2f} | {min(ts):.2f}–{max(ts):.2f} | {n / t:,.0f} | {size / MB / t:,.1f} | "
+          f"{size / t / disk * 100:.0f} % | {listen_t / t:.2f}× | {med(name, 'cpu'):.2f} | "
+          f"{mib(med(name, 'rss_quarter')):,.0f} → {mib(med(name, 'rss_end')):,.0f} | {mib(med(name, 'hwm')):,.0f} | "
+          + (f"{lat:.2f}" if lat == lat else "—") + " |")
+    if dd:
+        w(f"| `dd` | the disk: `dd bs=1M count=512 conv=fsync` ({len(dd)} runs, {min(dd) / MB:,.0f}–{max(dd) / MB:,.0f} MB/s) | "
+          f"{disk_limit_s:.2f} (the study's bytes) | | {n / disk_limit_s:,.0f} | {disk / MB:,.1f} | 100 % | {listen_t / disk_limit_s:.2f}× | | | | |")
     w("")
+
     lines = []
-    if "radai" in results and "orthanc" in results:
-        lines.append(f"- fsync on (both defaults): Orthanc time / RadAI time to the last response = **{fmt_ratio(ratio(med('orthanc', 'wall'), med('radai', 'wall')))}** "
-                     f"(above 1× RadAI is faster); receiver CPU {med('radai', 'cpu'):.2f} s (RadAI) against {med('orthanc', 'cpu'):.2f} s (Orthanc); "
-                     f"peak RSS {med('radai', 'peak'):.0f} MiB against {med('orthanc', 'peak'):.0f} MiB.")
-        lines.append(f"- RadAI, after the last response (medians, from the start of the send): study found complete (log event 4201) at "
-                     f"{med('radai', 'complete'):.3f} s, StudyReceived published (4301) at {med('radai', 'published'):.3f} s, job listed by "
-                     f"`/api/jobs` at {med('radai', 'listed'):.3f} s, against {med('radai', 'wall'):.3f} s for the last response: "
-                     f"{med('radai', 'listed') - med('radai', 'wall'):.3f} s from last response to job (completion poll, SQLite transaction and "
-                     "outbox, in-memory bus, the API's consumer recording the job, our 50 ms polling of `/api/jobs`).")
-    if "radai-nofsync" in results and "orthanc-nosync" in results:
-        lines.append(f"- fsync off: Orthanc / RadAI = **{fmt_ratio(ratio(med('orthanc-nosync', 'wall'), med('radai-nofsync', 'wall')))}**; "
-                     f"what fsync costs: RadAI {med('radai', 'wall') - med('radai-nofsync', 'wall'):+.3f} s, Orthanc {med('orthanc', 'wall') - med('orthanc-nosync', 'wall'):+.3f} s "
-                     f"({(med('radai', 'wall') - med('radai-nofsync', 'wall')) * 1000 / slices:+.1f} and {(med('orthanc', 'wall') - med('orthanc-nosync', 'wall')) * 1000 / slices:+.1f} ms per instance).")
-    counts = fsync_counts(work)
-    if counts:
-        lines.append("- fsync-family calls during one reception (`strace -f -c`, untimed run): " + "; ".join(
-            f"`{name}`: " + (", ".join(f"{n} {call}" for call, n in sorted(c.items())) or "none") + (f" ({sum(c.values()) / slices:.1f} per instance)" if c else "")
-            for name, c in sorted(counts.items())) + ".")
+    for name in ("ingest", "ingest-pg"):
+        rs = runs.get(name)
+        if not rs:
+            continue
+        lat = [r["published"] - r["last_ack"] for r in rs if r.get("published") is not None]
+        decided = [r["complete"] - r["last_ack"] for r in rs if r.get("complete") is not None]
+        lines.append(
+            f"- `{name}`, last C-STORE response → StudyReceived published: median {median(lat):.2f} s (runs: "
+            + ", ".join(f"{x:.2f}" for x in lat) + f"); study found complete (4201) {median(decided):.2f} s after the last response. "
+            f"Of this, {grace:g} s is the configured quiet period after the release and up to {poll:g} s the completion poll; "
+            f"the rest ({median(lat) - grace:.2f} s) is the release, the poll's wait, the completion transaction and the publication.")
+    if "ingest" in runs and "listen" in runs:
+        ratio = med("listen", "last_ack") / med("ingest", "last_ack")
+        lines.append(f"- Durable ingest / plain listener (instances per second): **{ratio:.2f}×**; "
+                     f"durable ingest / disk limit: **{size / med('ingest', 'last_ack') / disk * 100:.0f} %**"
+                     + (f"; `listen --fsync` (file fsync only, no index) / plain listener: {med('listen', 'last_ack') / med('listen-fsync', 'last_ack'):.2f}×"
+                        if "listen-fsync" in runs else "") + ".")
     out.extend(lines)
+    w("")
+
+    # Targets of the dicom-ingest issue.
+    w("### Targets")
+    w("")
+    w("| Target | Measured | Met |")
+    w("|---|---|---|")
+    if "ingest" in runs and "listen" in runs:
+        r = med("listen", "last_ack") / med("ingest", "last_ack")
+        w(f"| durable ingest ≥ 0.7× the plain listener | {r:.2f}× | {'yes' if r >= 0.7 else '**no**'} |")
+    if "ingest" in runs and dd:
+        p = size / med("ingest", "last_ack") / disk
+        w(f"| durable ingest ≥ 30 % of the disk limit | {p * 100:.0f} % ({size / MB / med('ingest', 'last_ack'):,.1f} of {disk / MB:,.1f} MB/s) | "
+          f"{'yes' if p >= 0.3 else '**no**'} |")
+    if "ingest" in runs:
+        q, e = mib(med("ingest", "rss_quarter")), mib(med("ingest", "rss_end"))
+        flat = q is not None and e is not None and e - q <= max(16, 0.1 * q)
+        w(f"| memory flat | RSS {q:,.0f} MiB after ¼ of the study, {e:,.0f} MiB at the end, peak {mib(med('ingest', 'hwm')):,.0f} MiB "
+          f"({size / MIB:,.0f} MiB received) | {'yes' if flat else '**no**'} (flat: end − ¼ ≤ max(16 MiB, 10 %)) |")
+        lat = median(r["published"] - r["last_ack"] for r in runs["ingest"] if r.get("published") is not None)
+        w(f"| report the time from the last instance to StudyReceived | {lat:.2f} s with a {grace:g} s quiet period, {poll:g} s poll | reported |")
     w("")
     text = notes("ingest-notes.md")
     if text:
         w(text)
         w("")
-    write_section("\n".join(out), HEADING, docs, "ingest")
+    section = "\n".join(out)
+    if docs:
+        existing = read(docs) or DOCS_HEADER
+        former = re.compile("^" + re.escape(FORMER_HEADING) + r"\n.*?(?=^## |\Z)", re.S | re.M)
+        if former.search(existing) and HEADING not in existing:
+            # Put the new section where the former one was.
+            existing = former.sub(lambda _: HEADING + "\n\n", existing, count=1)
+        elif former.search(existing):
+            existing = former.sub("", existing, count=1)
+        with open(docs, "w", encoding="utf-8") as f:
+            f.write(existing)
+    write_section(section, HEADING, docs, "ingest")
     return 0
 
 
