@@ -188,15 +188,7 @@ public static class VolumeOps
         }
     }
 
-    /// <summary>The first <paramref name="sx"/>×<paramref name="sy"/>×<paramref name="sz"/> of a padded grid.</summary>
-    public static float[] Crop(ReadOnlySpan<float> source, int px, int py, int sx, int sy, int sz)
-    {
-        var result = new float[(long)sx * sy * sz];
-        CropInto(source, px, py, result, sx, sy, sz);
-        return result;
-    }
-
-    /// <summary><see cref="Crop"/> written into <paramref name="destination"/> (sx × sy × sz values).</summary>
+    /// <summary>The first <paramref name="sx"/>×<paramref name="sy"/>×<paramref name="sz"/> of a padded grid, written into <paramref name="destination"/>.</summary>
     public static void CropInto(ReadOnlySpan<float> source, int px, int py, Span<float> destination, int sx, int sy, int sz)
     {
         for (var z = 0; z < sz; z++)
