@@ -12,6 +12,10 @@ namespace RadAI.Contracts;
 /// </param>
 /// <param name="Decisions">Routing: for each (series, package) pair, whether it ran and why.</param>
 /// <param name="Failures">Runs that failed while others succeeded (when every run fails, <see cref="AnalysisFailed"/> is published instead).</param>
+/// <param name="Series">
+/// The study's series as received (copied from <see cref="StudyReceived"/>), with their folders in the
+/// <c>instances</c> store: report-builder reads the source images (patient and study modules, key images) there.
+/// </param>
 public sealed record AnalysisDone(
     Guid JobId,
     Guid CorrelationId,
@@ -20,4 +24,5 @@ public sealed record AnalysisDone(
     IReadOnlyList<ModelRun> Runs,
     StorageReference Results,
     IReadOnlyList<RoutingDecision>? Decisions = null,
-    IReadOnlyList<ModelRunFailure>? Failures = null) : IJobEvent;
+    IReadOnlyList<ModelRunFailure>? Failures = null,
+    IReadOnlyList<ReceivedSeries>? Series = null) : IJobEvent;
