@@ -55,7 +55,7 @@ public sealed partial class ArchitectureTests
     {
         var events = typeof(IJobEvent).Assembly.GetTypes().Where(t => t.IsClass && typeof(IJobEvent).IsAssignableFrom(t)).ToList();
         Assert.Equal(
-            ["AnalysisDone", "AnalysisFailed", "DeliveryFailed", "ReportDelivered", "ReportReady", "StudyReceived", "StudySkipped"],
+            ["AnalysisDone", "AnalysisFailed", "DeliveryFailed", "ReportDelivered", "ReportFailed", "ReportReady", "StudyReceived", "StudySkipped"],
             events.Select(e => e.Name).Order());
 
         foreach (var type in typeof(IJobEvent).Assembly.GetTypes().Where(t => t.IsPublic))

@@ -44,11 +44,12 @@ public sealed partial class StandaloneAnalysisTests
         var job = (JsonElement)await Eventually.ValueAsync(async () =>
         {
             var jobs = await http.GetFromJsonAsync<JsonElement>(new Uri("/api/jobs", UriKind.Relative));
-            return jobs.EnumerateArray().FirstOrDefault(j => j.GetProperty("status").GetString() is "analysed" or "analysis-failed" or "skipped") is { ValueKind: JsonValueKind.Object } done
+            return jobs.EnumerateArray().FirstOrDefault(j => j.GetProperty("status").GetString() is not ("received" or null)) is { ValueKind: JsonValueKind.Object } done
                 ? (object)done
                 : null;
         }, TimeSpan.FromSeconds(180), "the job to be analysed");
-        Assert.Equal("analysed", job.GetProperty("status").GetString());
+        // Analysed, or already further along: the standalone host builds the report in-process right away.
+        Assert.DoesNotContain(job.GetProperty("status").GetString(), new[] { "analysis-failed", "skipped" });
 
         var jobId = job.GetProperty("jobId").GetGuid();
         using var findings = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(data, "results", jobId.ToString("N"), "findings.json")));

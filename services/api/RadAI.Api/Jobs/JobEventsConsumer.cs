@@ -16,6 +16,7 @@ public sealed partial class JobEventsConsumer(JobRepository jobs, TimeProvider c
     IConsumer<AnalysisDone>,
     IConsumer<AnalysisFailed>,
     IConsumer<ReportReady>,
+    IConsumer<ReportFailed>,
     IConsumer<ReportDelivered>,
     IConsumer<DeliveryFailed>
 {
@@ -30,6 +31,8 @@ public sealed partial class JobEventsConsumer(JobRepository jobs, TimeProvider c
     public Task Consume(ConsumeContext<AnalysisFailed> context) => RecordAsync(context);
 
     public Task Consume(ConsumeContext<ReportReady> context) => RecordAsync(context);
+
+    public Task Consume(ConsumeContext<ReportFailed> context) => RecordAsync(context);
 
     public Task Consume(ConsumeContext<ReportDelivered> context) => RecordAsync(context);
 
