@@ -88,25 +88,25 @@ public sealed partial class ReportGeneration(
         var srObject = await WriteAsync("SR", measurementReport, jobFolder, cancellationToken).ConfigureAwait(false);
         written.Add(srObject);
 
-        // Key images, rendered once: for the PDF and, by configuration, as Secondary Capture.
-        var keyImages = new List<ReportKeyImage>();
-        foreach (var slot in KeyImageSelection.Select(results, report.MaxKeyImages))
+        // Key images, rendered once: for the PDF and, by configuration, as Secondary Capture. An image that cannot be
+        // rendered is left out with its reason logged; the report is made without it.
+        var strings = ReportStrings.For(report.Language);
+        var keyImages = await KeyImageSet.RenderAsync(results, report.MaxKeyImages, image => source.TryGetInstance(image.SopInstanceUid)?.Path, masks, cancellationToken).ConfigureAwait(false);
+        foreach (var failure in keyImages.Failures)
         {
-            var path = source.GetInstance(slot.Image.SopInstanceUid).Path;
-            var image = await KeyImageRenderer.RenderAsync(slot.ToRequest(path, masks.GetValueOrDefault(slot.Run.RunId)), cancellationToken).ConfigureAwait(false);
-            keyImages.Add(new ReportKeyImage(slot, image));
+            LogKeyImageFailed(analysis.JobId, failure.Slot.Run.RunId, failure.Slot.Finding.Id, failure.Reason);
         }
 
         var sources = new List<InstanceReference> { Reference(measurementReport) };
         if (node.KeyImageSeries)
         {
             var number = 0;
-            foreach (var keyImage in keyImages)
+            foreach (var keyImage in keyImages.Images)
             {
                 var slot = keyImage.Slot;
                 var capture = SecondaryCaptureBuilder.Build(
                     new SecondaryCaptureRequest($"{slot.Run.RunId}/{slot.Finding.Id}/{slot.Slice}", keyImage.Image.Rgb, keyImage.Image.Width, keyImage.Image.Height,
-                        slot.Image, KeyImageCaption.Of(slot, report.Language)),
+                        slot.Image, strings.KeyImageCaption(keyImage)),
                     source, context, ++number);
                 written.Add(await WriteAsync("KEY-IMAGE", capture, jobFolder, cancellationToken).ConfigureAwait(false));
                 sources.Add(Reference(capture));
@@ -115,19 +115,19 @@ public sealed partial class ReportGeneration(
 
         // The PDF: a plain file for the API, and encapsulated in the study.
         var pdf = PdfReportBuilder.Build(new PdfReportInput(
-            new ReportInstitution(report.InstitutionName, await LogoAsync(report, cancellationToken).ConfigureAwait(false)),
-            PatientStudyBlock.From(source.Template, report.Language), results, keyImages, report.Language, createdAt));
+            new ReportInstitution(report.InstitutionName, await PdfReportBuilder.ReadLogoAsync(report.LogoPath, cancellationToken).ConfigureAwait(false)),
+            PatientStudyBlock.From(source.Template, report.Language), results, keyImages.Images, report.Language, createdAt));
         var pdfPath = Path.Combine(jobFolder, PdfFileName);
         await DurableFile.WriteAsync(pdfPath, (stream, ct) => stream.WriteAsync(pdf, ct).AsTask(), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (node.EncapsulatedPdf)
         {
-            var encapsulated = EncapsulatedPdfBuilder.Build(new EncapsulatedPdfRequest(pdf, ReportStrings.For(report.Language).DocumentTitle, report.Language, sources), source, context);
+            var encapsulated = EncapsulatedPdfBuilder.Build(new EncapsulatedPdfRequest(pdf, strings.Text("reportTitle"), report.Language, sources), source, context);
             written.Add(await WriteAsync("PDF", encapsulated, jobFolder, cancellationToken).ConfigureAwait(false));
         }
 
         await history.RecordAsync(new ReportDocument(analysis.JobId, analysis.StudyInstanceUid, srObject.SeriesInstanceUid, srObject.SopClassUid,
             srObject.SopInstanceUid, previous?.JobId, createdAt), cancellationToken).ConfigureAwait(false);
-        LogBuilt(analysis.JobId, written.Count, segmentations.Count, keyImages.Count, previous is not null, stopwatch.ElapsedMilliseconds);
+        LogBuilt(analysis.JobId, written.Count, segmentations.Count, keyImages.Images.Count, previous is not null, stopwatch.ElapsedMilliseconds);
         return new ReportReady(analysis.JobId, analysis.CorrelationId, clock.GetUtcNow(), analysis.StudyInstanceUid, written, report.Language,
             stores.ReferenceOf(StoreNames.Reports, pdfPath));
     }
@@ -216,11 +216,11 @@ public sealed partial class ReportGeneration(
         "RadAI", "RadAI report-builder", ServiceIdentity.For(ReportBuilderModule.ServiceName).Version, node.InstallationId,
         ReportDevice.DeviceUidFor(node.InstallationId), report.InstitutionName, node.StationName);
 
-    private static async Task<byte[]?> LogoAsync(ReportOptions report, CancellationToken cancellationToken) =>
-        string.IsNullOrWhiteSpace(report.LogoPath) ? null : await File.ReadAllBytesAsync(report.LogoPath, cancellationToken).ConfigureAwait(false);
-
     [LoggerMessage(EventId = 7311, Level = LogLevel.Information, Message = "Job {JobId}: {ObjectCount} report objects written ({SegmentationCount} SEG, {KeyImageCount} key images, predecessor: {HasPredecessor}) in {ElapsedMs} ms")]
     private partial void LogBuilt(Guid jobId, int objectCount, int segmentationCount, int keyImageCount, bool hasPredecessor, long elapsedMs);
+
+    [LoggerMessage(EventId = 7313, Level = LogLevel.Warning, Message = "Job {JobId}: key image of {RunId}/{FindingId} left out: {Reason}")]
+    private partial void LogKeyImageFailed(Guid jobId, string runId, string findingId, string reason);
 
     [LoggerMessage(EventId = 7312, Level = LogLevel.Warning, Message = "Job {JobId}: no report can be made ({ErrorCode}): {Reason}")]
     private partial void LogFailed(Guid jobId, string errorCode, string reason);

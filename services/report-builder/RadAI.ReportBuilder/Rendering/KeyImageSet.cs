@@ -22,9 +22,35 @@ public sealed record KeyImageSet(IReadOnlyList<ReportKeyImage> Images, IReadOnly
         Func<RunResults, CancellationToken, Task<Stream?>> openLabelMap,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(openLabelMap);
+        return await RenderAsync(results, maxImages, sourcePath, (run, ct) => ReadLabelMapAsync(run, openLabelMap, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// As <see cref="RenderAsync(AnalysisResults, int, Func{ImageReference, string?}, Func{RunResults, CancellationToken, Task{Stream?}}, CancellationToken)"/>,
+    /// with the runs' label maps already read (by run id, each on its run's grid; a run missing here is shown without overlay).
+    /// </summary>
+    public static Task<KeyImageSet> RenderAsync(
+        AnalysisResults results,
+        int maxImages,
+        Func<ImageReference, string?> sourcePath,
+        IReadOnlyDictionary<string, byte[]> labelMaps,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(labelMaps);
+        return RenderAsync(results, maxImages, sourcePath,
+            (run, _) => Task.FromResult<(byte[]?, string?)>((labelMaps.GetValueOrDefault(run.RunId), null)), cancellationToken);
+    }
+
+    private static async Task<KeyImageSet> RenderAsync(
+        AnalysisResults results,
+        int maxImages,
+        Func<ImageReference, string?> sourcePath,
+        Func<RunResults, CancellationToken, Task<(byte[]? Labels, string? Error)>> labelMapOf,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(sourcePath);
-        ArgumentNullException.ThrowIfNull(openLabelMap);
         var images = new List<ReportKeyImage>();
         var failures = new List<KeyImageFailure>();
         var labelMaps = new Dictionary<string, (byte[]? Labels, string? Error)>(StringComparer.Ordinal);
@@ -33,7 +59,7 @@ public sealed record KeyImageSet(IReadOnlyList<ReportKeyImage> Images, IReadOnly
             cancellationToken.ThrowIfCancellationRequested();
             if (!labelMaps.TryGetValue(slot.Run.RunId, out var map))
             {
-                map = await ReadLabelMapAsync(slot.Run, openLabelMap, cancellationToken).ConfigureAwait(false);
+                map = await labelMapOf(slot.Run, cancellationToken).ConfigureAwait(false);
                 labelMaps[slot.Run.RunId] = map;
             }
 

@@ -396,13 +396,7 @@ public static class PdfReportBuilder
             }
         }
 
-        private string Caption(ReportKeyImage key)
-        {
-            var window = key.Image.Window.Source == KeyImageWindowSource.None
-                ? "-"
-                : _strings.Format("windowText", _strings.Number(key.Image.Window.Center, 0), _strings.Number(key.Image.Window.Width, 0));
-            return _strings.Format("keyImageCaption", _strings.FindingName(key.Slot.Finding), key.Slot.Slice + 1, key.Slot.Run.Geometry.SizeZ, window);
-        }
+        private string Caption(ReportKeyImage key) => _strings.KeyImageCaption(key);
 
         private void FindingsTable(RunResults run)
         {

@@ -146,6 +146,16 @@ public sealed partial class ReportStrings
         return concepts.TryGetValue(key, out var text) ? text : measurement.Concept.Meaning;
     }
 
+    /// <summary>The caption of a key image: what it shows, its slice and the window it is shown with (PDF and Secondary Capture).</summary>
+    public string KeyImageCaption(ReportKeyImage key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var window = key.Image.Window.Source == KeyImageWindowSource.None
+            ? "-"
+            : Format("windowText", Number(key.Image.Window.Center, 0), Number(key.Image.Window.Width, 0));
+        return Format("keyImageCaption", FindingName(key.Slot.Finding), key.Slot.Slice + 1, key.Slot.Run.Geometry.SizeZ, window);
+    }
+
     /// <summary>
     /// The name of a finding for the reader: its type with its laterality (<c>Poumon droit</c>), numbered by its segment for
     /// a lesion (<c>Nodule 1</c>); the code meanings (English) when unknown.
