@@ -104,7 +104,7 @@ public sealed class ReportObjectsFixture : IAsyncLifetime, IDisposable
         }
 
         var keyImage = SecondaryCaptureBuilder.Build(
-            new KeyImageRequest("nodule-1", Rgb, KeyWidth, KeyHeight, Results.Runs[0].Geometry.Slices[3], "Nodule 1 : contour IA"),
+            new SecondaryCaptureRequest("nodule-1", Rgb, KeyWidth, KeyHeight, Results.Runs[0].Geometry.Slices[3], "Nodule 1 : contour IA"),
             Source,
             Context,
             1);

@@ -71,7 +71,7 @@ public sealed class ReportGenerationTests : IAsyncLifetime, IDisposable
         var findingsPath = Path.Combine(jobFolder, AnalysisResults.FileName);
         await File.WriteAllTextAsync(findingsPath, JsonSerializer.Serialize(results, Json));
 
-        var series = new ReceivedSeries(study.SeriesInstanceUid, "CT", SyntheticStudy.SopClassUid, SyntheticStudy.Slices, 1,
+        var series = new ReceivedSeries(study.SeriesInstanceUid, "CT", study.SopClassUid, SyntheticStudy.Slices, 1,
             _stores.ReferenceOf(StoreNames.Instances, seriesFolder));
         return new AnalysisDone(jobId, jobId, DateTimeOffset.UtcNow, study.StudyInstanceUid, [], _stores.ReferenceOf(StoreNames.Results, findingsPath), Series: [series]);
     }
@@ -147,8 +147,8 @@ public sealed class ReportGenerationTests : IAsyncLifetime, IDisposable
 
     private static string PredecessorOf(DicomFile sr)
     {
-        var study = Assert.Single(sr.Dataset.GetSequence(DicomTags.PredecessorDocumentsSequence).Items);
-        var series = Assert.Single(study.GetSequence(DicomTags.ReferencedSeriesSequence).Items);
-        return Assert.Single(series.GetSequence(DicomTags.ReferencedSOPSequence).Items).GetString(DicomTags.ReferencedSOPInstanceUID);
+        var study = Assert.Single(sr.Dataset.GetSequence(DicomTags.PredecessorDocumentsSequence));
+        var series = Assert.Single(study.GetSequence(DicomTags.ReferencedSeriesSequence));
+        return Assert.Single(series.GetSequence(DicomTags.ReferencedSOPSequence)).GetString(DicomTags.ReferencedSOPInstanceUID);
     }
 }

@@ -11,7 +11,7 @@ namespace RadAI.ReportBuilder.Dicom;
 /// <param name="Height">Rows.</param>
 /// <param name="SourceImage">The source slice it was rendered from, when there is one.</param>
 /// <param name="Comment">Image Comments (e.g. what the overlay shows), in the report's language.</param>
-public sealed record KeyImageRequest(string Key, ReadOnlyMemory<byte> Rgb, int Width, int Height, ImageReference? SourceImage, string? Comment = null);
+public sealed record SecondaryCaptureRequest(string Key, ReadOnlyMemory<byte> Rgb, int Width, int Height, ImageReference? SourceImage, string? Comment = null);
 
 /// <summary>
 /// Builds Secondary Capture images of the rendered key slices: RGB 8-bit, in a new series of the source study
@@ -23,7 +23,7 @@ public static class SecondaryCaptureBuilder
     private static readonly DicomCode SourceImageForProcessing = new("DCM", "121322", "Source image for image processing operation");
 
     /// <summary>Builds one key image (not yet written); <paramref name="instanceNumber"/> orders the series.</summary>
-    public static DicomFile Build(KeyImageRequest request, SourceStudy source, ReportContext context, int instanceNumber)
+    public static DicomFile Build(SecondaryCaptureRequest request, SourceStudy source, ReportContext context, int instanceNumber)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(source);

@@ -122,7 +122,11 @@ public sealed class SourceStudy
             ?? throw new KeyNotFoundException($"Series {seriesInstanceUid} is not part of the source study.");
 
     /// <summary>The instance with this UID in any series; <see cref="KeyNotFoundException"/> when absent.</summary>
-    public SourceInstance GetInstance(string sopInstanceUid)
+    public SourceInstance GetInstance(string sopInstanceUid) =>
+        TryGetInstance(sopInstanceUid) ?? throw new KeyNotFoundException($"Instance {sopInstanceUid} is not part of the source study.");
+
+    /// <summary>The instance with this UID in any series, or null.</summary>
+    public SourceInstance? TryGetInstance(string sopInstanceUid)
     {
         foreach (var series in Series)
         {
@@ -132,7 +136,7 @@ public sealed class SourceStudy
             }
         }
 
-        throw new KeyNotFoundException($"Instance {sopInstanceUid} is not part of the source study.");
+        return null;
     }
 
     /// <summary>

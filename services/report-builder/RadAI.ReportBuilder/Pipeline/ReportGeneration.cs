@@ -83,7 +83,8 @@ public sealed partial class ReportGeneration(
         var conclusion = NarrativeConclusion.Write(results, report.Language);
         var measurementReport = MeasurementReportBuilder.Build(
             new MeasurementReportRequest(results, source, report.Language, conclusion, segmentations,
-                previous is null ? null : new InstanceReference(previous.StudyInstanceUid, previous.SeriesInstanceUid, previous.SopClassUid, previous.SopInstanceUid)),
+                previous is null ? null : new InstanceReference(previous.StudyInstanceUid, previous.SeriesInstanceUid, previous.SopClassUid, previous.SopInstanceUid),
+                Partial: analysis.Failures is { Count: > 0 }),
             context);
         var srObject = await WriteAsync("SR", measurementReport, jobFolder, cancellationToken).ConfigureAwait(false);
         written.Add(srObject);
@@ -92,9 +93,9 @@ public sealed partial class ReportGeneration(
         // rendered is left out with its reason logged; the report is made without it.
         var strings = ReportStrings.For(report.Language);
         var keyImages = await KeyImageSet.RenderAsync(results, report.MaxKeyImages, image => source.TryGetInstance(image.SopInstanceUid)?.Path, masks, cancellationToken).ConfigureAwait(false);
-        foreach (var failure in keyImages.Failures)
+        foreach (var left in keyImages.Failures)
         {
-            LogKeyImageFailed(analysis.JobId, failure.Slot.Run.RunId, failure.Slot.Finding.Id, failure.Reason);
+            LogKeyImageFailed(analysis.JobId, left.Slot.Run.RunId, left.Slot.Finding.Id, left.Reason);
         }
 
         var sources = new List<InstanceReference> { Reference(measurementReport) };
