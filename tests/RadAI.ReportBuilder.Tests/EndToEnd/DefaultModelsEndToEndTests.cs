@@ -1,0 +1,108 @@
+using System.Text.Json;
+using RadAI.ReportBuilder.Tests.Support;
+using RadAI.Testing;
+using Xunit;
+
+namespace RadAI.ReportBuilder.Tests.EndToEnd;
+
+/// <summary>
+/// Each default model package on a study made for it: the synthetic studies of models/tools/sample_studies.py
+/// (CT chest with nodules, MR head, mammography pair, DX chest) and <c>radai synth-ct</c>'s CT, sent by
+/// <c>radai send</c> to one standalone host. Every study is routed to its packages, analysed, and each run of
+/// them has findings: the analyses the report builder turns into reports.
+/// </summary>
+public sealed class DefaultModelsEndToEndTests(StandaloneNode node) : IClassFixture<StandaloneNode>
+{
+    /// <summary>On two busy cores the MR head (136 slices) takes the longest: tens of seconds.</summary>
+    private static readonly TimeSpan AnalysisTimeout = TimeSpan.FromMinutes(4);
+
+    [Theory]
+    [InlineData("ct")]
+    [InlineData("synth-ct")]
+    [InlineData("mr")]
+    [InlineData("mg")]
+    [InlineData("dx")]
+    public async Task A_sample_study_is_analysed_by_the_default_packages_made_for_it(string key)
+    {
+        var study = node.Studies[key];
+        await node.SendAsync(study);
+
+        var job = await node.WaitUntilAnalysedAsync(study.StudyInstanceUid, AnalysisTimeout);
+        var status = job.GetProperty("status").GetString();
+        if (!StandaloneNode.AnalysedOrLater.Contains(status))
+        {
+            Assert.Fail($"{study}: the job ended '{status}', not analysed:\n{await node.LastEventAsync(job.GetProperty("jobId").GetGuid())}");
+        }
+
+        using var findings = await node.FindingsAsync(job.GetProperty("jobId").GetGuid());
+        Assert.Equal(study.StudyInstanceUid, findings.RootElement.GetProperty("studyInstanceUid").GetString());
+        var runs = findings.RootElement.GetProperty("runs").EnumerateArray().ToList();
+        foreach (var package in study.ExpectedPackages)
+        {
+            var ofPackage = runs.Where(r => ModelId(r) == package).ToList();
+            Assert.True(ofPackage.Count > 0, $"{study}: no run of {package}; runs: {string.Join(", ", runs.Select(ModelId))}.");
+            if (study.PackagesWithFindings.Contains(package))
+            {
+                foreach (var run in ofPackage)
+                {
+                    Assert.True(run.GetProperty("findings").GetArrayLength() > 0, $"{study}: the run of {package} on series {run.GetProperty("seriesInstanceUid")} has no finding.");
+                }
+            }
+        }
+
+        // Every series the package is made for is analysed: the mammography pair gives one run per image.
+        Assert.Equal(study.ExpectedRuns, runs.Count);
+
+        // What the phantom knows: each nodule is a candidate (centroid within its radius, at least a slice), the ICV is right.
+        var candidates = runs.Where(r => ModelId(r) == "radai.ct.nodule-demo").SelectMany(r => r.GetProperty("findings").EnumerateArray()).ToList();
+        foreach (var nodule in study.Nodules)
+        {
+            Assert.True(candidates.Any(c => Distance(c, nodule) <= Math.Max(nodule.DiameterMm / 2, 3.0)),
+                $"{study}: no candidate at the {nodule.DiameterMm} mm nodule ({nodule.X}, {nodule.Y}, {nodule.Z}); candidates at "
+                + string.Join(", ", candidates.Select(c => c.GetProperty("region").GetProperty("centroid").ToString())));
+        }
+
+        if (study.IcvMl is { } icvMl)
+        {
+            var icv = runs.Single(r => ModelId(r) == "radai.mr.brain-icv").GetProperty("findings").EnumerateArray()
+                .Single(f => f.GetProperty("id").GetString() == "intracranial-volume").GetProperty("measurements")[0].GetProperty("value").GetDouble();
+            Assert.InRange(icv, icvMl * 0.95, icvMl * 1.05);
+        }
+
+        // The synthetic patient never reaches the log.
+        var output = node.Process.Output;
+        foreach (var identifier in study.PatientIdentifiers)
+        {
+            Assert.DoesNotContain(identifier, output, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("ct")]
+    [InlineData("mr")]
+    [InlineData("mg")]
+    [InlineData("dx")]
+    public async Task A_sample_study_passes_dciodvfy(string key)
+    {
+        var study = node.Studies[key];
+        var files = Directory.GetFiles(study.Folder, "*.dcm").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(study.Files, files.Count);
+
+        // The first and last file of the folder: every series of one image, and both ends of a stack.
+        foreach (var file in files.Take(1).Concat(files.TakeLast(1)).Distinct())
+        {
+            var result = await ExternalTool.RunAsync("dciodvfy", file);
+            var errors = (result.Output + "\n" + result.Error).Split('\n').Where(l => l.StartsWith("Error", StringComparison.Ordinal)).ToList();
+            Assert.True(errors.Count == 0, $"dciodvfy {Path.GetFileName(file)} ({study}):\n{string.Join('\n', errors)}");
+        }
+    }
+
+    private static double Distance(JsonElement finding, SampleNodule nodule)
+    {
+        var centroid = finding.GetProperty("region").GetProperty("centroid");
+        var (dx, dy, dz) = (centroid.GetProperty("x").GetDouble() - nodule.X, centroid.GetProperty("y").GetDouble() - nodule.Y, centroid.GetProperty("z").GetDouble() - nodule.Z);
+        return Math.Sqrt((dx * dx) + (dy * dy) + (dz * dz));
+    }
+
+    private static string? ModelId(JsonElement run) => run.GetProperty("model").GetProperty("id").GetString();
+}
