@@ -42,6 +42,16 @@ public sealed class RoutingEngineTests
         Assert.Equal(reason, RoutingEngine.FirstFailure(facts, Rules));
 
     [Fact]
+    public void An_open_slice_thickness_range_accepts_images_without_slice_thickness()
+    {
+        // DX and MG images have no Slice Thickness; a manifest range with neither bound must not require one.
+        var radiograph = new SeriesFacts("1.2.5", "DX", "1.2.840.10008.5.1.4.1.1.1.1", 1, "CHEST", "PA", null, false, 1);
+        var rules = new SelectionRules { Modalities = ["DX"], SliceThicknessMm = new NumberRange(null, null) };
+        Assert.Null(RoutingEngine.FirstFailure(radiograph, rules));
+        Assert.Equal("no Slice Thickness", RoutingEngine.FirstFailure(radiograph, rules with { SliceThicknessMm = new NumberRange(null, 3) }));
+    }
+
+    [Fact]
     public void A_multi_frame_instance_counts_its_frames_as_slices() =>
         Assert.Null(RoutingEngine.FirstFailure(ChestCt with { InstanceCount = 1, NumberOfFrames = 200 }, Rules));
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RadAI.ReportBuilder.Tests.Dicom;
 using RadAI.ReportBuilder.Tests.Support;
 using RadAI.Testing;
 using Xunit;
@@ -8,8 +9,9 @@ namespace RadAI.ReportBuilder.Tests.EndToEnd;
 /// <summary>
 /// Each default model package on a study made for it: the synthetic studies of models/tools/sample_studies.py
 /// (CT chest with nodules, MR head, mammography pair, DX chest) and <c>radai synth-ct</c>'s CT, sent by
-/// <c>radai send</c> to one standalone host. Every study is routed to its packages, analysed, and each run of
-/// them has findings: the analyses the report builder turns into reports.
+/// <c>radai send</c> to one standalone host. Every study is routed to its packages, analysed, each run of them has
+/// findings, and the report builder turns them into SR, SEG, encapsulated PDF and key images that the real peers
+/// accept: dciodvfy, dsrdump, pydicom, dcm2pdf + pdftotext.
 /// </summary>
 public sealed class DefaultModelsEndToEndTests(StandaloneNode node) : IClassFixture<StandaloneNode>
 {
@@ -22,7 +24,7 @@ public sealed class DefaultModelsEndToEndTests(StandaloneNode node) : IClassFixt
     [InlineData("mr")]
     [InlineData("mg")]
     [InlineData("dx")]
-    public async Task A_sample_study_is_analysed_by_the_default_packages_made_for_it(string key)
+    public async Task A_sample_study_is_analysed_by_the_default_packages_made_for_it_and_reported(string key)
     {
         var study = node.Studies[key];
         await node.SendAsync(study);
@@ -69,6 +71,8 @@ public sealed class DefaultModelsEndToEndTests(StandaloneNode node) : IClassFixt
             Assert.InRange(icv, icvMl * 0.95, icvMl * 1.05);
         }
 
+        await AssertReportAsync(study, job.GetProperty("jobId").GetGuid());
+
         // The synthetic patient never reaches the log.
         var output = node.Process.Output;
         foreach (var identifier in study.PatientIdentifiers)
@@ -94,6 +98,58 @@ public sealed class DefaultModelsEndToEndTests(StandaloneNode node) : IClassFixt
             var result = await ExternalTool.RunAsync("dciodvfy", file);
             var errors = (result.Output + "\n" + result.Error).Split('\n').Where(l => l.StartsWith("Error", StringComparison.Ordinal)).ToList();
             Assert.True(errors.Count == 0, $"dciodvfy {Path.GetFileName(file)} ({study}):\n{string.Join('\n', errors)}");
+        }
+    }
+
+    /// <summary>The job's report objects in the data folder's reports store, checked with the real tools.</summary>
+    private async Task AssertReportAsync(SampleStudy study, Guid jobId)
+    {
+        var job = await node.WaitUntilReportedAsync(study.StudyInstanceUid, AnalysisTimeout);
+        var status = job.GetProperty("status").GetString();
+        Assert.True(status is "report-ready" or "delivered" or "delivery-failed", $"{study}: the job ended '{status}', not reported:\n{await node.LastEventAsync(jobId)}");
+
+        var reports = Path.Combine(node.DataFolder, "reports", jobId.ToString("N"));
+        var files = Directory.GetFiles(reports, "*.dcm", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var sr = Assert.Single(files, f => Path.GetFileName(Path.GetDirectoryName(f)) == "sr");
+        var pdf = Assert.Single(files, f => Path.GetFileName(Path.GetDirectoryName(f)) == "pdf");
+        foreach (var file in files)
+        {
+            var (iod, errors, _) = await ReportObjectsFixture.DciodvfyAsync(file);
+            Assert.True(errors.Count == 0, $"{study}: dciodvfy {Path.GetRelativePath(reports, file)} ({iod}):\n{string.Join('\n', errors)}");
+        }
+
+        (await ExternalTool.RunAsync("/usr/bin/python3", [ReportObjectsFixture.CheckScript, "read", .. files])).EnsureSuccess($"{study}: pydicom reads the report objects");
+        var tree = (await ExternalTool.RunAsync("dsrdump", "+Pc", "+U8", sr)).EnsureSuccess($"{study}: dsrdump");
+        Assert.DoesNotContain("E: ", tree.Output + tree.Error, StringComparison.Ordinal);
+        Assert.Contains("Imaging Measurement Report", tree.Output, StringComparison.Ordinal);
+
+        // The PDF out of its DICOM wrapper, byte for byte the plain one, with the French text intact.
+        var extracted = Path.Combine(reports, "extracted.pdf");
+        (await ExternalTool.RunAsync("dcm2pdf", pdf, extracted)).EnsureSuccess($"{study}: dcm2pdf");
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(reports, "report.pdf")), await File.ReadAllBytesAsync(extracted));
+        var text = (await ExternalTool.RunAsync("pdftotext", extracted, "-")).EnsureSuccess($"{study}: pdftotext").Output;
+        Assert.Contains("Résultat non validé", text, StringComparison.Ordinal);
+
+        // Each SEG's frames equal its run's mask (pydicom decodes them; the label map is inference's file).
+        using var findings = await node.FindingsAsync(jobId);
+        foreach (var run in findings.RootElement.GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("mask").ValueKind == JsonValueKind.Object))
+        {
+            var seg = Path.Combine(reports, "seg", new RadAI.ReportBuilder.Dicom.ReportUids(jobId).Segmentation(run.GetProperty("runId").GetString()!) + ".dcm");
+            if (!File.Exists(seg))
+            {
+                continue; // a mask with none of its segments' voxels gives no SEG
+            }
+
+            await using var mask = File.OpenRead(Path.Combine(node.DataFolder, "results", run.GetProperty("mask").GetProperty("key").GetString()!));
+            var (sizeX, sizeY, sizeZ, labels) = await RadAI.Contracts.Findings.LabelMapFile.ReadAsync(mask);
+            var labelsPath = Path.Combine(reports, "labels.raw");
+            var metaPath = Path.Combine(reports, "labels.json");
+            await File.WriteAllBytesAsync(labelsPath, labels);
+            var slices = run.GetProperty("geometry").GetProperty("slices").EnumerateArray()
+                .Select(s => $"{s.GetProperty("sopInstanceUid").GetString()}#{s.GetProperty("frame").GetInt32()}").ToList();
+            await File.WriteAllTextAsync(metaPath, JsonSerializer.Serialize(new { sizeX, sizeY, sizeZ, slices }));
+            (await ExternalTool.RunAsync("/usr/bin/python3", ReportObjectsFixture.CheckScript, "seg", seg, labelsPath, metaPath))
+                .EnsureSuccess($"{study}: the SEG of {run.GetProperty("runId").GetString()} equals its mask");
         }
     }
 

@@ -60,17 +60,27 @@ public sealed partial class StandaloneNode : IAsyncLifetime, IDisposable
     /// Waits until the job of <paramref name="studyInstanceUid"/> (GET /api/jobs) has left "received", and returns it:
     /// analysed, failed, skipped, or any status after analysed.
     /// </summary>
-    public async Task<JsonElement> WaitUntilAnalysedAsync(string studyInstanceUid, TimeSpan timeout)
+    public Task<JsonElement> WaitUntilAnalysedAsync(string studyInstanceUid, TimeSpan timeout) =>
+        WaitForJobAsync(studyInstanceUid, status => status != "received", timeout, "to leave 'received'");
+
+    /// <summary>
+    /// Waits until the job of <paramref name="studyInstanceUid"/> is past the report step: report-ready or later, or
+    /// stopped before it (failed, skipped).
+    /// </summary>
+    public Task<JsonElement> WaitUntilReportedAsync(string studyInstanceUid, TimeSpan timeout) =>
+        WaitForJobAsync(studyInstanceUid, status => status is not ("received" or "analysed"), timeout, "to pass the report step");
+
+    private async Task<JsonElement> WaitForJobAsync(string studyInstanceUid, Func<string?, bool> reached, TimeSpan timeout, string what)
     {
         var http = _http ?? throw new InvalidOperationException("The node is not started.");
         return (JsonElement)await Eventually.ValueAsync(async () =>
         {
             var jobs = await http.GetFromJsonAsync<JsonElement>(new Uri("/api/jobs?limit=500", UriKind.Relative));
             return jobs.EnumerateArray().FirstOrDefault(j => j.GetProperty("studyInstanceUid").GetString() == studyInstanceUid
-                && j.GetProperty("status").GetString() != "received") is { ValueKind: JsonValueKind.Object } job
+                && reached(j.GetProperty("status").GetString())) is { ValueKind: JsonValueKind.Object } job
                 ? (object)job
                 : null;
-        }, timeout, $"the job of study {studyInstanceUid} to leave 'received'");
+        }, timeout, $"the job of study {studyInstanceUid} {what}");
     }
 
     /// <summary>The payload of the latest event of a job (GET /api/jobs/{id}): why it was skipped or failed.</summary>

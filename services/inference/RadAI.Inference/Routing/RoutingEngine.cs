@@ -76,7 +76,7 @@ public static class RoutingEngine
             return $"{slices} slices, fewer than {rules.MinSlices}";
         }
 
-        if (rules.SliceThicknessMm is { } range)
+        if (rules.SliceThicknessMm is { } range && (range.Min is not null || range.Max is not null))
         {
             if (facts.SliceThicknessMm is not { } thickness)
             {
