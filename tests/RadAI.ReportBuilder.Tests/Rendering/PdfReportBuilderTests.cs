@@ -58,7 +58,10 @@ public sealed class PdfReportBuilderTests(ITestOutputHelper output) : IAsyncLife
         Assert.Contains("La région atteint la première ou la dernière coupe", text);
         Assert.Contains("A remark from a newer analyzer.", text);
         Assert.Contains("Images clés", text);
-        Assert.Contains("Poumon droit · coupe 3/6 · fenêtre C -600 / L 1", text.Replace("\u00a0", " ", StringComparison.Ordinal));
+        // Captions wrap in their column (up to four key images in a row; pdftotext reads the row's lines across).
+        var captions = text.Replace("\u00a0", " ", StringComparison.Ordinal);
+        Assert.Contains("Poumon droit · coupe 3/6 · fenêtre C", captions);
+        Assert.Contains("-600 / L 1 500", captions);
         Assert.Contains("Nodule 3", text);
         Assert.DoesNotContain("Right lung", text);
 

@@ -320,11 +320,13 @@ public static class PdfReportBuilder
                 return;
             }
 
+            // One row of up to four: the report keeps to two pages; the full-size images are the Secondary Captures.
             const double gap = 14;
-            var cellWidth = (ContentWidth - gap) / 2;
+            var columns = Math.Clamp(_input.KeyImages.Count, 2, 4);
+            var cellWidth = (ContentWidth - ((columns - 1) * gap)) / columns;
             var legend = Wrap(_strings.Text("keyImagesLegend"), _small, ContentWidth);
             var first = true;
-            foreach (var row in _input.KeyImages.Chunk(2))
+            foreach (var row in _input.KeyImages.Chunk(columns))
             {
                 var captions = row.Select(k => Wrap(Caption(k), _small, cellWidth)).ToArray();
                 var imageHeight = row.Max(k => Math.Min(cellWidth, cellWidth * k.Image.Height / k.Image.Width));
