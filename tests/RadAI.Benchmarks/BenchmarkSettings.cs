@@ -17,19 +17,19 @@ internal static class BenchmarkSettings
 
 /// <summary>
 /// For operations that take seconds to minutes (a 300-slice CT through a model): no pilot stage, one invocation per
-/// iteration (<see cref="RunStrategy.Monitoring"/>), one warm-up iteration (the first run of a model grows ONNX
-/// Runtime's memory arena and is several times slower), then <c>iterations</c> measured ones. With --quick,
-/// BenchmarkDotNet applies the quick job's counts (1 warm-up, 3 iterations) over these.
+/// iteration (<see cref="RunStrategy.Monitoring"/>), <c>warmups</c> warm-up iterations (default one: the first run of
+/// a model grows ONNX Runtime's memory arena and is several times slower), then <c>iterations</c> measured ones. With
+/// --quick, BenchmarkDotNet applies the quick job's counts (1 warm-up, 3 iterations) over these.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class)]
 internal sealed class LongRunJobAttribute : Attribute, IConfigSource
 {
-    public LongRunJobAttribute(int iterations = 3)
+    public LongRunJobAttribute(int iterations = 3, int warmups = 1)
     {
         var job = new Job(BenchmarkSettings.Quick ? "LongRunQuick" : "LongRun")
             .WithStrategy(RunStrategy.Monitoring)
             .WithLaunchCount(1)
-            .WithWarmupCount(1)
+            .WithWarmupCount(warmups)
             .WithIterationCount(iterations)
             .WithInvocationCount(1)
             .WithUnrollFactor(1);

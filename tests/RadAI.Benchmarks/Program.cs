@@ -4,8 +4,9 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using RadAI.Benchmarks;
 using RadAI.Benchmarks.Inference;
+using RadAI.Benchmarks.Reports;
 
-// Modes (docs/benchmarks.md, sections "DICOM header parsing", "DICOM network", "Inference"):
+// Modes (docs/benchmarks.md, sections "DICOM header parsing", "DICOM network", "Inference", "Report building"):
 //   dotnet run -c Release --project tests/RadAI.Benchmarks -- --filter '*'          BenchmarkDotNet, full runs (every class: the
 //                                             inference ones take many minutes; select with e.g. --filter '*SingleCtFile*' '*CtSeries*')
 //   dotnet run -c Release --project tests/RadAI.Benchmarks -- --filter '*' --quick  short runs (CI smoke: 1 warm-up, 3 iterations;
@@ -21,6 +22,11 @@ using RadAI.Benchmarks.Inference;
 //   RadAI.Benchmarks inference-devices [--size SxRxC] [--runs N] [--require-cuda] [PACKAGE...]
 //                                             the CT packages on CPU and on CUDA: execution provider, run time, result differences
 //                                             (scripts/bench/inference-gpu.sh)
+//   RadAI.Benchmarks report-prepare [--size SxRxC]
+//                                             writes the synthetic report-builder job once (300-slice CT, findings, label maps; scripts/bench/report.sh)
+//   RadAI.Benchmarks report-memory [--size SxRxC] [--builds N] [--keep-reports DIR]
+//                                             peak memory and time of report-builder's whole step, fresh process (scripts/bench/report.sh)
+// RADAI_BENCH_REPORT_SIZE=SxRxC sets the report-builder job's size (ReportBuildingBenchmarks), RADAI_BENCH_REPORT_STUDY its folder.
 // RADAI_BENCH_INFERENCE_SIZE=SxRxC sets the inference volume; RADAI_BENCH_MODELS the models folder (default: the checkout's models/).
 // Any other BenchmarkDotNet argument (--list flat, --exporters json, --artifacts DIR...) is passed through.
 switch (args.FirstOrDefault())
@@ -35,6 +41,10 @@ switch (args.FirstOrDefault())
         return await InferenceThroughputMode.RunAsync(args[1..]);
     case "inference-devices":
         return InferenceDevicesMode.Run(args[1..]);
+    case "report-prepare":
+        return ReportMemoryMode.Prepare(args[1..]);
+    case "report-memory":
+        return await ReportMemoryMode.RunAsync(args[1..]);
 }
 
 var quick = args.Contains("--quick");
