@@ -56,6 +56,7 @@ public sealed class StandaloneHost : IAsyncDisposable
     /// <summary>Builds and starts both applications.</summary>
     public static async Task<StandaloneHost> StartAsync(string[] args, CancellationToken cancellationToken = default)
     {
+        args = StandaloneOptions.ExpandArguments(args);
         var settings = ReadSettings(args);
         var dataDirectory = Path.GetFullPath(settings.DataDirectory);
         Directory.CreateDirectory(dataDirectory);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using RadAI.PacsSender;
 
 namespace RadAI.Standalone;
 
@@ -19,6 +20,19 @@ public sealed class StandaloneOptions
 
     /// <summary>The switches in the form <c>AddCommandLine</c> takes.</summary>
     public static Dictionary<string, string> SwitchMappings() => new(Switches);
+
+    /// <summary>
+    /// The command line with the repeatable switches expanded into configuration arguments: <c>--pacs AET@HOST:PORT</c>
+    /// (where reports go; each is also accepted as a sender), and <c>--aet</c> also as pacs-sender's calling AE title.
+    /// </summary>
+    public static string[] ExpandArguments(string[] args)
+    {
+        var expanded = PacsSwitch.Expand(args);
+        var aet = Array.IndexOf(expanded, "--aet");
+        var value = aet >= 0 && aet + 1 < expanded.Length ? expanded[aet + 1]
+            : expanded.LastOrDefault(a => a.StartsWith("--aet=", StringComparison.Ordinal))?["--aet=".Length..];
+        return value is null ? expanded : [.. expanded, $"--{PacsSenderOptions.SectionName}:CallingAeTitle={value}"];
+    }
 
     /// <summary>Folder for the database, the instance store and the reports (<c>--data</c>). Default <c>./radai-data</c>.</summary>
     [Required]
