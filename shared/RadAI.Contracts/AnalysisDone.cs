@@ -16,6 +16,7 @@ namespace RadAI.Contracts;
 /// The study's series as received (copied from <see cref="StudyReceived"/>), with their folders in the
 /// <c>instances</c> store: report-builder reads the source images (patient and study modules, key images) there.
 /// </param>
+/// <param name="SendingAeTitle">The AE title that sent the study (copied from <see cref="StudyReceived"/>): where the report goes back by default.</param>
 public sealed record AnalysisDone(
     Guid JobId,
     Guid CorrelationId,
@@ -25,4 +26,5 @@ public sealed record AnalysisDone(
     StorageReference Results,
     IReadOnlyList<RoutingDecision>? Decisions = null,
     IReadOnlyList<ModelRunFailure>? Failures = null,
-    IReadOnlyList<ReceivedSeries>? Series = null) : IJobEvent;
+    IReadOnlyList<ReceivedSeries>? Series = null,
+    string? SendingAeTitle = null) : IJobEvent;

@@ -8,6 +8,7 @@ namespace RadAI.Contracts;
 /// <param name="Objects">The objects written (SR, SEG, PDF, key images).</param>
 /// <param name="Language">Language of the human-readable parts: <c>fr</c> or <c>en</c>.</param>
 /// <param name="PdfDocument">The plain PDF file, for download through the API, when one was made.</param>
+/// <param name="SendingAeTitle">The AE title that sent the study (carried from <see cref="StudyReceived"/> through <see cref="AnalysisDone"/>): where pacs-sender returns the report by default.</param>
 public sealed record ReportReady(
     Guid JobId,
     Guid CorrelationId,
@@ -15,4 +16,5 @@ public sealed record ReportReady(
     string StudyInstanceUid,
     IReadOnlyList<ReportObject> Objects,
     string Language,
-    StorageReference? PdfDocument = null) : IJobEvent;
+    StorageReference? PdfDocument = null,
+    string? SendingAeTitle = null) : IJobEvent;

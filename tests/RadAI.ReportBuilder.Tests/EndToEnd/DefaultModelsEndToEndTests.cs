@@ -10,8 +10,9 @@ namespace RadAI.ReportBuilder.Tests.EndToEnd;
 /// Each default model package on a study made for it: the synthetic studies of models/tools/sample_studies.py
 /// (CT chest with nodules, MR head, mammography pair, DX chest) and <c>radai synth-ct</c>'s CT, sent by
 /// <c>radai send</c> to one standalone host. Every study is routed to its packages, analysed, each run of them has
-/// findings, and the report builder turns them into SR, SEG, encapsulated PDF and key images that the real peers
-/// accept: dciodvfy, dsrdump, pydicom, dcm2pdf + pdftotext.
+/// findings, the report builder turns them into SR, SEG, encapsulated PDF and key images that the real peers
+/// accept (dciodvfy, dsrdump, pydicom, dcm2pdf + pdftotext), and pacs-sender stores them into the PACS the study came
+/// from (DCMTK's storescp).
 /// </summary>
 public sealed class DefaultModelsEndToEndTests(StandaloneNode node) : IClassFixture<StandaloneNode>
 {
@@ -129,6 +130,15 @@ public sealed class DefaultModelsEndToEndTests(StandaloneNode node) : IClassFixt
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(reports, "report.pdf")), await File.ReadAllBytesAsync(extracted));
         var text = (await ExternalTool.RunAsync("pdftotext", extracted, "-")).EnsureSuccess($"{study}: pdftotext").Output;
         Assert.Contains("Résultat non validé", text, StringComparison.Ordinal);
+
+        // Back in the PACS the study came from: every object, by its SOP Instance UID (storescp as the PACS).
+        var ended = await node.WaitUntilEndedAsync(study.StudyInstanceUid, AnalysisTimeout);
+        Assert.True(ended.GetProperty("status").GetString() == "delivered", $"{study}: the job ended '{ended.GetProperty("status").GetString()}':\n{await node.LastEventAsync(jobId)}");
+        var stored = await node.Pacs.ReceivedSopInstanceUidsAsync();
+        foreach (var file in files)
+        {
+            Assert.Contains(Path.GetFileNameWithoutExtension(file), stored);
+        }
 
         // Each SEG's frames equal its run's mask (pydicom decodes them; the label map is inference's file).
         using var findings = await node.FindingsAsync(jobId);

@@ -7,9 +7,10 @@ using Xunit;
 namespace RadAI.ReportBuilder.Tests.Support;
 
 /// <summary>
-/// One standalone host (deploy/standalone, CPU only, in a fresh data folder) and the synthetic studies of every
-/// default package, written while it starts: shared by the tests of a class, each of which sends its own study
-/// and follows its own job (found by Study Instance UID), so that the tests stay independent.
+/// One standalone host (deploy/standalone, CPU only, in a fresh data folder) with DCMTK's storescp as its PACS
+/// (<c>--pacs</c>: studies come from it, reports go back to it), and the synthetic studies of every default package,
+/// written while it starts: shared by the tests of a class, each of which sends its own study and follows its own
+/// job (found by Study Instance UID), so that the tests stay independent.
 /// </summary>
 public sealed partial class StandaloneNode : IAsyncLifetime, IDisposable
 {
@@ -18,6 +19,7 @@ public sealed partial class StandaloneNode : IAsyncLifetime, IDisposable
 
     private readonly TemporaryDirectory _work = new("radai-default-models");
     private ServiceProcess? _process;
+    private Storescp? _pacs;
     private HttpClient? _http;
     private Dictionary<string, SampleStudy> _studies = [];
     private string _port = "";
@@ -28,6 +30,9 @@ public sealed partial class StandaloneNode : IAsyncLifetime, IDisposable
     /// <summary>The host's process: its output is everything it logged.</summary>
     public ServiceProcess Process => _process ?? throw new InvalidOperationException("The node is not started.");
 
+    /// <summary>The PACS the studies come from and the reports go back to.</summary>
+    public Storescp Pacs => _pacs ?? throw new InvalidOperationException("The node is not started.");
+
     /// <summary>The studies, by key (ct, mr, mg, dx, synth-ct).</summary>
     public IReadOnlyDictionary<string, SampleStudy> Studies => _studies;
 
@@ -35,13 +40,14 @@ public sealed partial class StandaloneNode : IAsyncLifetime, IDisposable
     {
         // Both take tens of seconds: write the studies while the host starts.
         var written = WriteStudiesAsync();
+        _pacs = await Storescp.StartAsync(Path.Combine(_work.Path, "pacs"), FreePort.Next());
         _process = ServiceProcess.StartDll(RepositoryPaths.SiblingBuiltAssembly("RadAI.Standalone"), new Dictionary<string, string?>
         {
             ["DicomIngest__StableTimeout"] = "00:00:30",
             ["DicomIngest__ReleaseGracePeriod"] = "00:00:00.200",
             ["DicomIngest__CompletionPollInterval"] = "00:00:00.100",
             ["Inference__UseCuda"] = "false",
-        }, "--dicom-port", "0", "--http-port", "0", "--data", DataFolder);
+        }, "--dicom-port", "0", "--http-port", "0", "--data", DataFolder, "--pacs", $"{Storescp.AeTitle}@127.0.0.1:{_pacs.Port}");
         var web = Web().Match(await _process.WaitForLineAsync(l => Web().IsMatch(l), TimeSpan.FromSeconds(120), "the web address")).Groups["url"].Value;
         _port = Dicom().Match(await _process.WaitForLineAsync(l => Dicom().IsMatch(l), TimeSpan.FromSeconds(30), "the DICOM port")).Groups["port"].Value;
         _http = new HttpClient { BaseAddress = new Uri(web), Timeout = TimeSpan.FromSeconds(30) };
@@ -52,7 +58,7 @@ public sealed partial class StandaloneNode : IAsyncLifetime, IDisposable
     public async Task SendAsync(SampleStudy study)
     {
         var radai = RepositoryPaths.SiblingBuiltAssembly("RadAI.Cli", "radai");
-        (await ExternalTool.RunAsync("dotnet", [radai, "send", "127.0.0.1", _port, study.Folder, "--aec", "RADAI", "--aet", "E2E-SAMPLES", "--quiet"],
+        (await ExternalTool.RunAsync("dotnet", [radai, "send", "127.0.0.1", _port, study.Folder, "--aec", "RADAI", "--aet", Storescp.AeTitle, "--quiet"],
             TimeSpan.FromMinutes(3))).EnsureSuccess($"radai send {study.Key}");
     }
 
@@ -69,6 +75,10 @@ public sealed partial class StandaloneNode : IAsyncLifetime, IDisposable
     /// </summary>
     public Task<JsonElement> WaitUntilReportedAsync(string studyInstanceUid, TimeSpan timeout) =>
         WaitForJobAsync(studyInstanceUid, status => status is not ("received" or "analysed"), timeout, "to pass the report step");
+
+    /// <summary>Waits until the job of <paramref name="studyInstanceUid"/> has ended: delivered, or failed or skipped at any step.</summary>
+    public Task<JsonElement> WaitUntilEndedAsync(string studyInstanceUid, TimeSpan timeout) =>
+        WaitForJobAsync(studyInstanceUid, status => status is not ("received" or "analysed" or "report-ready"), timeout, "to end");
 
     private async Task<JsonElement> WaitForJobAsync(string studyInstanceUid, Func<string?, bool> reached, TimeSpan timeout, string what)
     {
@@ -102,6 +112,11 @@ public sealed partial class StandaloneNode : IAsyncLifetime, IDisposable
         if (_process is not null)
         {
             await _process.DisposeAsync();
+        }
+
+        if (_pacs is not null)
+        {
+            await _pacs.DisposeAsync();
         }
 
         Dispose();

@@ -126,7 +126,7 @@ public sealed partial class StudyAnalysis(
         var documentPath = Path.Combine(jobFolder, AnalysisResults.FileName);
         await DurableFile.WriteAsync(documentPath, (stream, ct) => JsonSerializer.SerializeAsync(stream, document, Json, ct), cancellationToken: cancellationToken).ConfigureAwait(false);
         return new AnalysisOutcome(new AnalysisDone(study.JobId, study.CorrelationId, completedAt, study.StudyInstanceUid, modelRuns,
-            stores.ReferenceOf(StoreNames.Results, documentPath), decisions, failures.Count > 0 ? failures : null, study.Series));
+            stores.ReferenceOf(StoreNames.Results, documentPath), decisions, failures.Count > 0 ? failures : null, study.Series, study.SendingAeTitle));
     }
 
     private async Task<RunResults> RunAsync(StudyReceived study, ModelPackage package, Volume volume, string jobFolder, string runId, CancellationToken cancellationToken)

@@ -15,6 +15,12 @@ public sealed partial class ReportReadyConsumer(DeliveryRepository deliveries, D
     public async Task Consume(ConsumeContext<ReportReady> context)
     {
         var report = context.Message;
+        // The sender travels with the job's events; the StudyReceived this service also consumes may come later.
+        if (!string.IsNullOrEmpty(report.SendingAeTitle))
+        {
+            await deliveries.RecordSenderAsync(report.JobId, report.SendingAeTitle, report.StudyInstanceUid, report.OccurredAt, context.CancellationToken).ConfigureAwait(false);
+        }
+
         var accepted = await deliveries.AcceptAsync(report, time.GetUtcNow(), context.CancellationToken).ConfigureAwait(false);
         if (accepted.AlreadyAccepted)
         {

@@ -130,7 +130,7 @@ public sealed partial class ReportGeneration(
             srObject.SopInstanceUid, previous?.JobId, createdAt), cancellationToken).ConfigureAwait(false);
         LogBuilt(analysis.JobId, written.Count, segmentations.Count, keyImages.Images.Count, previous is not null, stopwatch.ElapsedMilliseconds);
         return new ReportReady(analysis.JobId, analysis.CorrelationId, clock.GetUtcNow(), analysis.StudyInstanceUid, written, report.Language,
-            stores.ReferenceOf(StoreNames.Reports, pdfPath));
+            stores.ReferenceOf(StoreNames.Reports, pdfPath), analysis.SendingAeTitle);
     }
 
     private sealed record Inputs(AnalysisResults? Results, SourceStudy? Source, Dictionary<string, byte[]>? Masks, ReportFailed? Failure);

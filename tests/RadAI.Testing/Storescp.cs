@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using RadAI.Testing;
 
-namespace RadAI.PacsSender.Tests.Support;
+namespace RadAI.Testing;
 
 /// <summary>DCMTK's storescp as the PACS: started on a given port, ready when it answers C-ECHO, writing each received instance to a folder.</summary>
 public sealed partial class Storescp : IAsyncDisposable
