@@ -3,7 +3,7 @@
 # in ONE run (the acceptance benchmark of the dicom-ingest issue).
 #
 #   scripts/bench/ingest.sh [--reps N] [--quick] [--instances N] [--grace S] [--poll S] [--no-orthanc] [--no-postgres]
-#                           [--no-docs] [--dcmtk-defaults]
+#                           [--no-docs] [--dcmtk-defaults] [--baseline PATH [--baseline-label TEXT]]
 #
 #   --reps N       repetitions of each row (default 3); --quick: 1 repetition of a 200-instance study
 #   --instances N  study size (default 1000; 512×512, 16-bit, ≈ 514 KB an instance)
@@ -16,6 +16,10 @@
 #   --dcmtk-defaults  run dcmsend, storescp and Orthanc without TCP_NODELAY=1 (Debian's DCMTK 3.6.7 then leaves Nagle's
 #                  algorithm on, and each C-STORE response can wait ≈ 40 ms for a delayed ACK; see
 #                  scripts/bench/dicom-network.sh); by default they run with TCP_NODELAY=1
+#   --baseline PATH  also time an earlier build of RadAI.Standalone (PATH: its executable, e.g. built from an older
+#                  commit with `git archive <commit> | tar -x -C DIR` and `dotnet build DIR/deploy/standalone/RadAI.Standalone
+#                  -c Release -p:ArtifactsPath=...`) as the row `ingest-before`, interleaved with the others: a
+#                  before/after comparison within one run; --baseline-label: how the report names it (e.g. the commit)
 #   RADAI_BENCH_KEEP=1 keeps the raw measurements and logs (their folder is printed).
 #   RADAI_BENCH_DATA: folder of the generated study and of the receivers' data (default /tmp: a disk, fsync means
 #                  something there); the disk limit is measured on the same file system.
@@ -55,6 +59,8 @@ WRITE_DOCS=1
 ARTIFACTS=${RADAI_BENCH_ARTIFACTS:-$ROOT/artifacts}
 DATA=${RADAI_BENCH_DATA:-/tmp}
 NODELAY=1
+BASELINE=
+BASELINE_LABEL=
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -67,7 +73,9 @@ while [ $# -gt 0 ]; do
     --no-postgres) WITH_POSTGRES=; shift ;;
     --no-docs) WRITE_DOCS=; shift ;;
     --dcmtk-defaults) NODELAY=; shift ;;
-    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
+    --baseline) BASELINE=$(realpath "$2"); shift 2 ;;
+    --baseline-label) BASELINE_LABEL=$2; shift 2 ;;
+    -h|--help) sed -n '2,50p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -169,10 +177,11 @@ start_receiver() {
     DicomIngest__ReleaseGracePeriod="$(timespan "$GRACE")" DicomIngest__CompletionPollInterval="$(timespan "$POLL")"
     Logging__Console__FormatterOptions__TimestampFormat="yyyy-MM-ddTHH:mm:ss.fffzzz " Logging__Console__FormatterOptions__UseUtcTimestamp=true)
   case $row in
-    ingest)
+    ingest|ingest-before)
       mkdir -p "$dir/no-models"
+      local standalone=$STANDALONE; [ "$row" = ingest ] || standalone=$BASELINE
       env "${quiet[@]}" Inference__PackagePaths__0="$dir/no-models" \
-        "$STANDALONE" --dicom-port 0 --http-port 0 --data "$dir/data" > "$dir/receiver.log" 2>&1 &
+        "$standalone" --dicom-port 0 --http-port 0 --data "$dir/data" > "$dir/receiver.log" 2>&1 &
       RECEIVER_PID=$!
       wait_until 120 grep -q 'RadAI DICOM: AE title' "$dir/receiver.log" || { echo "RadAI.Standalone did not start:" >&2; tail -30 "$dir/receiver.log" >&2; exit 1; }
       DICOM_PORT=$(sed -n 's/.*RadAI DICOM: AE title \S* on port \([0-9]*\).*/\1/p' "$dir/receiver.log")
@@ -279,6 +288,7 @@ run_one() {
 }
 
 ROWS=(ingest)
+[ -z "$BASELINE" ] || ROWS+=(ingest-before)
 [ -z "$WITH_POSTGRES" ] || ROWS+=(ingest-pg)
 ROWS+=(listen listen-fsync storescp)
 [ -z "$WITH_ORTHANC" ] || ROWS+=(orthanc)
@@ -319,6 +329,7 @@ UPTIME_AFTER=$(uptime)
   echo "load_after=$LOAD_AFTER"
   echo "uptime_before=$UPTIME_BEFORE"
   echo "uptime_after=$UPTIME_AFTER"
+  echo "baseline_label=${BASELINE:+${BASELINE_LABEL:-$BASELINE}}"
   echo "commit=${RADAI_BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')}"
 } > "$WORK/machine"
 

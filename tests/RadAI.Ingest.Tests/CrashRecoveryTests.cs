@@ -71,6 +71,59 @@ public sealed class CrashRecoveryTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Index_rows_lost_to_a_power_cut_are_indexed_again_from_the_stored_files_before_the_study_is_announced()
+    {
+        const string sender = "PACS-LOSTROWS";
+        var environment = _environment;
+        var study = await SyntheticStudy.WriteAsync(environment.NewFolder("lost-rows"), SyntheticStudy.MultiModality(ct: 4, mr: 3, dx: 1));
+        var contexts = study.Series
+            .Select((s, i) => new PresentationContextProposal((byte)(2 * i + 1), s.Spec.SopClassUid, [DicomUids.ExplicitVRLittleEndian]))
+            .ToList();
+        var options = new DicomClientOptions { Host = "127.0.0.1", Port = environment.Ingest.Port, CallingAeTitle = sender, CalledAeTitle = IngestHost.AeTitle };
+
+        // Every instance acknowledged over an association still open when the process dies (so nothing completes).
+        var client = await DicomClient.ConnectAsync(options, contexts);
+        try
+        {
+            foreach (var instance in study.Instances)
+            {
+                var response = await client.StoreFileAsync(instance.Path);
+                Assert.True(response.IsSuccess, response.ToString());
+            }
+
+            await environment.Ingest.KillAsync();
+        }
+        finally
+        {
+            await client.AbortAsync();
+            await client.DisposeAsync();
+        }
+
+        // The index commits of the last instances are not flushed before their answers (their files are): a power cut
+        // can take them. Here: the whole MR series and one CT instance, as if those commits never reached the disk.
+        var pending = Assert.Single(await environment.Index.ReceptionsAsync(study.StudyInstanceUid));
+        var lost = study.Series[1].Instances.Select(i => i.SopInstanceUid).Append(study.Series[0].Instances[^1].SopInstanceUid).ToList();
+        await environment.Index.ForgetInstancesAsync(pending.JobId, lost);
+        Assert.Equal(study.InstanceCount - lost.Count, Assert.Single(await environment.Index.ReceptionsAsync(study.StudyInstanceUid)).InstanceCount);
+
+        // After the restart the PACS sends one instance again (one whose row survived) and releases: the study completes
+        // with every instance acknowledged, the lost rows rebuilt from the files (series, modality, sizes...).
+        environment.Ingest = await environment.Ingest.RestartAsync();
+        await using (var again = await DicomClient.ConnectAsync(options with { Port = environment.Ingest.Port }, contexts))
+        {
+            var response = await again.StoreFileAsync(study.Series[0].Instances[0].Path);
+            Assert.True(response.IsSuccess, response.ToString());
+            await again.ReleaseAsync();
+        }
+
+        var reception = await ReceptionAssert.CompletedAndPublishedAsync(environment, study.StudyInstanceUid, sender);
+        Assert.Equal(pending.JobId, reception.JobId);
+        await ReceptionAssert.StudyReceivedOnceAsync(environment, reception, study, sender, duplicates: 1);
+        Assert.Contains("\"EventId\":4204", environment.Ingest.Process.Output, StringComparison.Ordinal);
+        ReceptionAssert.NoPatientData(environment.Ingest.Process.Output, "the ingest log");
+    }
+
+    [Fact]
     public async Task Killed_after_completion_before_publication_the_event_is_published_once_after_restart_with_the_job_id_as_message_id()
     {
         const string sender = "PACS-OUTBOX";

@@ -31,6 +31,21 @@ public sealed class ReceptionTests(DefaultIngest environment) : IClassFixture<De
     }
 
     [Fact]
+    public async Task Instances_whose_header_outgrows_what_is_kept_in_memory_are_indexed_from_the_stored_file()
+    {
+        // 100 KB of private data before the study and series UIDs: the data set's first bytes, kept as they stream
+        // through, stop inside it, so the header is read from the stored file instead.
+        var study = await SyntheticStudy.WriteAsync(environment.NewFolder("long-header"),
+            [new SeriesSpec("CT", DicomUids.CTImageStorage, "CHEST", "Long header", 3, PrivateBytes: 100_000)]);
+
+        var sent = await Dcmtk.SendAsync(environment.Ingest.Port, "MODALITY4", study.Folder);
+
+        Assert.True(sent.ExitCode == 0, Dcmtk.Describe(sent));
+        var reception = await ReceptionAssert.CompletedAndPublishedAsync(environment, study.StudyInstanceUid, "MODALITY4");
+        await ReceptionAssert.StudyReceivedOnceAsync(environment, reception, study, "MODALITY4");
+    }
+
+    [Fact]
     public async Task A_study_pushed_by_Orthanc_is_stored_indexed_and_announced_once()
     {
         var study = await SyntheticStudy.WriteAsync(environment.NewFolder("orthanc"), SyntheticStudy.MultiModality(ct: 5, mr: 3, dx: 1));

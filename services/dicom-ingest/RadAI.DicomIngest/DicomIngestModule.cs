@@ -26,6 +26,7 @@ public static class DicomIngestModule
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IngestMetrics>();
         builder.Services.AddSingleton<ReceptionRepository>();
+        builder.Services.AddSingleton<ReceptionRecovery>();
         builder.Services.AddSingleton<IngestStoreHandler>();
         builder.Services.AddSingleton<SenderPolicy>();
         builder.Services.AddSingleton<OutboxPublisher>();

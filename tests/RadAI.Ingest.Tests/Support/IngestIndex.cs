@@ -76,6 +76,32 @@ public sealed class IngestIndex(string connectionString)
         await connection.ExecuteAsync("UPDATE ingest_outbox SET published_at = NULL WHERE message_id = @messageId", new { messageId });
     }
 
+    /// <summary>
+    /// What a power cut (or a database crash) leaves after the last unflushed commits of a reception were lost:
+    /// these instances' rows gone, and the series and reception counts those of the rows that remain.
+    /// </summary>
+    public async Task ForgetInstancesAsync(Guid jobId, IEnumerable<string> sopInstanceUids)
+    {
+        await using var connection = await OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await connection.ExecuteAsync(
+            "DELETE FROM ingest_instances WHERE job_id = @jobId AND sop_instance_uid = ANY(@uids)",
+            new { jobId, uids = sopInstanceUids.ToArray() }, transaction);
+        await connection.ExecuteAsync("""
+            DELETE FROM ingest_series s WHERE job_id = @jobId
+              AND NOT EXISTS (SELECT 1 FROM ingest_instances i WHERE i.job_id = s.job_id AND i.series_instance_uid = s.series_instance_uid);
+            UPDATE ingest_series s SET
+                instance_count = (SELECT count(*) FROM ingest_instances i WHERE i.job_id = s.job_id AND i.series_instance_uid = s.series_instance_uid),
+                total_bytes = (SELECT sum(size_bytes) FROM ingest_instances i WHERE i.job_id = s.job_id AND i.series_instance_uid = s.series_instance_uid)
+            WHERE job_id = @jobId;
+            UPDATE ingest_receptions r SET
+                instance_count = (SELECT count(*) FROM ingest_instances i WHERE i.job_id = r.job_id),
+                total_bytes = (SELECT coalesce(sum(size_bytes), 0) FROM ingest_instances i WHERE i.job_id = r.job_id)
+            WHERE job_id = @jobId;
+            """, new { jobId }, transaction);
+        await transaction.CommitAsync();
+    }
+
     private async Task<NpgsqlConnection> OpenAsync()
     {
         var connection = new NpgsqlConnection(connectionString);

@@ -3,8 +3,11 @@ using RadAI.Dicom.IO;
 
 namespace RadAI.Ingest.Tests.Support;
 
-/// <summary>What a synthetic series holds: modality, SOP class, attributes the index keeps, and how many instances.</summary>
-public sealed record SeriesSpec(string Modality, string SopClassUid, string? BodyPart, string? Description, int Instances, int Rows = 16, int Columns = 16);
+/// <summary>
+/// What a synthetic series holds: modality, SOP class, attributes the index keeps, and how many instances;
+/// <paramref name="PrivateBytes"/> &gt; 0 puts a private OB element of that many bytes in group 0009, before the study and series UIDs.
+/// </summary>
+public sealed record SeriesSpec(string Modality, string SopClassUid, string? BodyPart, string? Description, int Instances, int Rows = 16, int Columns = 16, int PrivateBytes = 0);
 
 /// <summary>One written instance.</summary>
 public sealed record SyntheticInstance(string Path, string SeriesInstanceUid, string SopInstanceUid, string SopClassUid);
@@ -116,6 +119,12 @@ public sealed class SyntheticStudy
         if (spec.Description is not null)
         {
             dataset.AddOrUpdate(DicomTags.SeriesDescription, spec.Description);
+        }
+
+        if (spec.PrivateBytes > 0)
+        {
+            dataset.AddOrUpdate(new DicomTag(0x0009, 0x0010), DicomVR.LO, "RADAI TEST");
+            dataset.AddOrUpdateBytes(new DicomTag(0x0009, 0x1000), DicomVR.OB, new byte[spec.PrivateBytes]);
         }
 
         // A recognisable ramp, different per instance.

@@ -11,10 +11,12 @@ namespace RadAI.DicomIngest.Completion;
 /// <summary>
 /// Declares receptions complete: no instance for the sender's stable timeout, or sooner, a grace period
 /// after the last association that carried it was released. The state is the database's, so a
-/// restart resumes every countdown. Completion and the StudyReceived event are one transaction (outbox).
+/// restart resumes every countdown. Completion and the StudyReceived event are one transaction (outbox),
+/// preceded by a look at the reception's folder for instances a crash left unindexed (<see cref="ReceptionRecovery"/>).
 /// </summary>
 public sealed partial class StudyCompletionService(
     ReceptionRepository receptions,
+    ReceptionRecovery recovery,
     OutboxPublisher publisher,
     IOptionsMonitor<DicomIngestOptions> options,
     TimeProvider clock,
@@ -54,6 +56,13 @@ public sealed partial class StudyCompletionService(
             var released = reception.OpenAssociations == 0 && reception.LastReleaseAt is { } release
                 && release >= reception.LastInstanceAt && now - release >= grace;
             if (!stable && !released)
+            {
+                continue;
+            }
+
+            // Instances whose index rows a crash took (their files are durable): indexed again, then the reception
+            // is looked at afresh on the next poll (its counts changed, so completing it now would fail anyway).
+            if (await recovery.IndexUnindexedAsync(reception, cancellationToken).ConfigureAwait(false) > 0)
             {
                 continue;
             }

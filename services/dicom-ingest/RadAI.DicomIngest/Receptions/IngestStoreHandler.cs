@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,10 @@ namespace RadAI.DicomIngest.Receptions;
 /// Where C-STOREs land: each instance is streamed to a temporary file, checked, moved (fsync'd) into
 /// its study/series folder and indexed in the database — all BEFORE the success status goes back.
 /// Anything that fails on the way gets a failure status and leaves no file behind.
+/// Per instance the work is kept to what durability needs: the header is read from the data set's first bytes
+/// as they stream through (not from the file again), the reception is looked up once per association and
+/// study, the index row is one transaction whose commit the next flushed commit makes durable (the file
+/// itself is, before the answer: see <see cref="ReceptionRepository.RecordInstanceAsync"/>).
 /// </summary>
 public sealed partial class IngestStoreHandler(
     ReceptionRepository receptions,
@@ -27,8 +32,15 @@ public sealed partial class IngestStoreHandler(
     // Attempts to file an instance when the reception it was meant for completes under it (each opens a new one).
     private const int MaxFilingAttempts = 3;
 
-    // Receptions each live association contributed to: released together when it ends.
-    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Guid, byte>> _jobsByAssociation = new();
+    // The first bytes of each data set are kept in memory as they stream to the file: the header comes from them.
+    private const int HeaderPrefixBytes = 64 * 1024;
+
+    // Synchronous writes: a received chunk goes to the page cache at once (FileOptions.Asynchronous costs a
+    // thread-pool round trip per write on Linux); the buffer turns PDU-sized chunks into 128 KiB writes.
+    private const int FileBufferBytes = 128 * 1024;
+
+    // Each live association's receptions (the ones it joined, and the open one per study): released when it ends.
+    private readonly ConcurrentDictionary<Guid, AssociationReceptions> _associations = new();
 
     // How long a free-space reading is trusted (the disk can fill by at most this long's reception meanwhile).
     private static readonly TimeSpan FreeSpaceRefresh = TimeSpan.FromSeconds(1);
@@ -65,8 +77,7 @@ public sealed partial class IngestStoreHandler(
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
-            Options = FileOptions.Asynchronous,
-            BufferSize = 256 * 1024,
+            BufferSize = FileBufferBytes,
         });
         try
         {
@@ -103,9 +114,9 @@ public sealed partial class IngestStoreHandler(
     /// <summary>An association ended: the receptions it carried may now complete after the grace period.</summary>
     public async Task AssociationEndedAsync(Guid associationId, CancellationToken cancellationToken)
     {
-        if (_jobsByAssociation.TryRemove(associationId, out var jobs) && !jobs.IsEmpty)
+        if (_associations.TryRemove(associationId, out var state) && !state.Joined.IsEmpty)
         {
-            await receptions.AssociationsEndedAsync(jobs.Keys, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await receptions.AssociationsEndedAsync(state.Joined.Keys, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -126,62 +137,67 @@ public sealed partial class IngestStoreHandler(
         await DicomWriter.WriteDatasetAsync(stream, meta, DicomTransferSyntax.ExplicitVRLittleEndian, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<DicomStoreResult> FileAsync(string temporary, long size, DicomStoreRequest request, DicomIngestOptions settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks a received instance and files it. The header comes from <c>prefix</c>, the data set's first bytes
+    /// (all of them when <c>whole</c>), or from the file when they do not settle it (or are empty: deflated).
+    /// </summary>
+    private async Task<DicomStoreResult> FileAsync(string temporary, long size, ReadOnlyMemory<byte> prefix, bool whole, DicomStoreRequest request, DicomIngestOptions settings, CancellationToken cancellationToken)
     {
-        DicomFile header;
+        InstanceHeader header;
         try
         {
-            header = await DicomFile.OpenAsync(temporary, DicomReadOptions.Default with { StopBeforeTag = DicomTags.PixelData }, cancellationToken).ConfigureAwait(false);
+            header = (prefix.IsEmpty ? null : await InstanceHeader.FromPrefixAsync(prefix, whole, request.TransferSyntax, cancellationToken).ConfigureAwait(false))
+                ?? (await InstanceHeader.ReadFileAsync(temporary, cancellationToken).ConfigureAwait(false)).Header;
         }
         catch (DicomFormatException e)
         {
             return Refuse(request, DimseStatus.CannotUnderstand, "the data set does not parse: " + e.Message);
         }
 
-        var dataset = header.Dataset;
-        if (dataset.TryGetString(DicomTags.SOPInstanceUID, out var instance) && instance != request.SopInstanceUid)
+        if (header.SopInstanceUid is { } instance && instance != request.SopInstanceUid)
         {
             return Refuse(request, DimseStatus.DataSetDoesNotMatchSopClass, "SOP Instance UID differs from the command's");
         }
 
-        if (!dataset.TryGetString(DicomTags.StudyInstanceUID, out var study) || !DicomValueValidator.IsValidUid(study))
+        if (header.StudyInstanceUid is not { } study || !DicomValueValidator.IsValidUid(study))
         {
             return Refuse(request, DimseStatus.CannotUnderstand, "no valid Study Instance UID");
         }
 
-        if (!dataset.TryGetString(DicomTags.SeriesInstanceUID, out var series) || !DicomValueValidator.IsValidUid(series) || !DicomValueValidator.IsValidUid(request.SopInstanceUid))
+        if (header.SeriesInstanceUid is not { } series || !DicomValueValidator.IsValidUid(series) || !DicomValueValidator.IsValidUid(request.SopInstanceUid))
         {
             return Refuse(request, DimseStatus.CannotUnderstand, "no valid Series or SOP Instance UID");
         }
 
         var sender = settings.SenderFor(request.Peer.CallingAeTitle);
-        var modality = dataset.TryGetString(DicomTags.Modality, out var m) && m.Length > 0 ? m : "OT";
-        var bodyPart = dataset.TryGetString(DicomTags.BodyPartExamined, out var b) && b.Length > 0 ? b : null;
-        var description = dataset.TryGetString(DicomTags.SeriesDescription, out var d) && d.Length > 0 ? d : null;
-        var joined = _jobsByAssociation.GetOrAdd(request.Peer.AssociationId, _ => new());
+        var association = _associations.GetOrAdd(request.Peer.AssociationId, static _ => new());
         for (var attempt = 1; ; attempt++)
         {
             var now = clock.GetUtcNow();
-            var reception = await receptions.OpenReceptionAsync(
-                request.Peer.CallingAeTitle, request.Peer.CalledAeTitle, study, sender.RoutingProfile ?? settings.DefaultRoutingProfile,
-                sender.StableTimeout ?? settings.StableTimeout, now, cancellationToken).ConfigureAwait(false);
-            if (reception.TotalBytes + size > settings.MaxStudyBytes)
+            // The association's open reception of this study, looked up in the database once (and again when it completed).
+            if (!association.ByStudy.TryGetValue(study, out var reception))
             {
-                return Refuse(request, DimseStatus.OutOfResources, $"study larger than {settings.MaxStudyBytes} bytes");
+                reception = await receptions.OpenReceptionAsync(
+                    request.Peer.CallingAeTitle, request.Peer.CalledAeTitle, study, sender.RoutingProfile ?? settings.DefaultRoutingProfile,
+                    sender.StableTimeout ?? settings.StableTimeout, now, cancellationToken).ConfigureAwait(false);
+                association.ByStudy[study] = reception;
             }
 
             // One folder per study (and reception), then per series.
             var key = $"{reception.StoreKey}/{series}/{request.SopInstanceUid}.dcm";
             var target = stores.PathOf(new Contracts.StorageReference(StoreNames.Instances, key));
-            var join = !joined.ContainsKey(reception.JobId);
+            var join = !association.Joined.ContainsKey(reception.JobId);
             var outcome = await receptions.RecordInstanceAsync(
-                new InstanceRecord(reception.JobId, request.SopInstanceUid, series, request.SopClassUid, request.TransferSyntax.Uid, size, key, now, modality, bodyPart, description),
+                new InstanceRecord(reception.JobId, request.SopInstanceUid, series, request.SopClassUid, request.TransferSyntax.Uid, size, key, now,
+                    header.Modality, header.BodyPartExamined, header.SeriesDescription),
                 join,
+                settings.MaxStudyBytes,
                 () => Place(temporary, target, settings.Fsync),
                 cancellationToken).ConfigureAwait(false);
             if (outcome == RecordOutcome.ReceptionClosed)
             {
-                // Completed between opening and filing: the instance belongs to a new reception.
+                // Completed since it was opened (or looked up): the instance belongs to a new reception.
+                association.ByStudy.TryRemove(study, out _);
                 if (attempt < MaxFilingAttempts)
                 {
                     continue;
@@ -190,9 +206,14 @@ public sealed partial class IngestStoreHandler(
                 return Refuse(request, DimseStatus.OutOfResources, "the reception kept completing while the instance was filed; send it again");
             }
 
+            if (outcome == RecordOutcome.StudyTooLarge)
+            {
+                return Refuse(request, DimseStatus.OutOfResources, $"study larger than {settings.MaxStudyBytes} bytes");
+            }
+
             if (join)
             {
-                joined.TryAdd(reception.JobId, 0);
+                association.Joined.TryAdd(reception.JobId, 0);
             }
 
             if (outcome == RecordOutcome.Duplicate)
@@ -243,7 +264,11 @@ public sealed partial class IngestStoreHandler(
 
     private sealed class Sink(IngestStoreHandler handler, FileStream file, string temporary, DicomStoreRequest request, DicomIngestOptions settings) : IDicomStoreSink
     {
+        // The data set's first bytes (not for a deflated one: its elements are inside the deflate stream); given back when done.
+        private byte[]? _prefix = request.TransferSyntax.IsDeflated ? null : ArrayPool<byte>.Shared.Rent(HeaderPrefixBytes);
+        private int _prefixUsed;
         private long _datasetBytes;
+        private long _writebackFrom;
         private bool _closed;
         private bool _done;
 
@@ -258,20 +283,39 @@ public sealed partial class IngestStoreHandler(
                 throw new DicomStoreRefusedException(DimseStatus.OutOfResources, reason);
             }
 
-            return file.WriteAsync(chunk, cancellationToken);
+            if (_prefix is not null && _prefixUsed < HeaderPrefixBytes)
+            {
+                var n = Math.Min(HeaderPrefixBytes - _prefixUsed, chunk.Length);
+                chunk.Span[..n].CopyTo(_prefix.AsSpan(_prefixUsed));
+                _prefixUsed += n;
+            }
+
+            // To the page cache (synchronous, see FileBufferBytes): Place syncs the file once it has its name; with
+            // fsync on, the disk starts writing each received 256 KiB meanwhile, so that the sync has little left to do.
+            file.Write(chunk.Span);
+            if (settings.Fsync && file.Position - _writebackFrom >= EarlyWriteback.Chunk)
+            {
+                file.Flush();
+                var end = file.Position;
+                EarlyWriteback.Start(file.SafeFileHandle, _writebackFrom, end - _writebackFrom);
+                _writebackFrom = end;
+            }
+
+            return ValueTask.CompletedTask;
         }
 
         public async ValueTask<DicomStoreResult> CompleteAsync(CancellationToken cancellationToken)
         {
             // A failure here (disk full...) propagates: the server answers A700 and disposes the sink, which cleans up.
             // Written to the page cache only: Place syncs the file once it has its name (see there).
-            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            file.Flush();
             var size = file.Length;
             await file.DisposeAsync().ConfigureAwait(false);
             _closed = true;
             try
             {
-                return await handler.FileAsync(temporary, size, request, settings, cancellationToken).ConfigureAwait(false);
+                var prefix = _prefix is null ? ReadOnlyMemory<byte>.Empty : _prefix.AsMemory(0, _prefixUsed);
+                return await handler.FileAsync(temporary, size, prefix, _datasetBytes == _prefixUsed, request, settings, cancellationToken).ConfigureAwait(false);
             }
             catch (System.Data.Common.DbException e)
             {
@@ -288,6 +332,7 @@ public sealed partial class IngestStoreHandler(
             {
                 _done = true;
                 TryDelete(temporary);
+                ReturnPrefix();
             }
         }
 
@@ -311,6 +356,17 @@ public sealed partial class IngestStoreHandler(
                 // The transfer was interrupted or refused: nothing of it remains.
                 TryDelete(temporary);
             }
+
+            ReturnPrefix();
+        }
+
+        private void ReturnPrefix()
+        {
+            if (_prefix is { } prefix)
+            {
+                _prefix = null;
+                ArrayPool<byte>.Shared.Return(prefix);
+            }
         }
 
         private static void TryDelete(string path)
@@ -324,6 +380,14 @@ public sealed partial class IngestStoreHandler(
                 // Left in .incoming: not part of any study.
             }
         }
+    }
+
+    /// <summary>What one association has to do with receptions: the ones it joined (counted open), the open one per study.</summary>
+    private sealed class AssociationReceptions
+    {
+        public ConcurrentDictionary<Guid, byte> Joined { get; } = new();
+
+        public ConcurrentDictionary<string, ReceptionRef> ByStudy { get; } = new(StringComparer.Ordinal);
     }
 
     private sealed record FreeSpaceReading(long Free, long At);

@@ -4,7 +4,7 @@ using RadAI.Data;
 namespace RadAI.DicomIngest.Receptions;
 
 /// <summary>An open reception: the job that collects a sender's instances of one study.</summary>
-public sealed record ReceptionRef(Guid JobId, string StoreKey, long TotalBytes);
+public sealed record ReceptionRef(Guid JobId, string StoreKey);
 
 /// <summary>A reception not yet complete, with what completion depends on.</summary>
 public sealed record PendingReception(
@@ -56,6 +56,9 @@ public enum RecordOutcome
 
     /// <summary>The reception was completed meanwhile: nothing done.</summary>
     ReceptionClosed,
+
+    /// <summary>The instance would take the reception past the study-size limit: nothing done.</summary>
+    StudyTooLarge,
 }
 
 /// <summary>An event waiting in the outbox.</summary>
@@ -78,7 +81,7 @@ public sealed class ReceptionRepository(IDbConnectionFactory connections)
             """, new { jobId, sendingAe, calledAe, studyUid, routingProfile, stableTimeoutMs = (long)stableTimeout.TotalMilliseconds, now, storeKey = $"{studyUid}/{jobId:N}" },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return await connection.QuerySingleAsync<ReceptionRef>(new CommandDefinition("""
-            SELECT job_id AS JobId, store_key AS StoreKey, total_bytes AS TotalBytes FROM ingest_receptions
+            SELECT job_id AS JobId, store_key AS StoreKey FROM ingest_receptions
             WHERE sending_ae = @sendingAe AND study_instance_uid = @studyUid AND status = 'receiving'
             """, new { sendingAe, studyUid }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
@@ -90,47 +93,59 @@ public sealed class ReceptionRepository(IDbConnectionFactory connections)
     /// that durable) inside the transaction, only when the instance is new to the reception: the index
     /// never names a file that is not there, and a duplicate keeps the file already stored.
     /// <paramref name="joinAssociation"/> counts the association as carrying the reception (its first instance of it).
+    /// The study-size limit is checked under the same lock: an instance that would take the reception past
+    /// <paramref name="maxStudyBytes"/> changes nothing.
+    /// <para>
+    /// The commit is not flushed to disk before this returns (SQLite <c>synchronous=NORMAL</c> for this
+    /// transaction, PostgreSQL <c>synchronous_commit=off</c>), but for an association's first instance of the
+    /// reception (<paramref name="joinAssociation"/>: the count of open associations decides when the reception
+    /// may complete), flushed once per association. The others are visible at once, survive a crash of this
+    /// process, and the next flushed commit of the database (the association's release, a reception's opening
+    /// or completion, SQLite's checkpoint, PostgreSQL's WAL writer) makes them durable with everything before. What a power cut or a database crash can take is the last few such rows, never their files
+    /// (made durable by <paramref name="placeFile"/> before the commit), and completion indexes again, from the
+    /// files, whatever its reception's folder holds that the index lost (<see cref="IndexRecoveredAsync"/>):
+    /// the file, its path and its meta header carry everything the row holds.
+    /// </para>
     /// </summary>
     /// <returns>
     /// <see cref="RecordOutcome.Stored"/>, <see cref="RecordOutcome.Duplicate"/> (already indexed in this
-    /// reception: counted, nothing else changes) or <see cref="RecordOutcome.ReceptionClosed"/> (completed
-    /// meanwhile: nothing was done; open a new reception).
+    /// reception: counted, nothing else changes), <see cref="RecordOutcome.ReceptionClosed"/> (completed
+    /// meanwhile: nothing was done; open a new reception) or <see cref="RecordOutcome.StudyTooLarge"/>.
     /// </returns>
-    public async Task<RecordOutcome> RecordInstanceAsync(InstanceRecord record, bool joinAssociation, Action placeFile, CancellationToken cancellationToken)
+    public async Task<RecordOutcome> RecordInstanceAsync(InstanceRecord record, bool joinAssociation, long maxStudyBytes, Action placeFile, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var sqlite = connections.Dialect.Provider == DatabaseProvider.Sqlite;
+        var deferFlush = !joinAssociation;
+        if (sqlite && deferFlush)
+        {
+            // Per connection: the dialect sets FULL again whenever a pooled connection is opened.
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA synchronous=NORMAL", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (!sqlite && deferFlush)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("SET LOCAL synchronous_commit TO OFF", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
         // Row lock first (PostgreSQL; SQLite's transaction holds the database lock): completion waits, or has already won.
         var open = await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE ingest_receptions SET last_instance_at = @ReceivedAt, open_associations = open_associations + @join
-            WHERE job_id = @JobId AND status = 'receiving'
-            """, new { record.JobId, record.ReceivedAt, join = joinAssociation ? 1L : 0L }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            WHERE job_id = @JobId AND status = 'receiving' AND total_bytes + @SizeBytes <= @maxStudyBytes
+            """, new { record.JobId, record.ReceivedAt, record.SizeBytes, maxStudyBytes, join = joinAssociation ? 1L : 0L }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (open == 0)
         {
+            // Closed, or too large: which one (the transaction still holds the lock, if any).
+            var receiving = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM ingest_receptions WHERE job_id = @JobId AND status = 'receiving'",
+                record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            return RecordOutcome.ReceptionClosed;
+            return receiving == 0 ? RecordOutcome.ReceptionClosed : RecordOutcome.StudyTooLarge;
         }
 
-        var inserted = await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO ingest_instances (job_id, sop_instance_uid, series_instance_uid, sop_class_uid, transfer_syntax_uid, size_bytes, store_key, received_at)
-            VALUES (@JobId, @SopInstanceUid, @SeriesInstanceUid, @SopClassUid, @TransferSyntaxUid, @SizeBytes, @StoreKey, @ReceivedAt)
-            ON CONFLICT (job_id, sop_instance_uid) DO NOTHING
-            """, record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (inserted == 1)
-        {
-            placeFile();
-            await connection.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO ingest_series (job_id, series_instance_uid, modality, body_part_examined, series_description, sop_class_uid, instance_count, total_bytes)
-                VALUES (@JobId, @SeriesInstanceUid, @Modality, @BodyPartExamined, @SeriesDescription, @SopClassUid, 1, @SizeBytes)
-                ON CONFLICT (job_id, series_instance_uid) DO UPDATE SET
-                    instance_count = ingest_series.instance_count + 1,
-                    total_bytes = ingest_series.total_bytes + excluded.total_bytes
-                """, record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            await connection.ExecuteAsync(new CommandDefinition("""
-                UPDATE ingest_receptions SET instance_count = instance_count + 1, total_bytes = total_bytes + @SizeBytes WHERE job_id = @JobId
-                """, record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
-        else
+        var inserted = await InsertInstanceAsync(connection, transaction, record, placeFile, cancellationToken).ConfigureAwait(false);
+        if (!inserted)
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE ingest_receptions SET duplicate_count = duplicate_count + 1 WHERE job_id = @JobId",
@@ -138,7 +153,61 @@ public sealed class ReceptionRepository(IDbConnectionFactory connections)
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return inserted == 1 ? RecordOutcome.Stored : RecordOutcome.Duplicate;
+        return inserted ? RecordOutcome.Stored : RecordOutcome.Duplicate;
+    }
+
+    /// <summary>
+    /// Indexes an instance found in its reception's folder that the index does not name (its row lost to a
+    /// power cut or a database crash, see <see cref="RecordInstanceAsync"/>), with a flushed commit. Nothing
+    /// is done when the reception is no longer receiving or the instance is indexed already.
+    /// </summary>
+    /// <returns>True when the instance was indexed.</returns>
+    public async Task<bool> IndexRecoveredAsync(InstanceRecord record, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var open = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE ingest_receptions SET open_associations = open_associations WHERE job_id = @JobId AND status = 'receiving'",
+            record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var inserted = open == 1 && await InsertInstanceAsync(connection, transaction, record, static () => { }, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return inserted;
+    }
+
+    /// <summary>The store keys of a reception's indexed instances.</summary>
+    public async Task<IReadOnlySet<string>> IndexedStoreKeysAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var keys = await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT store_key FROM ingest_instances WHERE job_id = @jobId", new { jobId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return keys.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Inserts the instance's row, places its file, counts it in its series and reception; false when it was indexed already.</summary>
+    private static async Task<bool> InsertInstanceAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, InstanceRecord record, Action placeFile, CancellationToken cancellationToken)
+    {
+        var inserted = await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO ingest_instances (job_id, sop_instance_uid, series_instance_uid, sop_class_uid, transfer_syntax_uid, size_bytes, store_key, received_at)
+            VALUES (@JobId, @SopInstanceUid, @SeriesInstanceUid, @SopClassUid, @TransferSyntaxUid, @SizeBytes, @StoreKey, @ReceivedAt)
+            ON CONFLICT (job_id, sop_instance_uid) DO NOTHING
+            """, record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (inserted != 1)
+        {
+            return false;
+        }
+
+        placeFile();
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO ingest_series (job_id, series_instance_uid, modality, body_part_examined, series_description, sop_class_uid, instance_count, total_bytes)
+            VALUES (@JobId, @SeriesInstanceUid, @Modality, @BodyPartExamined, @SeriesDescription, @SopClassUid, 1, @SizeBytes)
+            ON CONFLICT (job_id, series_instance_uid) DO UPDATE SET
+                instance_count = ingest_series.instance_count + 1,
+                total_bytes = ingest_series.total_bytes + excluded.total_bytes
+            """, record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE ingest_receptions SET instance_count = instance_count + 1, total_bytes = total_bytes + @SizeBytes WHERE job_id = @JobId
+            """, record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>An association that carried instances of these receptions ended.</summary>
