@@ -74,7 +74,7 @@ public sealed class DeliveryTests
     [Fact]
     public async Task Destination_with_TLS_gets_the_report_over_DICOM_TLS_with_our_client_certificate()
     {
-        using var pki = new TestPki();
+        var pki = TestPki.Instance;
         await using var store = await ReportStore.CreateAsync();
         // storescp over TLS, requiring a client certificate signed by the CA (its default).
         await using var pacs = await Storescp.StartAsync(Path.Combine(store.Root, "pacs"), FreePort.Next(),

@@ -2,14 +2,14 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace RadAI.Dicom.Tests.Network;
+namespace RadAI.Testing;
 
 /// <summary>
 /// A throwaway PKI made in process (.NET CertificateRequest): a CA, a server certificate for localhost/127.0.0.1 and a
 /// client certificate it signed, and a rogue CA with its own server certificate; each also written as PEM files (key
 /// and certificate) for DCMTK's +tls.
 /// </summary>
-internal sealed class TestPki
+public sealed class TestPki
 {
     private static readonly Lazy<TestPki> Shared = new(() => new TestPki());
 
