@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RadAI.Contracts;
@@ -22,11 +23,19 @@ public sealed partial class DeliveryAttempts(
     TimeProvider time,
     ILogger<DeliveryAttempts> logger)
 {
+    /// <summary>Spans of pacs-sender (collected with every <c>RadAI.*</c> source): one per delivery attempt, tagged with its job.</summary>
+    public static readonly ActivitySource Activities = new("RadAI.PacsSender");
+
     /// <summary>At most this many objects are named in a failure reason.</summary>
     private const int ReasonObjects = 4;
 
     public async Task RunAsync(ClaimedAttempt attempt, CancellationToken cancellationToken)
     {
+        // The schedule lives in the database, not in a message: the span starts its own trace, found by the job id.
+        using var activity = Activities.StartActivity("pacs.delivery");
+        activity?.SetTag("radai.job.id", attempt.JobId);
+        activity?.SetTag("radai.destination.ae", attempt.DestinationAe);
+        activity?.SetTag("radai.delivery.attempt", attempt.Attempt);
         var settings = options.Value;
         var job = await deliveries.FindJobAsync(attempt.JobId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Delivery of job {attempt.JobId} has no job row.");
