@@ -24,6 +24,18 @@ public static class TestEnvironment
     /// <summary>Orthanc DICOM endpoint as AET@host:port.</summary>
     public static string OrthancDicom => Require("RADAI_TEST_ORTHANC_DICOM");
 
+    /// <summary><see cref="OrthancDicom"/>'s parts: AE title, host, port.</summary>
+    public static (string AeTitle, string Host, int Port) OrthancDicomEndpoint
+    {
+        get
+        {
+            var endpoint = OrthancDicom;
+            var at = endpoint.IndexOf('@', StringComparison.Ordinal);
+            var colon = endpoint.LastIndexOf(':');
+            return (endpoint[..at], endpoint[(at + 1)..colon], int.Parse(endpoint[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
     private static string Require(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value

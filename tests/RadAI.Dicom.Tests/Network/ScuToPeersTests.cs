@@ -142,7 +142,7 @@ public sealed class ScuToPeersTests
     [Fact]
     public async Task DicomSender_to_orthanc_stores_every_file_equal_to_its_source()
     {
-        var (aet, host, port) = ParseDicomEndpoint(TestEnvironment.OrthancDicom);
+        var (aet, host, port) = TestEnvironment.OrthancDicomEndpoint;
         using var http = new HttpClient { BaseAddress = TestEnvironment.OrthancHttp, Timeout = TimeSpan.FromSeconds(60) };
         using var work = new TemporaryDirectory();
         // Fresh Study/Series/SOP Instance UIDs: Orthanc keeps the first copy of an instance, other tests may send the same corpus files.
@@ -182,13 +182,6 @@ public sealed class ScuToPeersTests
         CalledAeTitle = calledAe,
         ResponseTimeout = TimeSpan.FromSeconds(60),
     };
-
-    private static (string Aet, string Host, int Port) ParseDicomEndpoint(string endpoint)
-    {
-        var at = endpoint.IndexOf('@', StringComparison.Ordinal);
-        var colon = endpoint.LastIndexOf(':');
-        return (endpoint[..at], endpoint[(at + 1)..colon], int.Parse(endpoint[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-    }
 
     /// <summary>The files a peer wrote into a folder, by the SOP Instance UID of their data set.</summary>
     internal static async Task<Dictionary<string, string>> StoredBySopInstanceAsync(string folder)

@@ -11,7 +11,7 @@ public sealed class OrthancPacs : IDisposable
     private readonly HttpClient _http = new() { BaseAddress = TestEnvironment.OrthancHttp, Timeout = TimeSpan.FromSeconds(120) };
 
     /// <summary>Orthanc's own AE title (the calling AE of its C-STOREs).</summary>
-    public static string AeTitle => TestEnvironment.OrthancDicom.Split('@')[0];
+    public static string AeTitle => TestEnvironment.OrthancDicomEndpoint.AeTitle;
 
     /// <summary>Uploads the files (POST /instances); returns Orthanc's id of their study.</summary>
     public async Task<string> UploadAsync(IEnumerable<string> files)

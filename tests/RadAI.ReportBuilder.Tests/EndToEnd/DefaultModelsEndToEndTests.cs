@@ -30,11 +30,11 @@ public sealed class DefaultModelsEndToEndTests(StandaloneNode node) : IClassFixt
         var study = node.Studies[key];
         await node.SendAsync(study);
 
-        var job = await node.WaitUntilAnalysedAsync(study.StudyInstanceUid, AnalysisTimeout);
+        var job = await node.Host.WaitUntilAnalysedAsync(study.StudyInstanceUid, AnalysisTimeout);
         var status = job.GetProperty("status").GetString();
         if (!StandaloneNode.AnalysedOrLater.Contains(status))
         {
-            Assert.Fail($"{study}: the job ended '{status}', not analysed:\n{await node.LastEventAsync(job.GetProperty("jobId").GetGuid())}");
+            Assert.Fail($"{study}: the job ended '{status}', not analysed:\n{await node.Host.LastEventAsync(job.GetProperty("jobId").GetGuid())}");
         }
 
         using var findings = await node.FindingsAsync(job.GetProperty("jobId").GetGuid());
@@ -75,7 +75,7 @@ public sealed class DefaultModelsEndToEndTests(StandaloneNode node) : IClassFixt
         await AssertReportAsync(study, job.GetProperty("jobId").GetGuid());
 
         // The synthetic patient never reaches the log.
-        var output = node.Process.Output;
+        var output = node.Host.Process.Output;
         foreach (var identifier in study.PatientIdentifiers)
         {
             Assert.DoesNotContain(identifier, output, StringComparison.Ordinal);
@@ -105,9 +105,9 @@ public sealed class DefaultModelsEndToEndTests(StandaloneNode node) : IClassFixt
     /// <summary>The job's report objects in the data folder's reports store, checked with the real tools.</summary>
     private async Task AssertReportAsync(SampleStudy study, Guid jobId)
     {
-        var job = await node.WaitUntilReportedAsync(study.StudyInstanceUid, AnalysisTimeout);
+        var job = await node.Host.WaitUntilReportedAsync(study.StudyInstanceUid, AnalysisTimeout);
         var status = job.GetProperty("status").GetString();
-        Assert.True(status is "report-ready" or "delivered" or "delivery-failed", $"{study}: the job ended '{status}', not reported:\n{await node.LastEventAsync(jobId)}");
+        Assert.True(status is "report-ready" or "delivered" or "delivery-failed", $"{study}: the job ended '{status}', not reported:\n{await node.Host.LastEventAsync(jobId)}");
 
         var reports = Path.Combine(node.DataFolder, "reports", jobId.ToString("N"));
         var files = Directory.GetFiles(reports, "*.dcm", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
@@ -132,8 +132,8 @@ public sealed class DefaultModelsEndToEndTests(StandaloneNode node) : IClassFixt
         Assert.Contains("Résultat non validé", text, StringComparison.Ordinal);
 
         // Back in the PACS the study came from: every object, by its SOP Instance UID (storescp as the PACS).
-        var ended = await node.WaitUntilEndedAsync(study.StudyInstanceUid, AnalysisTimeout);
-        Assert.True(ended.GetProperty("status").GetString() == "delivered", $"{study}: the job ended '{ended.GetProperty("status").GetString()}':\n{await node.LastEventAsync(jobId)}");
+        var ended = await node.Host.WaitUntilEndedAsync(study.StudyInstanceUid, AnalysisTimeout);
+        Assert.True(ended.GetProperty("status").GetString() == "delivered", $"{study}: the job ended '{ended.GetProperty("status").GetString()}':\n{await node.Host.LastEventAsync(jobId)}");
         var stored = await node.Pacs.ReceivedSopInstanceUidsAsync();
         foreach (var file in files)
         {

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using RadAI.ReportBuilder.Tests.Dicom;
 using RadAI.ReportBuilder.Tests.Support;
 using RadAI.Testing;
@@ -16,7 +15,7 @@ namespace RadAI.ReportBuilder.Tests.EndToEnd;
 /// (<c>--pacs ORTHANC@...</c>: Orthanc is both an accepted sender and where reports go), which analyses it and stores
 /// SR, SEG and encapsulated PDF back into the same Orthanc study; Orthanc's copies pass dciodvfy.
 /// </summary>
-public sealed partial class OrthancRoundTripTests
+public sealed class OrthancRoundTripTests
 {
     /// <summary>Analysis, report and delivery of the synthetic CT on two busy cores, with room to spare.</summary>
     private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(6);
@@ -30,22 +29,13 @@ public sealed partial class OrthancRoundTripTests
     [Fact]
     public async Task A_study_orthanc_sends_comes_back_into_the_same_orthanc_study_as_sr_seg_and_pdf()
     {
-        var (orthancAet, _, orthancPort) = ParseDicomEndpoint(TestEnvironment.OrthancDicom);
+        var (orthancAet, _, orthancPort) = TestEnvironment.OrthancDicomEndpoint;
         using var orthanc = new HttpClient { BaseAddress = TestEnvironment.OrthancHttp, Timeout = TimeSpan.FromMinutes(3) };
         using var work = new TemporaryDirectory("radai-orthanc-round-trip");
 
         var written = SampleStudies.SyntheticCtAsync(Path.Combine(work.Path, "synth-ct"));
-        await using var host = ServiceProcess.StartDll(RepositoryPaths.SiblingBuiltAssembly("RadAI.Standalone"), new Dictionary<string, string?>
-        {
-            ["DicomIngest__StableTimeout"] = "00:00:30",
-            ["DicomIngest__ReleaseGracePeriod"] = "00:00:00.200",
-            ["DicomIngest__CompletionPollInterval"] = "00:00:00.100",
-            ["Inference__UseCuda"] = "false",
-        }, "--dicom-port", "0", "--http-port", "0", "--data", Path.Combine(work.Path, "data"),
+        await using var host = await StandaloneHost.StartAsync(Path.Combine(work.Path, "data"),
             "--pacs", $"{orthancAet}@127.0.0.1:{orthancPort.ToString(CultureInfo.InvariantCulture)}");
-        var web = Web().Match(await host.WaitForLineAsync(l => Web().IsMatch(l), TimeSpan.FromSeconds(120), "the web address")).Groups["url"].Value;
-        var dicomPort = int.Parse(Dicom().Match(await host.WaitForLineAsync(l => Dicom().IsMatch(l), TimeSpan.FromSeconds(30), "the DICOM port")).Groups["port"].Value, CultureInfo.InvariantCulture);
-        using var radai = new HttpClient { BaseAddress = new Uri(web), Timeout = TimeSpan.FromSeconds(30) };
         var study = await written;
 
         string? orthancStudy = null;
@@ -66,7 +56,7 @@ public sealed partial class OrthancRoundTripTests
             Assert.Equal("CT", Assert.Single(sourceSeries).Modality);
 
             using (var put = await orthanc.PutAsync(new Uri($"/modalities/{_modality}", UriKind.Relative),
-                JsonContent.Create(new Dictionary<string, object> { ["AET"] = "RADAI", ["Host"] = "127.0.0.1", ["Port"] = dicomPort })))
+                JsonContent.Create(new Dictionary<string, object> { ["AET"] = "RADAI", ["Host"] = "127.0.0.1", ["Port"] = host.DicomPort })))
             {
                 Assert.True(put.IsSuccessStatusCode, $"PUT /modalities/{_modality}: {put.StatusCode} {await put.Content.ReadAsStringAsync()}");
             }
@@ -78,18 +68,11 @@ public sealed partial class OrthancRoundTripTests
             }
 
             // The job ends delivered: reported and stored back into Orthanc.
-            var job = (JsonElement)await Eventually.ValueAsync(async () =>
-            {
-                var jobs = await radai.GetFromJsonAsync<JsonElement>(new Uri("/api/jobs?limit=500", UriKind.Relative));
-                return jobs.EnumerateArray().FirstOrDefault(j => j.GetProperty("studyInstanceUid").GetString() == study.StudyInstanceUid
-                    && j.GetProperty("status").GetString() is not ("received" or "analysed" or "report-ready")) is { ValueKind: JsonValueKind.Object } ended
-                    ? (object)ended
-                    : null;
-            }, JobTimeout, $"the job of study {study.StudyInstanceUid} to end");
+            var job = await host.WaitUntilEndedAsync(study.StudyInstanceUid, JobTimeout);
             var status = job.GetProperty("status").GetString();
             if (status != "delivered")
             {
-                Assert.Fail($"{study}: the job ended '{status}', not delivered:\n{await LastEventAsync(radai, job.GetProperty("jobId").GetGuid())}");
+                Assert.Fail($"{study}: the job ended '{status}', not delivered:\n{await host.LastEventAsync(job.GetProperty("jobId").GetGuid())}");
             }
 
             // Orthanc holds SR, SEG and the encapsulated PDF (DOC) in the very study it sent: same Orthanc study, same Study Instance UID.
@@ -133,7 +116,7 @@ public sealed partial class OrthancRoundTripTests
             }
 
             // The synthetic patient never reaches the log.
-            var output = host.Output;
+            var output = host.Process.Output;
             foreach (var identifier in study.PatientIdentifiers)
             {
                 Assert.DoesNotContain(identifier, output, StringComparison.Ordinal);
@@ -158,26 +141,4 @@ public sealed partial class OrthancRoundTripTests
             s.GetProperty("MainDicomTags").TryGetProperty("Modality", out var m) ? m.GetString() ?? "" : "",
             s.GetProperty("Instances").EnumerateArray().Select(i => i.GetString()!).ToList()))];
     }
-
-    /// <summary>The latest event of a job (GET /api/jobs/{id}): why it failed.</summary>
-    private static async Task<string> LastEventAsync(HttpClient radai, Guid jobId)
-    {
-        var detail = await radai.GetFromJsonAsync<JsonElement>(new Uri($"/api/jobs/{jobId}", UriKind.Relative));
-        return detail.GetProperty("timeline").EnumerateArray().LastOrDefault() is { ValueKind: JsonValueKind.Object } last
-            ? $"{last.GetProperty("eventType").GetString()}: {last.GetProperty("payload").GetString()}"
-            : "(no event)";
-    }
-
-    private static (string Aet, string Host, int Port) ParseDicomEndpoint(string endpoint)
-    {
-        var at = endpoint.IndexOf('@', StringComparison.Ordinal);
-        var colon = endpoint.LastIndexOf(':');
-        return (endpoint[..at], endpoint[(at + 1)..colon], int.Parse(endpoint[(colon + 1)..], CultureInfo.InvariantCulture));
-    }
-
-    [GeneratedRegex(@"RadAI standalone listening on (?<url>http://[^\s]+)")]
-    private static partial Regex Web();
-
-    [GeneratedRegex(@"RadAI DICOM: AE title \S+ on port (?<port>\d+)")]
-    private static partial Regex Dicom();
 }
