@@ -185,13 +185,7 @@ public sealed partial class ReportGeneration(
             try
             {
                 await using var stream = File.OpenRead(stores.PathOf(run.Mask!));
-                var (sizeX, sizeY, sizeZ, labels) = await LabelMapFile.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
-                if (sizeX != run.Geometry.SizeX || sizeY != run.Geometry.SizeY || sizeZ != run.Geometry.SizeZ)
-                {
-                    return Fail("results-unreadable", $"The mask of {run.RunId} is {sizeX}×{sizeY}×{sizeZ}, its volume {run.Geometry.SizeX}×{run.Geometry.SizeY}×{run.Geometry.SizeZ}.");
-                }
-
-                masks[run.RunId] = labels;
+                masks[run.RunId] = await RunLabelMap.ReadAsync(stream, run, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
             {

@@ -106,11 +106,7 @@ public sealed record KeyImageSet(IReadOnlyList<ReportKeyImage> Images, IReadOnly
         {
             try
             {
-                var (x, y, z, labels) = await LabelMapFile.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
-                var g = run.Geometry;
-                return (x, y, z) == (g.SizeX, g.SizeY, g.SizeZ)
-                    ? (labels, null)
-                    : (null, $"Label map of {run.RunId} is {x}×{y}×{z}, its volume {g.SizeX}×{g.SizeY}×{g.SizeZ}.");
+                return (await RunLabelMap.ReadAsync(stream, run, cancellationToken).ConfigureAwait(false), null);
             }
             catch (InvalidDataException e)
             {
