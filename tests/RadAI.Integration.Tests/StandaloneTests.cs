@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using RadAI.Testing;
@@ -40,6 +43,59 @@ public sealed partial class StandaloneTests
 
         await process.StopAsync();
         Assert.Equal(0, process.ExitCode);
+    }
+
+    [Fact]
+    public async Task Without_any_switch_uses_the_documented_defaults_aet_radai_dicom_11112_http_8080_data_radai_data()
+    {
+        // The defaults need their fixed ports: say so plainly when something else holds them.
+        foreach (var port in new[] { DefaultDicomPort, DefaultHttpPort })
+        {
+            Assert.True(PortIsFree(port), $"port {port} is in use by another program: the standalone defaults cannot be checked on this machine");
+        }
+
+        using var workingDirectory = new TemporaryDirectory("radai-standalone-defaults");
+        var process = ServiceProcess.StartIn(workingDirectory.Path, "RadAI.Standalone", new Dictionary<string, string?>());
+        await using var _ = process;
+
+        var line = await process.WaitForLineAsync(l => Listening().IsMatch(l), TimeSpan.FromSeconds(60), "the line saying where it listens");
+        Assert.Equal($"http://localhost:{DefaultHttpPort}/", Listening().Match(line).Groups["url"].Value);
+        await process.WaitForLineAsync(l => l.Contains($"dicom-ingest: RADAI listening on ", StringComparison.Ordinal) && l.Contains($":{DefaultDicomPort}", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60), $"dicom-ingest listening as RADAI on port {DefaultDicomPort}");
+
+        // A real peer reaches AE title RADAI on port 11112, and the web entry answers on 8080.
+        var echo = await ExternalTool.RunAsync("echoscu", "-aet", "ECHO-TEST", "-aec", "RADAI", "127.0.0.1", DefaultDicomPort.ToString(CultureInfo.InvariantCulture));
+        echo.EnsureSuccess("echoscu to RADAI@127.0.0.1:11112");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{DefaultHttpPort}/") };
+        await Eventually.UntilAsync(async () =>
+        {
+            using var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            return ready.IsSuccessStatusCode;
+        }, TimeSpan.FromSeconds(120), "the standalone host to be ready on port 8080");
+
+        // ./radai-data is relative to where it was started.
+        Assert.True(File.Exists(Path.Combine(workingDirectory.Path, "radai-data", "radai.db")), "radai-data/radai.db in the working directory");
+
+        await process.StopAsync();
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    private const int DefaultDicomPort = 11112;
+
+    private const int DefaultHttpPort = 8080;
+
+    private static bool PortIsFree(int port)
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.Any, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     [GeneratedRegex(@"RadAI standalone listening on (?<url>http://[^\s]+)")]

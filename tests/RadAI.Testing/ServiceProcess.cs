@@ -38,6 +38,13 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     public static ServiceProcess Start(string assemblyName, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
         StartDotnet(RepositoryPaths.BuiltAssembly(assemblyName), assemblyName, environment, arguments);
 
+    /// <summary>
+    /// Starts a built RadAI program in <paramref name="workingDirectory"/>: for settings whose default is relative to the
+    /// current directory (the standalone host's <c>./radai-data</c>).
+    /// </summary>
+    public static ServiceProcess StartIn(string workingDirectory, string assemblyName, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        StartCore("dotnet", [RepositoryPaths.BuiltAssembly(assemblyName), .. arguments], workingDirectory, assemblyName, environment);
+
     /// <summary>Starts a program that is not .NET (e.g. DCMTK's storescp), in <paramref name="workingDirectory"/>.</summary>
     public static ServiceProcess StartProgram(string program, string workingDirectory, params string[] arguments) =>
         StartCore(program, arguments, workingDirectory, Path.GetFileName(program), new Dictionary<string, string?>());
