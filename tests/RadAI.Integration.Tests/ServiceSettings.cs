@@ -5,9 +5,13 @@ namespace RadAI.Integration.Tests;
 /// <summary>Settings (environment variable form) that point a service at the test servers.</summary>
 internal static class ServiceSettings
 {
-    public static Dictionary<string, string?> For(PostgresTestDatabase database, RabbitMqTestVirtualHost broker)
+    public static Dictionary<string, string?> For(PostgresTestDatabase database, RabbitMqTestVirtualHost broker) =>
+        For(database, broker.Settings);
+
+    /// <summary>The same with any broker's settings (e.g. a private <see cref="RabbitMqNode"/>).</summary>
+    public static Dictionary<string, string?> For(PostgresTestDatabase database, IReadOnlyDictionary<string, string?> brokerSettings)
     {
-        var settings = new Dictionary<string, string?>(broker.Settings)
+        var settings = new Dictionary<string, string?>(brokerSettings)
         {
             ["Database__Provider"] = "Postgres",
             ["Database__ConnectionString"] = database.ConnectionString,
