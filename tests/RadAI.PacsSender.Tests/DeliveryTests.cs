@@ -1,4 +1,5 @@
 using System.Globalization;
+using MassTransit;
 using RadAI.Contracts;
 using RadAI.Data;
 using RadAI.Dicom.Network;
@@ -337,6 +338,40 @@ public sealed class DeliveryTests
         Assert.Equal("CT-SCANNER", failed.DestinationAeTitle);
         Assert.Equal(DeliveryOutcomes.MessageIdOf(job, "CT-SCANNER", 0, nameof(DeliveryFailed)), Assert.Single(outcomes.All).MessageId);
         await Eventually.UntilAsync(async () => (await second.Deliveries.UnpublishedAsync(10, CancellationToken.None)).Count == 0, Deadline, "the outbox marked published");
+    }
+
+    [Fact]
+    public async Task Deliveries_go_on_while_the_outcomes_cannot_be_published_and_the_outcomes_follow_once_they_can()
+    {
+        await using var store = await ReportStore.CreateAsync();
+        await using var pacs = await Storescp.StartAsync(Path.Combine(store.Root, "pacs"), FreePort.Next());
+        var outcomes = new Outcomes();
+        var gate = new OutcomePublishGate();
+        await using var host = await SenderHost.StartAsync(store, outcomes, Settings(Destination(0, Storescp.AeTitle, pacs.Port)),
+            services => services.AddPublishObserver(_ => gate));
+
+        // The first job's outcome waits at the gate (the broker "down"); the second job must still reach the PACS.
+        var first = Guid.NewGuid();
+        await SendStudyAndReportAsync(host, store, first, Storescp.AeTitle);
+        await Eventually.UntilAsync(() => Task.FromResult(gate.Held > 0), Deadline, "the first job's ReportDelivered held at the gate");
+        var second = Guid.NewGuid();
+        await SendStudyAndReportAsync(host, store, second, Storescp.AeTitle);
+
+        foreach (var job in new[] { first, second })
+        {
+            await Eventually.UntilAsync(async () => await host.Deliveries.DeliveriesOfJobAsync(job, CancellationToken.None) is { Count: > 0 } rows && rows.All(d => d.Status == DeliveryStatus.Delivered),
+                Deadline, $"job {job} delivered to the PACS while no outcome can be published");
+        }
+
+        Assert.Empty(outcomes.All);
+        gate.Open();
+        foreach (var job in new[] { first, second })
+        {
+            Assert.Single(await Eventually.ValueAsync(() => Task.FromResult(NonEmpty(outcomes.Delivered(job))), Deadline, $"job {job}'s ReportDelivered published once the gate opened"));
+        }
+
+        await Eventually.UntilAsync(async () => (await host.Deliveries.UnpublishedAsync(10, CancellationToken.None)).Count == 0, Deadline, "the outbox marked published");
+        Assert.Equal(2, outcomes.All.Count);
     }
 
     [Fact]

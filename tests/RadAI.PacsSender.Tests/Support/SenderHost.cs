@@ -26,7 +26,8 @@ public sealed class SenderHost : IAsyncDisposable
 
     public IBus Bus => Services.GetRequiredService<IBus>();
 
-    public static async Task<SenderHost> StartAsync(ReportStore store, Outcomes outcomes, IReadOnlyDictionary<string, string?> settings)
+    /// <summary>Starts the module; <paramref name="configure"/> adds test services (e.g. a publish observer).</summary>
+    public static async Task<SenderHost> StartAsync(ReportStore store, Outcomes outcomes, IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var all = new Dictionary<string, string?>(store.Settings)
@@ -54,6 +55,7 @@ public sealed class SenderHost : IAsyncDisposable
             bus.AddConsumer<OutcomeRecorder>();
         });
         builder.AddPacsSender();
+        configure?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return new SenderHost(host);

@@ -8,9 +8,10 @@ namespace RadAI.PacsSender.Delivery;
 
 /// <summary>
 /// Sends the due deliveries. The schedule is the database (<c>pacs_deliveries.next_attempt_at</c>), not the broker nor
-/// memory: a restart of the service or of the broker loses no retry. Each turn publishes the outbox, takes the due
-/// deliveries (a few at a time, one association each), then waits until the next one is due, a wake-up (new work), or the
-/// poll interval.
+/// memory: a restart of the service or of the broker loses no retry. Each turn takes the due deliveries (a few at a time,
+/// one association each), then waits until the next one is due, a wake-up (new work), or the poll interval. The outcomes
+/// are published from the outbox by a loop of their own: a publish waits while the broker is unreachable, and reports
+/// must still reach the PACS meanwhile.
 /// </summary>
 public sealed partial class DeliveryScheduler(
     DeliveryRepository deliveries,
@@ -23,7 +24,13 @@ public sealed partial class DeliveryScheduler(
 {
     private static readonly TimeSpan ErrorPause = TimeSpan.FromSeconds(5);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Wakes the outbox loop when attempts recorded outcomes.</summary>
+    private readonly DeliverySignal _outcomesRecorded = new();
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(DeliverAsync(stoppingToken), PublishOutcomesAsync(stoppingToken));
+
+    private async Task DeliverAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         while (!stoppingToken.IsCancellationRequested)
@@ -31,13 +38,12 @@ public sealed partial class DeliveryScheduler(
             TimeSpan wait;
             try
             {
-                await PublishOutboxAsync(stoppingToken).ConfigureAwait(false);
                 var now = time.GetUtcNow();
                 var claimed = await deliveries.ClaimDueAsync(now, now + settings.AttemptLease, settings.MaxConcurrentDeliveries, stoppingToken).ConfigureAwait(false);
                 if (claimed.Count > 0)
                 {
                     await Task.WhenAll(claimed.Select(c => RunAsync(c, stoppingToken))).ConfigureAwait(false);
-                    await PublishOutboxAsync(stoppingToken).ConfigureAwait(false);
+                    _outcomesRecorded.Wake();
                     continue;
                 }
 
@@ -47,7 +53,7 @@ public sealed partial class DeliveryScheduler(
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogTurnFailed(e);
-                wait = settings.PollInterval < ErrorPause ? settings.PollInterval : ErrorPause;
+                wait = ErrorWait(settings);
             }
             catch (OperationCanceledException)
             {
@@ -56,10 +62,37 @@ public sealed partial class DeliveryScheduler(
 
             if (wait > TimeSpan.Zero)
             {
-                await WaitAsync(wait, stoppingToken).ConfigureAwait(false);
+                await WaitAsync(signal, wait, stoppingToken).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>Publishes the outbox at start (outcomes a stop left unpublished), after each batch of attempts, and at each poll.</summary>
+    private async Task PublishOutcomesAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = settings.PollInterval;
+            try
+            {
+                await PublishOutboxAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogPublishFailed(e);
+                wait = ErrorWait(settings);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            await WaitAsync(_outcomesRecorded, wait, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private static TimeSpan ErrorWait(PacsSenderOptions settings) => settings.PollInterval < ErrorPause ? settings.PollInterval : ErrorPause;
 
     /// <summary>Publishes the outcome events not yet published, each with its deterministic message id.</summary>
     public async Task PublishOutboxAsync(CancellationToken cancellationToken)
@@ -103,11 +136,12 @@ public sealed partial class DeliveryScheduler(
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan max) => value < TimeSpan.Zero ? TimeSpan.Zero : value > max ? max : value;
 
-    private async Task WaitAsync(TimeSpan wait, CancellationToken stoppingToken)
+    /// <summary>Waits for <paramref name="wait"/> or a wake-up of <paramref name="wakeUp"/>, whichever comes first.</summary>
+    private async Task WaitAsync(DeliverySignal wakeUp, TimeSpan wait, CancellationToken stoppingToken)
     {
         using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var delay = Task.Delay(wait, time, either.Token);
-        var woken = signal.WaitAsync(either.Token);
+        var woken = wakeUp.WaitAsync(either.Token);
         await Task.WhenAny(delay, woken).ConfigureAwait(false);
         await either.CancelAsync().ConfigureAwait(false);
         try
@@ -125,6 +159,9 @@ public sealed partial class DeliveryScheduler(
 
     [LoggerMessage(EventId = 7421, Level = LogLevel.Error, Message = "Delivery scheduler turn failed; retrying shortly")]
     private partial void LogTurnFailed(Exception exception);
+
+    [LoggerMessage(EventId = 7424, Level = LogLevel.Error, Message = "Publishing the delivery outcomes failed; retrying shortly")]
+    private partial void LogPublishFailed(Exception exception);
 
     [LoggerMessage(EventId = 7422, Level = LogLevel.Error, Message = "Job {JobId} to {DestinationAe}: attempt {Attempt} could not be recorded; it is taken again when its lease ends")]
     private partial void LogAttemptFailed(Guid jobId, string destinationAe, long attempt, Exception exception);

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 
 namespace RadAI.PacsSender.Delivery;
 
-/// <summary>Wakes the delivery scheduler when work was added (a report accepted, a resend): it need not wait for its poll.</summary>
+/// <summary>Wakes a loop of the delivery scheduler when it has work (a report accepted, a resend; outcomes recorded): it need not wait for its poll.</summary>
 public sealed class DeliverySignal
 {
     private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
