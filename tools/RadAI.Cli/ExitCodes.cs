@@ -17,4 +17,7 @@ public static class ExitCodes
 
     /// <summary>The peer could not be reached or refused the association.</summary>
     public const int ConnectionFailed = 4;
+
+    /// <summary>Data failed an integrity check (e.g. the audit log's hash chain is broken).</summary>
+    public const int IntegrityFailure = 5;
 }

@@ -16,6 +16,7 @@ public static class RadAICommand
         root.Subcommands.Add(ListenCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         return root;
     }
 

@@ -126,6 +126,12 @@ public sealed class StandaloneHost : IAsyncDisposable
                 ["Database:ConnectionString"] = $"Data Source={Path.Combine(dataDirectory, "radai.db")}",
                 ["Messaging:Transport"] = "InMemory",
                 ["Storage:Root"] = dataDirectory,
+                // Sign-in works out of the box with a random key made once in the data folder (no built-in key);
+                // the first administrator still needs Api:Security:InitialAdminPasswordFile (no default password).
+                ["Api:Security:SigningKeyFile"] = Path.Combine(dataDirectory, "secrets", "jwt-signing.key"),
+                ["Api:Security:CreateSigningKeyFile"] = "true",
+                // Only the gateway in this process reaches the services: its X-Forwarded-For is the client's address.
+                ["Api:Security:TrustForwardedFor"] = "true",
                 ["Logging:Console:FormatterName"] = "simple",
             },
         });

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using RadAI.Api.Apis;
 using RadAI.Api.Jobs;
+using RadAI.Api.Security;
 using RadAI.Hosting.Database;
 
 namespace RadAI.Api;
@@ -15,12 +16,13 @@ public static class ApiModule
     /// <summary>Service name in telemetry and logs.</summary>
     public const string ServiceName = "api";
 
-    /// <summary>Registers the api's services and migrations.</summary>
+    /// <summary>Registers the api's services and migrations, authentication, role policies and the audit log.</summary>
     public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddDatabaseMigrations(ServiceName, typeof(ApiModule).Assembly);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobRepository>();
+        builder.AddApiSecurity();
         return builder;
     }
 
@@ -36,6 +38,10 @@ public static class ApiModule
     {
         routes.MapSystemApi();
         routes.MapJobsApi();
+        routes.MapAuthApi();
+        routes.MapUsersApi();
+        routes.MapApiKeysApi();
+        routes.MapAuditApi();
         return routes;
     }
 }
