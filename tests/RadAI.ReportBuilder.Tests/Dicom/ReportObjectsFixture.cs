@@ -142,12 +142,10 @@ public sealed class ReportObjectsFixture : IAsyncLifetime, IDisposable
         _folder.Dispose();
     }
 
-    /// <summary>dciodvfy's IOD line, its Error lines and its Warning lines.</summary>
+    /// <summary>dciodvfy's IOD line, its Error lines and its Warning lines (<see cref="Dciodvfy"/>).</summary>
     public static async Task<(string Iod, List<string> Errors, List<string> Warnings)> DciodvfyAsync(string path)
     {
-        var result = await ExternalTool.RunAsync("dciodvfy", path);
-        var lines = (result.Error + "\n" + result.Output).Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToList();
-        var iod = lines.FirstOrDefault(l => !l.Contains(" - ", StringComparison.Ordinal) && !l.StartsWith('(')) ?? "";
-        return (iod, lines.Where(l => l.Contains("Error - ", StringComparison.Ordinal)).ToList(), lines.Where(l => l.StartsWith("Warning - ", StringComparison.Ordinal)).ToList());
+        var verdict = await Dciodvfy.CheckAsync(path);
+        return (verdict.Iod, [.. verdict.Errors], [.. verdict.Warnings]);
     }
 }

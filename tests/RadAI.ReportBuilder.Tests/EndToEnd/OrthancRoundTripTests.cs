@@ -1,8 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using RadAI.ReportBuilder.Tests.Dicom;
 using RadAI.ReportBuilder.Tests.Support;
 using RadAI.Testing;
 using Xunit;
@@ -20,9 +16,6 @@ public sealed class OrthancRoundTripTests
     /// <summary>Analysis, report and delivery of the synthetic CT on two busy cores, with room to spare.</summary>
     private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(6);
 
-    /// <summary>What the report builder's objects are in Orthanc: structured report, segmentation, encapsulated PDF.</summary>
-    private static readonly string[] ReportModalities = ["SR", "SEG", "DOC"];
-
     /// <summary>The id of RadAI in Orthanc's modalities, unique per run: the test Orthanc is shared by other tests.</summary>
     private readonly string _modality = "radai-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -30,7 +23,7 @@ public sealed class OrthancRoundTripTests
     public async Task A_study_orthanc_sends_comes_back_into_the_same_orthanc_study_as_sr_seg_and_pdf()
     {
         var (orthancAet, _, orthancPort) = TestEnvironment.OrthancDicomEndpoint;
-        using var orthanc = new HttpClient { BaseAddress = TestEnvironment.OrthancHttp, Timeout = TimeSpan.FromMinutes(3) };
+        using var orthanc = new OrthancClient(TestEnvironment.OrthancHttp);
         using var work = new TemporaryDirectory("radai-orthanc-round-trip");
 
         var written = SampleStudies.SyntheticCtAsync(Path.Combine(work.Path, "synth-ct"));
@@ -42,30 +35,13 @@ public sealed class OrthancRoundTripTests
         try
         {
             // The study in the PACS, and RadAI a modality of it.
-            foreach (var file in Directory.GetFiles(study.Folder, "*.dcm").Order(StringComparer.Ordinal))
-            {
-                using var content = new ByteArrayContent(await File.ReadAllBytesAsync(file));
-                using var upload = await orthanc.PostAsync(new Uri("/instances", UriKind.Relative), content);
-                Assert.True(upload.IsSuccessStatusCode, $"POST /instances {Path.GetFileName(file)}: {upload.StatusCode} {await upload.Content.ReadAsStringAsync()}");
-                var stored = await upload.Content.ReadFromJsonAsync<JsonElement>();
-                orthancStudy ??= stored.GetProperty("ParentStudy").GetString();
-            }
-
-            Assert.NotNull(orthancStudy);
-            var sourceSeries = await SeriesAsync(orthanc, orthancStudy);
-            Assert.Equal("CT", Assert.Single(sourceSeries).Modality);
-
-            using (var put = await orthanc.PutAsync(new Uri($"/modalities/{_modality}", UriKind.Relative),
-                JsonContent.Create(new Dictionary<string, object> { ["AET"] = "RADAI", ["Host"] = "127.0.0.1", ["Port"] = host.DicomPort })))
-            {
-                Assert.True(put.IsSuccessStatusCode, $"PUT /modalities/{_modality}: {put.StatusCode} {await put.Content.ReadAsStringAsync()}");
-            }
+            orthancStudy = await orthanc.UploadStudyAsync(study.Folder);
+            var sourceSeries = Assert.Single(await orthanc.SeriesAsync(orthancStudy));
+            Assert.Equal("CT", sourceSeries.Modality);
+            await orthanc.PutModalityAsync(_modality, "RADAI", "127.0.0.1", host.DicomPort);
 
             // Orthanc pushes the study to RadAI (C-STORE, calling AE title ORTHANC: a sender --pacs accepts).
-            using (var store = await orthanc.PostAsync(new Uri($"/modalities/{_modality}/store", UriKind.Relative), new StringContent(orthancStudy, Encoding.UTF8, "text/plain")))
-            {
-                Assert.True(store.IsSuccessStatusCode, $"POST /modalities/{_modality}/store: {store.StatusCode} {await store.Content.ReadAsStringAsync()}");
-            }
+            await orthanc.StoreToModalityAsync(_modality, orthancStudy);
 
             // The job ends delivered: reported and stored back into Orthanc.
             var job = await host.WaitUntilEndedAsync(study.StudyInstanceUid, JobTimeout);
@@ -75,45 +51,9 @@ public sealed class OrthancRoundTripTests
                 Assert.Fail($"{study}: the job ended '{status}', not delivered:\n{await host.LastEventAsync(job.GetProperty("jobId").GetGuid())}");
             }
 
-            // Orthanc holds SR, SEG and the encapsulated PDF (DOC) in the very study it sent: same Orthanc study, same Study Instance UID.
-            var series = await Eventually.ValueAsync(async () =>
-            {
-                var now = await SeriesAsync(orthanc, orthancStudy);
-                return ReportModalities.All(m => now.Any(s => s.Modality == m)) ? now : null;
-            }, TimeSpan.FromSeconds(30), $"series SR, SEG and DOC in Orthanc study {orthancStudy}");
-            var studyTags = await orthanc.GetFromJsonAsync<JsonElement>(new Uri($"/studies/{orthancStudy}", UriKind.Relative));
-            Assert.Equal(study.StudyInstanceUid, studyTags.GetProperty("MainDicomTags").GetProperty("StudyInstanceUID").GetString());
-            using (var find = await orthanc.PostAsync(new Uri("/tools/find", UriKind.Relative), JsonContent.Create(new Dictionary<string, object>
-            {
-                // Dictionary keys: JsonContent's web defaults would write an anonymous object's properties in camelCase, which Orthanc rejects.
-                ["Level"] = "Study",
-                ["Query"] = new Dictionary<string, string> { ["StudyInstanceUID"] = study.StudyInstanceUid },
-            })))
-            {
-                find.EnsureSuccessStatusCode();
-                var studies = await find.Content.ReadFromJsonAsync<JsonElement>();
-                Assert.Equal(orthancStudy, Assert.Single(studies.EnumerateArray()).GetString());
-            }
-
-            // Each of Orthanc's copies of the new objects passes dciodvfy.
-            var reported = series.Where(s => s.Modality != "CT").ToList();
-            foreach (var modality in ReportModalities)
-            {
-                Assert.Contains(reported, s => s.Modality == modality);
-            }
-
-            foreach (var (modality, instances) in reported)
-            {
-                foreach (var instance in instances)
-                {
-                    var tags = await orthanc.GetFromJsonAsync<JsonElement>(new Uri($"/instances/{instance}/simplified-tags", UriKind.Relative));
-                    Assert.Equal(study.StudyInstanceUid, tags.GetProperty("StudyInstanceUID").GetString());
-                    var file = Path.Combine(work.Path, $"{modality}-{instance}.dcm");
-                    await File.WriteAllBytesAsync(file, await orthanc.GetByteArrayAsync(new Uri($"/instances/{instance}/file", UriKind.Relative)));
-                    var (iod, errors, _) = await ReportObjectsFixture.DciodvfyAsync(file);
-                    Assert.True(errors.Count == 0, $"dciodvfy of Orthanc's {modality} instance {instance} ({iod}):\n{string.Join('\n', errors)}");
-                }
-            }
+            // Orthanc holds SR, SEG and the encapsulated PDF (DOC) in the very study it sent, and each of its copies
+            // of the new objects passes dciodvfy.
+            await OrthancReportChecks.AssertReportInStudyAsync(orthanc, orthancStudy, study.StudyInstanceUid, [sourceSeries.Id], work.Path, TimeSpan.FromSeconds(30));
 
             // The synthetic patient never reaches the log.
             var output = host.Process.Output;
@@ -126,19 +66,10 @@ public sealed class OrthancRoundTripTests
         {
             if (orthancStudy is not null)
             {
-                using var deleted = await orthanc.DeleteAsync(new Uri($"/studies/{orthancStudy}", UriKind.Relative));
+                await orthanc.DeleteStudyAsync(orthancStudy);
             }
 
-            using var removed = await orthanc.DeleteAsync(new Uri($"/modalities/{_modality}", UriKind.Relative));
+            await orthanc.DeleteModalityAsync(_modality);
         }
-    }
-
-    /// <summary>The series of an Orthanc study: modality and Orthanc instance ids of each.</summary>
-    private static async Task<List<(string Modality, List<string> Instances)>> SeriesAsync(HttpClient orthanc, string orthancStudy)
-    {
-        var series = await orthanc.GetFromJsonAsync<JsonElement>(new Uri($"/studies/{orthancStudy}/series", UriKind.Relative));
-        return [.. series.EnumerateArray().Select(s => (
-            s.GetProperty("MainDicomTags").TryGetProperty("Modality", out var m) ? m.GetString() ?? "" : "",
-            s.GetProperty("Instances").EnumerateArray().Select(i => i.GetString()!).ToList()))];
     }
 }

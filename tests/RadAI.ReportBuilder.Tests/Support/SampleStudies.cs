@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics;
 using System.Text.Json;
 using RadAI.Testing;
 
@@ -103,22 +102,15 @@ public static class SampleStudies
     }
 
     /// <summary>
-    /// A CT chest series written by <c>radai synth-ct</c> (the CLI's phantom: body, two lungs, spine; no nodule) into
-    /// <paramref name="folder"/>, with a new Study Instance UID. The defaults (48 slices of 256², 1 mm) are above the
-    /// lung package's 40 slices and the nodule package's 20, within both slice-thickness ranges.
+    /// A CT chest series written by <c>radai synth-ct</c> (<see cref="SyntheticCtStudy"/>: no nodule) into
+    /// <paramref name="folder"/>, with a new Study Instance UID.
     /// </summary>
     public static async Task<SampleStudy> SyntheticCtAsync(string folder, int seed = 5, int slices = 48, int size = 256)
     {
-        var studyUid = "2.25." + new BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true).ToString(CultureInfo.InvariantCulture);
-        var radai = RepositoryPaths.SiblingBuiltAssembly("RadAI.Cli", "radai");
-        (await ExternalTool.RunAsync("dotnet",
-        [
-            radai, "synth-ct", "--out", folder, "--slices", slices.ToString(CultureInfo.InvariantCulture),
-            "--rows", size.ToString(CultureInfo.InvariantCulture), "--columns", size.ToString(CultureInfo.InvariantCulture),
-            "--seed", seed.ToString(CultureInfo.InvariantCulture), "--study-uid", studyUid,
-        ])).EnsureSuccess("radai synth-ct");
+        var series = await SyntheticCtStudy.WriteAsync(folder, seed, slices, size);
         // The CLI's phantom has no nodule: the nodule package runs on it, but need not find anything.
-        return new SampleStudy("synth-ct", "CT", Path.GetFullPath(folder), studyUid, ExpectedPackages["synth-ct"], "SYNTHETIC^PHANTOM", "SYNTH-CT-0001", slices, 1)
+        return new SampleStudy("synth-ct", "CT", series.Folder, series.StudyInstanceUid, ExpectedPackages["synth-ct"],
+            SyntheticCtStudy.PatientName, SyntheticCtStudy.PatientId, slices, 1)
         {
             PackagesWithFindings = ["radai.ct.lung-quant"],
         };
