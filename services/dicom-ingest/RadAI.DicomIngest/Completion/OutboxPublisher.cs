@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,15 @@ public sealed partial class OutboxPublisher(
     IngestMetrics metrics,
     ILogger<OutboxPublisher> logger) : BackgroundService
 {
+    /// <summary>Spans of dicom-ingest (collected with every <c>RadAI.*</c> source).</summary>
+    public static readonly ActivitySource Activities = new("RadAI.DicomIngest");
+
+    /// <summary>
+    /// The span of a study's completion: from its last instance received to its StudyReceived published, i.e. the
+    /// stable wait, the completion and the outbox. Current while publishing, so that the job's spans share its trace.
+    /// </summary>
+    public const string StudyCompleteSpan = "study.complete";
+
     private readonly SemaphoreSlim _wake = new(0);
 
     /// <summary>Something was queued: publish without waiting for the next poll.</summary>
@@ -54,7 +64,17 @@ public sealed partial class OutboxPublisher(
         {
             var studyReceived = JsonSerializer.Deserialize<StudyReceived>(message.Payload, StudyCompletionService.Json)
                 ?? throw new InvalidOperationException($"Outbox message {message.MessageId} is empty.");
-            await bus.Publish(studyReceived, context => context.MessageId = message.MessageId, cancellationToken).ConfigureAwait(false);
+            // Started in the past: the last instance's arrival is in the database, which survives a restart.
+            using (var activity = Activities.StartActivity(StudyCompleteSpan, ActivityKind.Internal, parentContext: default, startTime: message.LastInstanceAt))
+            {
+                activity?.SetTag("radai.job.id", message.JobId);
+                activity?.SetTag("radai.sending.ae", studyReceived.SendingAeTitle);
+                activity?.SetTag("radai.study.series", studyReceived.Series.Count);
+                activity?.SetTag("radai.study.instances", studyReceived.Series.Sum(s => s.InstanceCount));
+                activity?.AddEvent(new ActivityEvent("study.completed", message.CreatedAt));
+                await bus.Publish(studyReceived, context => context.MessageId = message.MessageId, cancellationToken).ConfigureAwait(false);
+            }
+
             await receptions.MarkPublishedAsync(message.MessageId, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             metrics.Published(clock.GetUtcNow() - message.LastInstanceAt);
             LogPublished(message.JobId, studyReceived.StudyInstanceUid);
