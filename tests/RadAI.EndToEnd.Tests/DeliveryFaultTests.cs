@@ -8,9 +8,9 @@ using Xunit;
 namespace RadAI.EndToEnd.Tests;
 
 /// <summary>
-/// Faults on the way back to the PACS, with the five services as processes: the PACS down when the report is ready,
-/// and pacs-sender killed while it delivers. Either way the report reaches Orthanc once: one ReportDelivered in the
-/// job's timeline, one Orthanc instance per report object.
+/// Faults along the way, with the five services as processes: the PACS down when the report is ready, pacs-sender
+/// killed while it delivers, the broker restarted while the job is under way. Each time the report reaches Orthanc
+/// once: one ReportDelivered in the job's timeline, one Orthanc instance per report object.
 /// </summary>
 [Collection(HospitalCollection.Name)]
 public sealed class DeliveryFaultTests(HospitalFixture hospital)
@@ -93,6 +93,42 @@ public sealed class DeliveryFaultTests(HospitalFixture hospital)
         // The killed attempt counted; the next one, once its lease ended, delivered everything.
         var delivered = await AssertDeliveredOnceAsync(ct, orthancStudy, sourceSeries, "sender-killed-ct-orthanc");
         Assert.Equal(inFlight.Attempts + 1, delivered.Attempts);
+    });
+
+    [Fact]
+    public Task Broker_restarted_while_the_job_is_under_way_the_job_completes_with_each_event_once() => hospital.RunAsync(async () =>
+    {
+        var ct = await hospital.WriteSyntheticCtAsync("broker-restart-ct");
+        var (orthancStudy, sourceSeries) = await hospital.SendThroughPacsAsync(ct.Folder);
+
+        // Orthanc has sent the study: the broker goes down while RadAI has it (waiting for the study to be stable,
+        // analysing it, or reporting), and comes back on the same port with its durable queues.
+        await hospital.Broker.StopAsync();
+        var down = DateTimeOffset.UtcNow;
+        try
+        {
+            // Every service sees the outage: readiness fails on the broker check.
+            foreach (var service in PipelineCluster.Services)
+            {
+                await Eventually.UntilAsync(async () =>
+                {
+                    using var ready = await Cluster.HttpOf(service).GetAsync(new Uri("/health/ready", UriKind.Relative));
+                    return ready.StatusCode == HttpStatusCode.ServiceUnavailable;
+                }, TimeSpan.FromSeconds(60), $"{service} to report the broker down");
+            }
+        }
+        finally
+        {
+            await hospital.Broker.StartAsync();
+        }
+
+        await AssertDeliveredOnceAsync(ct, orthancStudy, sourceSeries, "broker-restart-ct-orthanc");
+        var job = Assert.Single(await Cluster.JobsOfStudyAsync(ct.StudyInstanceUid)).GetProperty("jobId").GetGuid();
+        var timeline = (await Cluster.JobDetailAsync(job)).GetProperty("timeline").EnumerateArray()
+            .Select(e => (Type: e.GetProperty("eventType").GetString()!, At: e.GetProperty("occurredAt").GetDateTimeOffset())).ToList();
+        Assert.Equal(["StudyReceived", "AnalysisDone", "ReportReady", "ReportDelivered"], timeline.Select(e => e.Type));
+        // The job was under way across the outage, not over before it.
+        Assert.True(timeline[^1].At > down, $"ReportDelivered at {timeline[^1].At:O}, before the broker went down at {down:O}: the restart proved nothing.");
     });
 
     /// <summary>

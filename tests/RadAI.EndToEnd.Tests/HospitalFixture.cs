@@ -5,7 +5,7 @@ namespace RadAI.EndToEnd.Tests;
 
 /// <summary>
 /// A hospital with RadAI: a private Orthanc as its PACS (RadAI one of its modalities), and the five services as
-/// processes on the test RabbitMQ (a private virtual host) and PostgreSQL (a fresh database). Shared by the tests of
+/// processes on a private RabbitMQ node (the tests restart it) and the test PostgreSQL (a fresh database). Shared by the tests of
 /// <see cref="HospitalCollection"/>, which run one after the other: each sends its own study and follows its own job
 /// (found by Study Instance UID), and leaves Orthanc and the services running when it ends.
 /// </summary>
@@ -19,11 +19,14 @@ public sealed class HospitalFixture : IAsyncLifetime, IDisposable
 
     private readonly TemporaryDirectory _work = new("radai-e2e");
     private PostgresTestDatabase? _database;
-    private RabbitMqTestVirtualHost? _broker;
+    private RabbitMqNode? _broker;
     private PipelineCluster? _cluster;
 
     /// <summary>The hospital PACS.</summary>
     public PrivateOrthanc Pacs { get; } = new("HOSPITAL-PACS");
+
+    /// <summary>The broker the services share: a node of the hospital's own, which a test may stop and start again.</summary>
+    public RabbitMqNode Broker => _broker ?? throw new InvalidOperationException("The fixture is not started.");
 
     /// <summary>The five services.</summary>
     public PipelineCluster Cluster => _cluster ?? throw new InvalidOperationException("The fixture is not started.");
@@ -41,11 +44,20 @@ public sealed class HospitalFixture : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        _database = await PostgresTestDatabase.CreateAsync();
-        _broker = await RabbitMqTestVirtualHost.CreateAsync();
-        // The PACS first: pacs-sender's C-ECHO at start finds it; RadAI becomes its modality once its port is known.
-        await Pacs.StartAsync();
-        _cluster = await PipelineCluster.StartAsync(_broker.Settings, _database.ConnectionString, [(Pacs.AeTitle, "127.0.0.1", Pacs.DicomPort)]);
+        // The node boots in seconds to a minute on a busy machine: meanwhile the database and the PACS start.
+        var broker = RabbitMqNode.StartNewAsync();
+        try
+        {
+            _database = await PostgresTestDatabase.CreateAsync();
+            // The PACS before the services: pacs-sender's C-ECHO at start finds it; RadAI becomes its modality once its port is known.
+            await Pacs.StartAsync();
+        }
+        finally
+        {
+            _broker = await broker;
+        }
+
+        _cluster = await PipelineCluster.StartAsync(Broker.Settings, DatabaseConnectionString, [(Pacs.AeTitle, "127.0.0.1", Pacs.DicomPort)]);
         await Pacs.AddModalityAsync(RadaiModality, "RADAI", "127.0.0.1", _cluster.DicomPort);
     }
 

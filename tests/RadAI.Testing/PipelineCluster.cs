@@ -42,7 +42,10 @@ public sealed partial class PipelineCluster : IAsyncDisposable
     public int DicomPort { get; private set; }
 
     /// <summary>The api's web client (<c>/api/jobs</c>); a new one after the api restarts.</summary>
-    public HttpClient ApiHttp => Running(Api).Http;
+    public HttpClient ApiHttp => HttpOf(Api);
+
+    /// <summary>An HttpClient pointed at a running service (its health endpoints; the api's REST).</summary>
+    public HttpClient HttpOf(string service) => Running(service).Http;
 
     /// <summary>
     /// Starts the five services and waits until each is ready (<c>/health/ready</c>: database and broker reachable,
