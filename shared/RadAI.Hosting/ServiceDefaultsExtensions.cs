@@ -24,7 +24,14 @@ public static class ServiceDefaultsExtensions
     /// Adds OpenTelemetry traces, metrics and logs (OTLP exporter when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
     /// is set), the liveness check, problem details and JSON console logs (unless configured otherwise).
     /// </summary>
-    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
+    /// <param name="builder">The host's builder.</param>
+    /// <param name="serviceName">The service's name in telemetry and logs.</param>
+    /// <param name="telemetry">
+    /// False for a second web application in a process that already has one with telemetry (the standalone host's
+    /// gateway): OpenTelemetry's providers see every activity and metric of the process, so a second set would export
+    /// each span and measurement twice.
+    /// </param>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, string serviceName, bool telemetry = true)
     {
         var identity = ServiceIdentity.For(serviceName);
         builder.Services.AddSingleton(identity);
@@ -40,7 +47,11 @@ public static class ServiceDefaultsExtensions
             });
         }
 
-        builder.ConfigureOpenTelemetry(identity);
+        if (telemetry)
+        {
+            builder.ConfigureOpenTelemetry(identity);
+        }
+
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: [HealthTags.Live]);
         builder.Services.AddProblemDetails();
         return builder;

@@ -80,6 +80,36 @@ public sealed partial class StandaloneTests
         Assert.Equal(0, process.ExitCode);
     }
 
+    [Fact]
+    public async Task Exports_each_trace_once_under_its_own_service_name_though_it_hosts_two_web_applications()
+    {
+        using var data = new TemporaryDirectory("radai-standalone-otlp");
+        await using var collector = new OtlpCapture();
+        var process = ServiceProcess.Start("RadAI.Standalone", new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+        }, "--http-port", "0", "--data", data.Path);
+        await using var _ = process;
+        var line = await process.WaitForLineAsync(l => Listening().IsMatch(l), TimeSpan.FromSeconds(60), "the line saying where it listens");
+        using var http = new HttpClient { BaseAddress = new Uri(Listening().Match(line).Groups["url"].Value) };
+
+        // A request through the gateway to the api: spans in both web applications of the process.
+        const string marker = "/api/jobs";
+        await Eventually.UntilAsync(async () =>
+        {
+            using var jobs = await http.GetAsync(new Uri(marker + "?limit=1", UriKind.Relative));
+            return jobs.IsSuccessStatusCode;
+        }, TimeSpan.FromSeconds(120), "GET /api/jobs through the gateway");
+        await Eventually.UntilAsync(() => Task.FromResult(collector.Traces.Any(t => OtlpCapture.Contains(t, marker))), TimeSpan.FromSeconds(60), "the request's spans exported");
+
+        // Stopping flushes every provider: a second one would export now at the latest.
+        await process.StopAsync();
+        Assert.All(collector.Traces, t => Assert.True(OtlpCapture.HasServiceName(t, "radai-standalone"), "a trace export from another resource than radai-standalone"));
+        Assert.DoesNotContain(collector.Traces, t => OtlpCapture.HasServiceName(t, "gateway"));
+    }
+
     private const int DefaultDicomPort = 11112;
 
     private const int DefaultHttpPort = 8080;

@@ -172,7 +172,8 @@ public sealed class StandaloneHost : IAsyncDisposable
         var bind = settings.HttpPort == 0 && settings.HttpBindAddress == "localhost" ? "127.0.0.1" : settings.HttpBindAddress;
         builder.WebHost.UseUrls($"http://{bind}:{settings.HttpPort}");
 
-        builder.AddServiceDefaults(GatewayModule.ServiceName);
+        // The services' providers, in this process, already trace and measure the gateway's requests too.
+        builder.AddServiceDefaults(GatewayModule.ServiceName, telemetry: false);
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
         builder.AddRadAIGateway();
 
