@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using MassTransit;
 using RadAI.Contracts;
@@ -110,6 +112,7 @@ public sealed class DeliveryTests
             Destination(0, Storescp.AeTitle, port),
             Backoff(initial, max, attempts: 50)));
         var job = Guid.NewGuid();
+        using var spans = new DeliverySpans(job);
         await SendStudyAndReportAsync(host, store, job, Storescp.AeTitle);
 
         // Attempts fail while nothing listens; each waits twice as long as the one before (capped), as recorded.
@@ -131,6 +134,45 @@ public sealed class DeliveryTests
         Assert.All(delivered.Objects, o => Assert.Equal(0, o.Status));
         Assert.Equal(ReportStore.Sources.Length, pacs.Files().Count);
         Assert.Empty(outcomes.Failed(job));
+
+        // One span per attempt: the failed ones pending with an error status and the reason, the last one delivered.
+        var attempts = await Eventually.ValueAsync(() => Task.FromResult(spans.Stopped.Count >= delivered.Attempt ? spans.Stopped : null), Deadline, "a span per attempt");
+        Assert.Equal(Enumerable.Range(1, delivered.Attempt).Select(a => (long)a), attempts.Select(a => (long)a.GetTagItem("radai.delivery.attempt")!).Order());
+        var last = attempts.Single(a => (long)a.GetTagItem("radai.delivery.attempt")! == delivered.Attempt);
+        Assert.Equal((DeliveryStatus.Delivered, ActivityStatusCode.Unset, Storescp.AeTitle), (last.GetTagItem("radai.delivery.status"), last.Status, last.GetTagItem("radai.destination.ae")));
+        Assert.All(attempts.Where(a => a != last), a =>
+        {
+            Assert.Equal((DeliveryStatus.Pending, ActivityStatusCode.Error), (a.GetTagItem("radai.delivery.status"), a.Status));
+            Assert.Contains("Cannot connect", a.StatusDescription, StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>The <c>pacs.delivery</c> spans of one job, as they stop (the listener sees every test's spans: filtered by job).</summary>
+    private sealed class DeliverySpans : IDisposable
+    {
+        private readonly ActivityListener _listener;
+        private readonly ConcurrentQueue<Activity> _stopped = new();
+
+        public DeliverySpans(Guid job)
+        {
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == DeliveryAttempts.Activities.Name,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStopped = activity =>
+                {
+                    if (activity.OperationName == "pacs.delivery" && activity.GetTagItem("radai.job.id") is Guid id && id == job)
+                    {
+                        _stopped.Enqueue(activity);
+                    }
+                },
+            };
+            ActivitySource.AddActivityListener(_listener);
+        }
+
+        public IReadOnlyList<Activity> Stopped => [.. _stopped];
+
+        public void Dispose() => _listener.Dispose();
     }
 
     [Fact]

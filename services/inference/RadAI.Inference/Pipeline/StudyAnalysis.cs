@@ -132,6 +132,7 @@ public sealed partial class StudyAnalysis(
     private async Task<RunResults> RunAsync(StudyReceived study, ModelPackage package, Volume volume, string jobFolder, string runId, CancellationToken cancellationToken)
     {
         using var activity = Activities.StartActivity("inference.run");
+        activity?.SetTag("radai.job.id", study.JobId);
         activity?.SetTag("radai.model.id", package.Id);
         activity?.SetTag("radai.series.uid", volume.SeriesInstanceUid);
         var started = Stopwatch.StartNew();

@@ -105,6 +105,12 @@ public sealed partial class DeliveryAttempts(
             }
         }
 
+        activity?.SetTag("radai.delivery.status", status);
+        if (status != DeliveryStatus.Delivered)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, reason);
+        }
+
         if (!await deliveries.CompleteAttemptAsync(attempt, results, status, next, reason, outcome, now, cancellationToken).ConfigureAwait(false))
         {
             LogSuperseded(attempt.JobId, attempt.DestinationAe, attempt.Attempt);
