@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
 using RadAI.Testing;
 using Xunit;
 
@@ -45,7 +47,10 @@ public sealed class GatewayTests : IAsyncLifetime
         var apiHealth = await proxied.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Postgres reachable", apiHealth.GetProperty("checks").GetProperty("database").GetProperty("description").GetString());
 
-        // The caller's W3C trace continues in the api.
+        // The caller's W3C trace continues in the api, even while the test process traces its own HttpClient calls, as it
+        // does whenever an in-process host (EventFlowTests, RedeliveryTests) runs beside this test: OpenTelemetry's
+        // HttpClient instrumentation then writes its own traceparent over the one a request carries.
+        using var testProcessTracing = Sdk.CreateTracerProviderBuilder().AddHttpClientInstrumentation().Build();
         const string TraceId = "0af7651916cd43dd8448eb211c80319c";
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/system/info");
         request.Headers.Add("traceparent", $"00-{TraceId}-b7ad6b7169203331-01");

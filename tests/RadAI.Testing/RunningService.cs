@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -15,9 +14,11 @@ public sealed partial class RunningService : IAsyncDisposable
     {
         Process = process;
         Address = address;
-        // No trace propagation from the test process: a test that sends a traceparent means that one,
-        // even when telemetry of an in-process host listens to HttpClient activities.
-        Http = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator() })
+        // No tracing of the test's requests at all: a test that sends a traceparent means that one. A no-output propagator
+        // is not enough: the handler would still start an activity and raise HttpHandlerDiagnosticListener's events, and
+        // OpenTelemetry's HttpClient instrumentation (an in-process host's telemetry, e.g. EventFlowTests running beside)
+        // then writes its own traceparent over the request's. No propagator leaves the diagnostics handler out.
+        Http = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null })
         {
             BaseAddress = address,
             Timeout = TimeSpan.FromSeconds(30),

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using RadAI.Inference.Analysis;
@@ -27,32 +26,8 @@ internal static class InferenceMemoryMode
             return 2;
         }
 
-        var stages = new List<object>();
-        var watch = Stopwatch.StartNew();
-        var allocated = GC.GetTotalAllocatedBytes(precise: true);
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        void Stage(string name, string? detail = null)
-        {
-            var (rss, hwm) = ProcessMemory.Read();
-            var now = GC.GetTotalAllocatedBytes(precise: true);
-            var cpuNow = Process.GetCurrentProcess().TotalProcessorTime;
-            stages.Add(new
-            {
-                stage = name,
-                seconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
-                cpu_seconds = Math.Round((cpuNow - cpu).TotalSeconds, 3),
-                rss_kb = rss,
-                hwm_kb = hwm,
-                allocated_bytes = now - allocated,
-                detail,
-            });
-            Console.Error.WriteLine($"// {name}: {watch.Elapsed.TotalSeconds:F2} s ({(cpuNow - cpu).TotalSeconds:F2} s CPU), RSS {rss / 1024} MiB, peak {hwm / 1024} MiB{(detail is null ? "" : ", " + detail)}");
-            allocated = now;
-            cpu = cpuNow;
-            watch.Restart();
-        }
-
-        Stage("process");
+        var recorder = new StageRecorder();
+        recorder.Record("process");
         var store = Directory.CreateTempSubdirectory("radai-bench-inference-memory-").FullName;
         try
         {
@@ -61,18 +36,18 @@ internal static class InferenceMemoryMode
             var modelPackage = InferenceEnvironment.Package(services, package);
             var analyzer = services.GetRequiredService<AnalyzerRegistry>().For(modelPackage);
             var runner = services.GetRequiredService<ModelRunner>();
-            Stage("services");
+            recorder.Record("services");
             services.GetRequiredService<OnnxSessions>().Get(modelPackage.OnnxPath());
-            Stage("session");
+            recorder.Record("session");
             var volume = InferenceEnvironment.ChestVolume(size);
-            Stage("volume", $"{volume.VoxelCount * sizeof(float) / (1024 * 1024)} MiB of float voxels");
+            recorder.Record("volume", $"{volume.VoxelCount * sizeof(float) / (1024 * 1024)} MiB of float voxels");
             var raw = runner.Run(modelPackage, volume, CancellationToken.None);
-            Stage("model-run", $"{raw.ExecutionProvider}, outputs {string.Join(", ", raw.Outputs.Values.Select(o => $"{o.Name}: {o.Channels}×{o.Data.LongLength / Math.Max(1, o.Channels)}"))}");
+            recorder.Record("model-run", $"{raw.ExecutionProvider}, outputs {string.Join(", ", raw.Outputs.Values.Select(o => $"{o.Name}: {o.Channels}×{o.Data.LongLength / Math.Max(1, o.Channels)}"))}");
             var output = analyzer.Analyze(new AnalyzerInput(modelPackage, volume, raw), CancellationToken.None);
-            Stage("analyzer", $"{output.Findings.Count} finding(s), {output.Segments.Count} segment(s)");
+            recorder.Record("analyzer", $"{output.Findings.Count} finding(s), {output.Segments.Count} segment(s)");
             GC.KeepAlive(volume);
             GC.KeepAlive(raw);
-            Console.WriteLine(JsonSerializer.Serialize(new { package, id = modelPackage.Id, size = InferenceEnvironment.FormatSize(size), stages }));
+            Console.WriteLine(JsonSerializer.Serialize(new { package, id = modelPackage.Id, size = InferenceEnvironment.FormatSize(size), stages = recorder.Stages }));
             return 0;
         }
         finally
@@ -85,29 +60,5 @@ internal static class InferenceMemoryMode
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-}
-
-/// <summary>This process's resident memory (Linux /proc/self/status), in KiB.</summary>
-internal static class ProcessMemory
-{
-    public static (long RssKb, long PeakKb) Read()
-    {
-        long rss = 0, peak = 0;
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                rss = Kb(line);
-            }
-            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                peak = Kb(line);
-            }
-        }
-
-        return (rss, peak);
-
-        static long Kb(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

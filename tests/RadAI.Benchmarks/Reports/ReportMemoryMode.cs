@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using RadAI.Benchmarks.Inference;
 using RadAI.Contracts;
@@ -34,36 +33,10 @@ internal static class ReportMemoryMode
     {
         var size = InferenceEnvironment.ParseSize(InferenceMemoryMode.Option(args, "--size")) ?? ReportEnvironment.DefaultSize;
         var builds = int.TryParse(InferenceMemoryMode.Option(args, "--builds"), out var n) && n > 0 ? n : 2;
-        var stages = new List<object>();
-        var watch = Stopwatch.StartNew();
-        var allocated = GC.GetTotalAllocatedBytes(precise: true);
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        void Stage(string name, string? detail = null)
-        {
-            var (rss, hwm) = ProcessMemory.Read();
-            var now = GC.GetTotalAllocatedBytes(precise: true);
-            var cpuNow = Process.GetCurrentProcess().TotalProcessorTime;
-            var heap = GC.GetTotalMemory(forceFullCollection: false);
-            stages.Add(new
-            {
-                stage = name,
-                seconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
-                cpu_seconds = Math.Round((cpuNow - cpu).TotalSeconds, 3),
-                rss_kb = rss,
-                hwm_kb = hwm,
-                managed_heap_bytes = heap,
-                allocated_bytes = now - allocated,
-                detail,
-            });
-            Console.Error.WriteLine($"// {name}: {watch.Elapsed.TotalSeconds:F2} s ({(cpuNow - cpu).TotalSeconds:F2} s CPU), RSS {rss / 1024} MiB, peak {hwm / 1024} MiB{(detail is null ? "" : ", " + detail)}");
-            allocated = now;
-            cpu = cpuNow;
-            watch.Restart();
-        }
-
-        Stage("process");
+        var recorder = new StageRecorder(withManagedHeap: true);
+        recorder.Record("process");
         using var environment = await ReportEnvironment.CreateAsync(size, allowWrite: false);
-        Stage("environment");
+        recorder.Record("environment");
         for (var i = 1; i <= builds; i++)
         {
             var outcome = await environment.Generation.BuildAsync(environment.Analysis, CancellationToken.None);
@@ -73,7 +46,7 @@ internal static class ReportMemoryMode
                 return 1;
             }
 
-            Stage(i == 1 ? "build-1 (first)" : $"build-{i}",
+            recorder.Record(i == 1 ? "build-1 (first)" : $"build-{i}",
                 $"{ready.Objects.Count} objects, {ready.Objects.Sum(o => o.SizeBytes) / 1024} KiB: " +
                 string.Join(", ", ready.Objects.GroupBy(o => o.Kind).Select(g => $"{g.Count()} {g.Key} {g.Sum(o => o.SizeBytes) / 1024} KiB")));
         }
@@ -89,7 +62,7 @@ internal static class ReportMemoryMode
             }
         }
 
-        Console.WriteLine(JsonSerializer.Serialize(new { size = ReportStudy.Format(size), builds, stages }));
+        Console.WriteLine(JsonSerializer.Serialize(new { size = ReportStudy.Format(size), builds, stages = recorder.Stages }));
         return 0;
     }
 }

@@ -6,7 +6,6 @@ using RadAI.Contracts.Findings;
 using RadAI.Dicom;
 using RadAI.Hosting.Storage;
 using RadAI.Inference.Analysis;
-using InferenceCodes = RadAI.Inference.Analysis.RadAICodes;
 
 namespace RadAI.Benchmarks.Reports;
 
@@ -235,7 +234,7 @@ internal sealed class ReportStudy
     private RunResults LungResults(VolumeGeometry geometry, long[] counts, StorageReference mask)
     {
         var lung = SrCodes.Anatomy.Lung.ToCode();
-        var category = InferenceCodes.AnatomicalStructure.ToCode();
+        var category = SegmentationCodes.AnatomicalStructure.ToCode();
         var middle = Size.Slices / 2;
         var lungs = new[] { (Id: "lung-right", Label: "Right lung", Segment: 1, Side: -1, Code: SrCodes.Value.Right), (Id: "lung-left", Label: "Left lung", Segment: 2, Side: +1, Code: SrCodes.Value.Left) };
         var segments = lungs.Select(l => new SegmentInfo(l.Segment, l.Label, category, lung, null, counts[l.Segment], l.Code.ToCode())).ToList();
@@ -265,14 +264,14 @@ internal sealed class ReportStudy
     [
         FindingFactory.Measure(SrCodes.Measurement.Volume, Math.Round(volumeMl, 1), SrCodes.Unit.Milliliter),
         FindingFactory.Measure(SrCodes.Measurement.AttenuationCoefficient, SyntheticCtSeries.LungHu + 0.4, SrCodes.Unit.HounsfieldUnit, SrCodes.Measurement.Mean),
-        FindingFactory.Measure(InferenceCodes.LowAttenuationArea950, laa950, SrCodes.Unit.Percent),
-        FindingFactory.Measure(InferenceCodes.Percentile15Attenuation, SyntheticCtSeries.LungHu - 7.0, SrCodes.Unit.HounsfieldUnit),
+        FindingFactory.Measure(RadAICodes.LowAttenuationArea950, laa950, SrCodes.Unit.Percent),
+        FindingFactory.Measure(RadAICodes.Percentile15Attenuation, SyntheticCtSeries.LungHu - 7.0, SrCodes.Unit.HounsfieldUnit),
     ];
 
     private RunResults NoduleResults(VolumeGeometry geometry, long[] counts, StorageReference mask)
     {
         var type = SrCodes.Finding.Nodule.ToCode();
-        var category = InferenceCodes.MorphologicallyAbnormalStructure.ToCode();
+        var category = SegmentationCodes.MorphologicallyAbnormalStructure.ToCode();
         var segments = new List<SegmentInfo>();
         var findings = new List<Finding>();
         for (var n = 0; n < Nodules.Length; n++)
@@ -290,15 +289,15 @@ internal sealed class ReportStudy
             findings.Add(new Finding($"candidate-{number}", "lesion", type, null, number,
             [
                 FindingFactory.Measure(SrCodes.Measurement.LongAxis, Math.Round(2 * r, 1), SrCodes.Unit.Mm),
-                FindingFactory.Measure(InferenceCodes.CandidateScore, Math.Round(0.95 - (0.05 * n), 3), SrCodes.Unit.NoUnits, SrCodes.Measurement.Mean),
+                FindingFactory.Measure(RadAICodes.CandidateScore, Math.Round(0.95 - (0.05 * n), 3), SrCodes.Unit.NoUnits, SrCodes.Measurement.Mean),
             ], region));
         }
 
         const string package = "radai.ct.nodule-demo";
-        findings.Add(new Finding("nodule-presence", "classification", InferenceCodes.ModelOutput(package, "nodule presence").ToCode(), null, null,
+        findings.Add(new Finding("nodule-presence", "classification", RadAICodes.ModelOutput(package, "nodule presence"), null, null,
         [
-            FindingFactory.Measure(InferenceCodes.ModelOutput(package, "absent"), 0.08, SrCodes.Unit.NoUnits),
-            FindingFactory.Measure(InferenceCodes.ModelOutput(package, "present"), 0.92, SrCodes.Unit.NoUnits),
+            FindingFactory.Measure(RadAICodes.ModelOutput(package, "absent"), 0.08, SrCodes.Unit.NoUnits),
+            FindingFactory.Measure(RadAICodes.ModelOutput(package, "present"), 0.92, SrCodes.Unit.NoUnits),
         ], null));
         return new RunResults(NoduleRun,
             new ModelIdentity(package, "1.0.0", "CT — nodule candidate detection (demo)", "DEMO", "Demonstration of RadAI's model-package pipeline only.",

@@ -153,4 +153,10 @@ public sealed class AnalyzerReference : IDisposable
     /// <summary>Whether a finding has a measurement of <paramref name="concept"/>.</summary>
     public static bool Has(Finding finding, DicomCode concept) =>
         finding.Measurements.Any(m => m.Concept.Scheme == concept.Scheme && m.Concept.Value == concept.Value);
+
+    /// <summary>The single measurement of <paramref name="concept"/>, a code in the findings document's terms (<see cref="RadAICodes"/>), of a finding.</summary>
+    public static double Value(Finding finding, Code concept) => Value(finding, new DicomCode(concept.Scheme, concept.Value, concept.Meaning));
+
+    /// <summary>Whether a finding has a measurement of <paramref name="concept"/>, a code in the findings document's terms (<see cref="RadAICodes"/>).</summary>
+    public static bool Has(Finding finding, Code concept) => Has(finding, new DicomCode(concept.Scheme, concept.Value, concept.Meaning));
 }

@@ -166,7 +166,9 @@ public sealed class LungAnalyzerTests(LungAnalyzerTests.ReferenceRuns runs) : IC
         Assert.ThrowsAny<OperationCanceledException>(() => new LungQuantificationAnalyzer().Analyze(new AnalyzerInput(runs.Package, run.Volume, run.Raw), cancelled.Token));
     }
 
-    private static double Value(Finding finding, DicomCode concept) =>
+    private static double Value(Finding finding, DicomCode concept) => Value(finding, concept.ToCode());
+
+    private static double Value(Finding finding, Code concept) =>
         Assert.Single(finding.Measurements, m => m.Concept.Value == concept.Value && m.Concept.Scheme == concept.Scheme).Value;
 
     private static void AssertMeasures(JsonElement expected, LungMeasures actual, string which)

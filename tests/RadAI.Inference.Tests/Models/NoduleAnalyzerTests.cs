@@ -1,6 +1,7 @@
 using System.Numerics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RadAI.Contracts.Findings;
 using RadAI.Dicom;
 using RadAI.Inference.Analysis;
 using RadAI.Inference.Packages;

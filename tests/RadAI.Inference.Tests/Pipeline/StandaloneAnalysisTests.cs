@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using RadAI.Testing;
 using Xunit;
 
@@ -12,10 +10,11 @@ namespace RadAI.Inference.Tests.Pipeline;
 /// it, a synthetic chest CT made by <c>radai synth-ct</c> and sent by <c>radai send</c>; the job ends
 /// analysed, and the lung volumes it reports agree with the voxels pydicom counts in the files.
 /// </summary>
-public sealed partial class StandaloneAnalysisTests
+public sealed class StandaloneAnalysisTests
 {
     private const int Slices = 48;
     private const int Size = 128;
+    private const string StudyUid = "1.2.826.0.1.3680043.8.498.90210";
 
     [Fact]
     public async Task A_chest_CT_sent_to_the_standalone_host_is_analysed_by_the_default_packages()
@@ -25,29 +24,12 @@ public sealed partial class StandaloneAnalysisTests
         var data = Path.Combine(work.Path, "data");
         var radai = RepositoryPaths.SiblingBuiltAssembly("RadAI.Cli", "radai");
         (await ExternalTool.RunAsync("dotnet", [radai, "synth-ct", "--out", study, "--slices", Slices.ToString(CultureInfo.InvariantCulture),
-            "--rows", Size.ToString(CultureInfo.InvariantCulture), "--columns", Size.ToString(CultureInfo.InvariantCulture), "--seed", "5"])).EnsureSuccess("radai synth-ct");
+            "--rows", Size.ToString(CultureInfo.InvariantCulture), "--columns", Size.ToString(CultureInfo.InvariantCulture), "--seed", "5", "--study-uid", StudyUid])).EnsureSuccess("radai synth-ct");
 
-        var process = ServiceProcess.StartDll(RepositoryPaths.SiblingBuiltAssembly("RadAI.Standalone"), new Dictionary<string, string?>
-        {
-            ["DicomIngest__StableTimeout"] = "00:00:30",
-            ["DicomIngest__ReleaseGracePeriod"] = "00:00:00.200",
-            ["DicomIngest__CompletionPollInterval"] = "00:00:00.100",
-            ["Inference__UseCuda"] = "false",
-        }, "--dicom-port", "0", "--http-port", "0", "--data", data);
-        await using var _ = process;
-        var web = Web().Match(await process.WaitForLineAsync(l => Web().IsMatch(l), TimeSpan.FromSeconds(90), "the web address")).Groups["url"].Value;
-        var port = Dicom().Match(await process.WaitForLineAsync(l => Dicom().IsMatch(l), TimeSpan.FromSeconds(30), "the DICOM port")).Groups["port"].Value;
-        using var http = new HttpClient { BaseAddress = new Uri(web), Timeout = TimeSpan.FromSeconds(30) };
+        await using var host = await StandaloneHost.StartAsync(data);
+        (await ExternalTool.RunAsync("dotnet", [radai, "send", "127.0.0.1", host.DicomPort.ToString(CultureInfo.InvariantCulture), study, "--aec", "RADAI", "--aet", "E2E-TEST"])).EnsureSuccess("radai send");
 
-        (await ExternalTool.RunAsync("dotnet", [radai, "send", "127.0.0.1", port, study, "--aec", "RADAI", "--aet", "E2E-TEST"])).EnsureSuccess("radai send");
-
-        var job = (JsonElement)await Eventually.ValueAsync(async () =>
-        {
-            var jobs = await http.GetFromJsonAsync<JsonElement>(new Uri("/api/jobs", UriKind.Relative));
-            return jobs.EnumerateArray().FirstOrDefault(j => j.GetProperty("status").GetString() is not ("received" or null)) is { ValueKind: JsonValueKind.Object } done
-                ? (object)done
-                : null;
-        }, TimeSpan.FromSeconds(180), "the job to be analysed");
+        var job = await host.WaitUntilAnalysedAsync(StudyUid, TimeSpan.FromSeconds(180));
         // Analysed, or already further along: the standalone host builds the report in-process right away.
         Assert.DoesNotContain(job.GetProperty("status").GetString(), new[] { "analysis-failed", "skipped" });
 
@@ -66,10 +48,10 @@ public sealed partial class StandaloneAnalysisTests
         Assert.InRange(Volume(lungFindings["lungs"]), reportedMl - 0.2, reportedMl + 0.2);
 
         // The patient of synth-ct's files never reaches the log.
-        Assert.DoesNotContain("SYNTHETIC^PHANTOM", process.Output, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("SYNTH-CT-0001", process.Output, StringComparison.OrdinalIgnoreCase);
-        await process.StopAsync();
-        Assert.Equal(0, process.ExitCode);
+        Assert.DoesNotContain("SYNTHETIC^PHANTOM", host.Process.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("SYNTH-CT-0001", host.Process.Output, StringComparison.OrdinalIgnoreCase);
+        await host.Process.StopAsync();
+        Assert.Equal(0, host.Process.ExitCode);
     }
 
     private static double Volume(JsonElement finding) => finding.GetProperty("measurements").EnumerateArray()
@@ -94,10 +76,4 @@ public sealed partial class StandaloneAnalysisTests
         var output = (await ExternalTool.RunAsync("/usr/bin/python3", ["-c", Script, folder])).EnsureSuccess("pydicom").Output.Split(' ', StringSplitOptions.TrimEntries);
         return (long.Parse(output[0], CultureInfo.InvariantCulture), double.Parse(output[1], CultureInfo.InvariantCulture));
     }
-
-    [GeneratedRegex(@"RadAI standalone listening on (?<url>http://[^\s]+)")]
-    private static partial Regex Web();
-
-    [GeneratedRegex(@"RadAI DICOM: AE title \S+ on port (?<port>\d+)")]
-    private static partial Regex Dicom();
 }

@@ -194,7 +194,7 @@ public sealed class SyntheticStudy
                 ], noduleRegion, right),
                 new Finding("nodule-2", "lesion", nodule, lung, null, [new Measurement(longAxis, 4.9, "mm", "mm")], secondNoduleRegion, right),
                 new Finding("lungs-laa950", "quality", lung, lung, null,
-                    [new Measurement(RadAI.ReportBuilder.Dicom.RadAICodes.LowAttenuationArea950, 7.8, "%", "Percent")], null, new Code("SCT", "51440002", "Bilateral")),
+                    [new Measurement(RadAICodes.LowAttenuationArea950, 7.8, "%", "Percent")], null, new Code("SCT", "51440002", "Bilateral")),
                 new Finding("pleural-effusion", "classification", new Code("SCT", "60046008", "Pleural effusion"), null, null, [], null),
             ],
             []);

@@ -57,8 +57,8 @@ public sealed class BrainIcvAnalyzer : IAnalyzer
 
         var labelMap = grid.ToNative(result.Icv);
         var voxels = GenericAnalyzer.Voxels(labelMap);
-        var type = RadAICodes.IntracranialStructure.ToCode();
-        var segments = new List<SegmentInfo> { new(1, "Intracranial volume", RadAICodes.AnatomicalStructure.ToCode(), type, null, voxels.Length) };
+        var type = SegmentationCodes.IntracranialStructure.ToCode();
+        var segments = new List<SegmentInfo> { new(1, "Intracranial volume", SegmentationCodes.AnatomicalStructure.ToCode(), type, null, voxels.Length) };
         var findings = new List<Finding>
         {
             new("intracranial-volume", "organ", type, type, 1,
@@ -85,7 +85,7 @@ public sealed class BrainIcvAnalyzer : IAnalyzer
 
         if (measurements.Count > 0)
         {
-            findings.Add(new Finding("image-quality", "quality", RadAICodes.ImageQuality.ToCode(), null, null, measurements, null));
+            findings.Add(new Finding("image-quality", "quality", RadAICodes.ImageQuality, null, null, measurements, null));
         }
 
         if (quality.Signal is null)

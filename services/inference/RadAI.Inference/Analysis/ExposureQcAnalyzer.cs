@@ -87,7 +87,7 @@ public sealed class ExposureQcAnalyzer : IAnalyzer
         }
 
         notes.Add(SpacingNote(spacing));
-        var finding = new Finding("exposure", "quality", RadAICodes.ImageQuality.ToCode(), null, null, measurements, null);
+        var finding = new Finding("exposure", "quality", RadAICodes.ImageQuality, null, null, measurements, null);
         return new AnalyzerOutput(null, [], [finding], notes);
     }
 

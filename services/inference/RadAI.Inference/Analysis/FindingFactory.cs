@@ -17,7 +17,11 @@ public static class FindingFactory
 
     /// <summary>A measurement with a UCUM unit from the SR unit table.</summary>
     public static Measurement Measure(DicomCode concept, double value, DicomCode unit, DicomCode? derivation = null) =>
-        new(concept.ToCode(), value, unit.Value, unit.Meaning, derivation?.ToCode());
+        Measure(concept.ToCode(), value, unit, derivation);
+
+    /// <summary>A measurement of a concept already in the findings document's terms (e.g. <see cref="RadAICodes"/>), with a UCUM unit from the SR unit table.</summary>
+    public static Measurement Measure(Code concept, double value, DicomCode unit, DicomCode? derivation = null) =>
+        new(concept, value, unit.Value, unit.Meaning, derivation?.ToCode());
 
     /// <summary>Where a region is: centroid, box, key slice and image, longest diameter.</summary>
     public static FindingRegion Region(Volume volume, RegionMeasurements m) => new(
@@ -63,33 +67,11 @@ public static class FindingFactory
 }
 
 /// <summary>
-/// Concepts no standard table codes, in RadAI's private scheme <c>99RADAI</c> (declared in the SR's
-/// Coding Scheme Identification Sequence by report-builder).
+/// The SEG categories and types that inference takes from the PS3.16 tables (RadAI's private codes are
+/// <see cref="RadAICodes"/>, in RadAI.Contracts).
 /// </summary>
-public static class RadAICodes
+public static class SegmentationCodes
 {
-    public const string Scheme = "99RADAI";
-
-    public static DicomCode LowAttenuationArea950 { get; } = new(Scheme, "LAA950", "Percent of lung volume below -950 HU");
-
-    public static DicomCode Percentile15Attenuation { get; } = new(Scheme, "PERC15", "15th percentile of lung attenuation");
-
-    public static DicomCode CandidateScore { get; } = new(Scheme, "SCORE", "Model probability");
-
-    public static DicomCode SaturatedPixelFraction { get; } = new(Scheme, "SATFRAC", "Saturated pixel fraction");
-
-    public static DicomCode CalibratedPixelSpacing { get; } = new(Scheme, "CALPXSP", "Calibrated pixel spacing");
-
-    public static DicomCode ImageQuality { get; } = new(Scheme, "IMGQC", "Image quality control");
-
-    public static DicomCode DenseArea { get; } = new(Scheme, "DENSEAREA", "Dense tissue area");
-
-    public static DicomCode DenseTissue { get; } = new(Scheme, "DENSE", "Dense (fibroglandular) breast tissue");
-
-    public static DicomCode PectoralMuscle { get; } = new(Scheme, "PECTORAL", "Pectoral muscle");
-
-    public static DicomCode Slices { get; } = new(Scheme, "SLICES", "Number of slices");
-
     /// <summary>SEG category (CID 7150) of organs.</summary>
     public static DicomCode AnatomicalStructure { get; } = FromGroup(7150, "91723000");
 
@@ -98,9 +80,6 @@ public static class RadAICodes
 
     /// <summary>Intracranial structure (CID 7140).</summary>
     public static DicomCode IntracranialStructure { get; } = FromGroup(7140, "128319008");
-
-    /// <summary>A classification score or scalar output of a package, named by the manifest.</summary>
-    public static DicomCode ModelOutput(string packageId, string name) => new(Scheme, $"{packageId}:{name}", name);
 
     /// <summary>A code of a context group, from the generated PS3.16 tables.</summary>
     private static DicomCode FromGroup(int cid, string value) => DicomContextGroups.Get(cid).Codes.First(c => c.Value == value);

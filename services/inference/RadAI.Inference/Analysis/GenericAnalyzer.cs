@@ -67,14 +67,14 @@ public sealed class GenericAnalyzer : IAnalyzer
                     break;
                 case "classification":
                     findings.Add(new Finding(
-                        Slug(spec.Name), "classification", RadAICodes.ModelOutput(package.Id, spec.Name).ToCode(), null, null,
+                        Slug(spec.Name), "classification", RadAICodes.ModelOutput(package.Id, spec.Name), null, null,
                         [.. spec.Classes.Select((c, i) => FindingFactory.Measure(RadAICodes.ModelOutput(package.Id, c), Math.Round(i < map.Data.Length ? map.Data[i] : double.NaN, 4), SrCodes.Unit.NoUnits))],
                         null));
                     break;
                 case "measurement":
                     findings.Add(new Finding(
-                        Slug(spec.Name), "classification", RadAICodes.ModelOutput(package.Id, spec.Name).ToCode(), null, null,
-                        [new Measurement(RadAICodes.ModelOutput(package.Id, spec.Name).ToCode(), map.Data.Length > 0 ? map.Data[0] : double.NaN, spec.Unit ?? "1", spec.Unit ?? "no units")],
+                        Slug(spec.Name), "classification", RadAICodes.ModelOutput(package.Id, spec.Name), null, null,
+                        [new Measurement(RadAICodes.ModelOutput(package.Id, spec.Name), map.Data.Length > 0 ? map.Data[0] : double.NaN, spec.Unit ?? "1", spec.Unit ?? "no units")],
                         null));
                     break;
             }

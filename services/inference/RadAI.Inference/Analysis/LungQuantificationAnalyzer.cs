@@ -43,7 +43,7 @@ public sealed class LungQuantificationAnalyzer : IAnalyzer
         var segments = new List<SegmentInfo>();
         var findings = new List<Finding>();
         var type = SrCodes.Anatomy.Lung.ToCode();
-        var category = RadAICodes.AnatomicalStructure.ToCode();
+        var category = SegmentationCodes.AnatomicalStructure.ToCode();
         (string Id, string Label, byte Segment, DicomCode Side, int[] Voxels, LungMeasures Measures)[] lungs =
         [
             ("lung-right", "Right lung", RightLungSegment, SrCodes.Value.Right, result.RightVoxels, result.Right),

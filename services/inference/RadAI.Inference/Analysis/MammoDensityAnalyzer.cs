@@ -101,15 +101,15 @@ public sealed class MammoDensityAnalyzer : IAnalyzer
             _ => null,
         };
         var breastCode = SrCodes.Anatomy.Breast.ToCode();
-        var category = RadAICodes.AnatomicalStructure.ToCode();
+        var category = SegmentationCodes.AnatomicalStructure.ToCode();
         var segments = new List<SegmentInfo>
         {
             new(1, "Breast (non-dense)", category, breastCode, null, counts[1], laterality),
-            new(2, "Dense tissue", category, RadAICodes.DenseTissue.ToCode(), breastCode, counts[2], laterality),
+            new(2, "Dense tissue", category, RadAICodes.DenseTissue, breastCode, counts[2], laterality),
         };
         if (counts[3] > 0)
         {
-            segments.Add(new SegmentInfo(3, "Pectoral muscle", category, RadAICodes.PectoralMuscle.ToCode(), null, counts[3], laterality));
+            segments.Add(new SegmentInfo(3, "Pectoral muscle", category, RadAICodes.PectoralMuscle, null, counts[3], laterality));
         }
 
         var measurements = new List<Measurement> { FindingFactory.Measure(DcmCodes.PercentFibroglandularTissue, Math.Round(result.PercentDensity, 2), SrCodes.Unit.Percent) };

@@ -46,7 +46,7 @@ public sealed class NoduleCandidatesAnalyzer : IAnalyzer
 
         var label = spec.Labels.Count > 0 ? spec.Labels[0] : null;
         var type = label?.Type.ToCode() ?? SrCodes.Finding.Nodule.ToCode();
-        var category = label?.Category.ToCode() ?? RadAICodes.MorphologicallyAbnormalStructure.ToCode();
+        var category = label?.Category.ToCode() ?? SegmentationCodes.MorphologicallyAbnormalStructure.ToCode();
         var name = $"{(demo ? "DEMO " : "")}{label?.Name ?? "Nodule candidate"}";
         var labelMap = new byte[volume.VoxelCount];
         var segments = new List<SegmentInfo>();

@@ -1,3 +1,4 @@
+using RadAI.Contracts.Findings;
 using RadAI.Dicom;
 
 namespace RadAI.Inference.Analysis;

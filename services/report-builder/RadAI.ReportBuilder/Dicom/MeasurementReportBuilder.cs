@@ -133,7 +133,7 @@ public static class MeasurementReportBuilder
             dataset.AddOrUpdate(DicomTags.PredecessorDocumentsSequence, ReportModules.HierarchicalReferences([predecessor]));
         }
 
-        RadAICodes.DeclareWhereUsed(dataset);
+        RadAICodingScheme.DeclareWhereUsed(dataset);
         return new DicomFile(dataset, DicomTransferSyntax.ExplicitVRLittleEndian);
     }
 

@@ -133,7 +133,7 @@ public static class SegmentationBuilder
             .AddOrUpdate(DicomTags.ReferencedInstanceSequence, new DicomSequence(referenced.Select(i => ReportModules.InstanceItem(i.SopClassUid, i.SopInstanceUid))))
             .AddOrUpdate(DicomTags.SeriesInstanceUID, run.SeriesInstanceUid));
 
-        RadAICodes.DeclareWhereUsed(dataset);
+        RadAICodingScheme.DeclareWhereUsed(dataset);
         dataset.AddOrUpdateBytes(DicomTags.PixelData, DicomVR.OB, PackFrames(span, plane, frames));
 
         var reference = new SegmentationReference(

@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using RadAI.Testing;
 
-namespace RadAI.ReportBuilder.Tests.Support;
+namespace RadAI.Testing;
 
 /// <summary>
 /// The standalone host (deploy/standalone) as a process: CPU only, studies complete 0.2 s after their association is

@@ -1,13 +1,10 @@
-using RadAI.Contracts.Findings;
-using RadAI.Dicom;
-
-namespace RadAI.ReportBuilder.Dicom;
+namespace RadAI.Contracts.Findings;
 
 /// <summary>
-/// RadAI's private coding scheme (designator <c>99RADAI</c>: "99" + organisation, PS3.16 8.2), for the
-/// concepts that have no standard code. Inference writes these codes into the findings document; every code
-/// is listed here and in docs/report-objects.md, and the SR declares the scheme in its Coding Scheme
-/// Identification Sequence.
+/// RadAI's private coding scheme (designator <c>99RADAI</c>: "99" + organisation, PS3.16 8.2), for the concepts that
+/// have no standard code: the one list, which inference writes into the findings document and report-builder reads
+/// from it (and declares in the SR's Coding Scheme Identification Sequence). Every code is also listed in
+/// docs/report-objects.md.
 /// </summary>
 public static class RadAICodes
 {
@@ -50,33 +47,20 @@ public static class RadAICodes
     /// <summary>Number of slices analysed. Unit: <c>1</c>.</summary>
     public static Code Slices { get; } = new(Scheme, "SLICES", "Number of slices");
 
-    /// <summary>The fixed codes of the scheme (the same values and meanings as inference's <c>RadAICodes</c>, which writes them).</summary>
+    /// <summary>The fixed codes of the scheme.</summary>
     public static IReadOnlyList<Code> All { get; } =
     [
         LowAttenuationArea950, Percentile15Attenuation, CandidateScore, SaturatedPixelFraction, CalibratedPixelSpacing,
         ImageQuality, DenseArea, DenseTissue, PectoralMuscle, Slices,
     ];
 
+    /// <summary>A classification score or scalar output of a package, named by its manifest: value <c>{packageId}:{name}</c>.</summary>
+    public static Code ModelOutput(string packageId, string name) => new(Scheme, $"{packageId}:{name}", name);
+
     /// <summary>
-    /// True for a code of the scheme: one of <see cref="All"/>, or a package's own output named by its manifest,
+    /// True for a code of the scheme: one of <see cref="All"/>, or a package's own output (<see cref="ModelOutput"/>),
     /// whose value is <c>{packageId}:{outputName}</c> (written as Long Code Value when longer than 16 characters).
     /// </summary>
     public static bool IsDefined(Code code) =>
         code.Scheme == Scheme && (All.Any(c => c.Value == code.Value) || code.Value.Contains(':', StringComparison.Ordinal));
-
-    /// <summary>Declares the scheme in the object's Coding Scheme Identification Sequence (SOP Common) when one of its items uses it.</summary>
-    internal static void DeclareWhereUsed(DicomDataset dataset)
-    {
-        if (Uses(dataset))
-        {
-            dataset.AddOrUpdate(DicomTags.CodingSchemeIdentificationSequence, new DicomDataset()
-                .AddOrUpdate(DicomTags.CodingSchemeDesignator, Scheme)
-                .AddOrUpdate(DicomTags.CodingSchemeName, SchemeName)
-                .AddOrUpdate(DicomTags.CodingSchemeResponsibleOrganization, ResponsibleOrganization));
-        }
-
-        static bool Uses(DicomDataset item) =>
-            (item.TryGetString(DicomTags.CodingSchemeDesignator, out var scheme) && scheme == Scheme)
-            || item.Any(e => e.Sequence is { } sequence && sequence.Any(Uses));
-    }
 }
