@@ -4,9 +4,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using RadAI.Api.Apis;
+using RadAI.Api.DataLifecycle;
 using RadAI.Api.Jobs;
 using RadAI.Api.Security;
 using RadAI.Hosting.Database;
+using RadAI.Hosting.Options;
+using RadAI.Hosting.Storage;
 
 namespace RadAI.Api;
 
@@ -23,6 +26,13 @@ public static class ApiModule
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobRepository>();
         builder.AddApiSecurity();
+
+        // Data lifecycle: retention and erasure delete files in the shared stores.
+        builder.AddRadAIStorage();
+        builder.Services.AddValidatedOptions<RetentionOptions>(RetentionOptions.SectionName);
+        builder.Services.AddSingleton<JobDataEraser>();
+        builder.Services.AddSingleton<RetentionService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RetentionService>());
         return builder;
     }
 
@@ -42,6 +52,7 @@ public static class ApiModule
         routes.MapUsersApi();
         routes.MapApiKeysApi();
         routes.MapAuditApi();
+        routes.MapDataLifecycleApi();
         return routes;
     }
 }

@@ -116,6 +116,16 @@ public static class AuditChain
         return [.. rows];
     }
 
+    /// <summary>Entries after <paramref name="afterSequence"/> up to <paramref name="throughSequence"/>, oldest first (the export's pages).</summary>
+    public static async Task<IReadOnlyList<AuditEntry>> ListAfterAsync(DbConnection connection, long afterSequence, long throughSequence, int limit, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<AuditEntry>(new CommandDefinition($"""
+            SELECT {Columns} FROM audit_log WHERE sequence > @afterSequence AND sequence <= @throughSequence
+            ORDER BY sequence LIMIT @limit
+            """, new { afterSequence, throughSequence, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows];
+    }
+
     /// <summary>
     /// Recomputes the whole chain from the table, in sequence order, and stops at the first entry that is missing
     /// (a gap: deleted), does not link to its predecessor (inserted or replaced), or whose content does not match

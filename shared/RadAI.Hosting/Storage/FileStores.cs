@@ -16,9 +16,14 @@ public static class StoreNames
     public const string Reports = "reports";
 }
 
-/// <summary>Turns storage references into paths and back, refusing anything that would leave the store.</summary>
+/// <summary>
+/// Turns storage references into paths and back, refusing anything that would leave the store; writes and reads
+/// store files, encrypting them at rest when <see cref="StorageEncryptionOptions"/> covers their store.
+/// </summary>
 public sealed class FileStores(IOptions<StorageOptions> options)
 {
+    private readonly Lazy<AtRestKeyRing> _keys = new(() => AtRestKeyRing.Load(options.Value.Encryption));
+
     /// <summary>The folder of a store.</summary>
     public string RootOf(string store) => Path.GetFullPath(Path.Combine(options.Value.Root, store));
 
@@ -45,5 +50,83 @@ public sealed class FileStores(IOptions<StorageOptions> options)
         }
 
         return new StorageReference(store, relative.Replace(Path.DirectorySeparatorChar, '/'));
+    }
+
+    /// <summary>Whether new files at <paramref name="path"/> are written encrypted (its store is covered and encryption is on).</summary>
+    public bool EncryptsAt(string path)
+    {
+        var encryption = options.Value.Encryption;
+        if (!encryption.Enabled)
+        {
+            return false;
+        }
+
+        var full = Path.GetFullPath(path);
+        return encryption.Stores.Any(store => full.StartsWith(RootOf(store) + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> durably (<see cref="DurableFile.WriteAsync"/>), sealed with the active key when its
+    /// store is encrypted: <paramref name="write"/> writes plaintext either way.
+    /// </summary>
+    public Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, bool fsync = true, CancellationToken cancellationToken = default)
+    {
+        if (!EncryptsAt(path))
+        {
+            return DurableFile.WriteAsync(path, write, fsync, cancellationToken);
+        }
+
+        var keys = _keys.Value;
+        var keyId = keys.ActiveKeyId!;
+        var key = keys.KeyOf(keyId, path);
+        return DurableFile.WriteAsync(path, async (file, ct) =>
+        {
+            await using var sealing = new EncryptingStream(file, keyId, key);
+            await write(sealing, ct).ConfigureAwait(false);
+            await sealing.CompleteAsync(ct).ConfigureAwait(false);
+        }, fsync, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens a store file for reading its plaintext: an encrypted file (it starts with <see cref="EncryptedFileFormat.Magic"/>)
+    /// is decrypted as it is read with the key its header names, any other file is read as it is (files written before
+    /// encryption was turned on stay readable). Whether encryption is on now does not matter.
+    /// </summary>
+    /// <exception cref="InvalidDataException">An encrypted file whose key is not configured (the message names it) or whose header is damaged.</exception>
+    public async Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = FileAccess.Read,
+            Share = FileShare.Read | FileShare.Delete,
+            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+        });
+        try
+        {
+            var magic = new byte[EncryptedFileFormat.Magic.Length];
+            var read = await file.ReadAtLeastAsync(magic, magic.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            file.Position = 0;
+            if (read < magic.Length || !magic.AsSpan().SequenceEqual(EncryptedFileFormat.Magic))
+            {
+                return file;
+            }
+
+            return await DecryptingStream.OpenAsync(file, path, _keys.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Reads a whole store file's plaintext (for files a reader needs in memory anyway, e.g. one DICOM instance).</summary>
+    public async Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await using var stream = await OpenReadAsync(path, cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return buffer.ToArray();
     }
 }

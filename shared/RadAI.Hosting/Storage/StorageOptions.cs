@@ -13,4 +13,7 @@ public sealed class StorageOptions
     /// <summary>Root folder of the stores (<c>instances</c>, <c>results</c>, <c>reports</c> below it).</summary>
     [Required]
     public string Root { get; set; } = "/var/lib/radai";
+
+    /// <summary>Encryption at rest of the instance and report stores (<c>Storage:Encryption</c>, off by default).</summary>
+    public StorageEncryptionOptions Encryption { get; set; } = new();
 }

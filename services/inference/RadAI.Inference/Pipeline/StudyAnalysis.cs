@@ -124,7 +124,7 @@ public sealed partial class StudyAnalysis(
         var completedAt = clock.GetUtcNow();
         var document = new AnalysisResults(AnalysisResults.CurrentSchemaVersion, study.JobId, study.StudyInstanceUid, completedAt, runs);
         var documentPath = Path.Combine(jobFolder, AnalysisResults.FileName);
-        await DurableFile.WriteAsync(documentPath, (stream, ct) => JsonSerializer.SerializeAsync(stream, document, Json, ct), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await stores.WriteAsync(documentPath, (stream, ct) => JsonSerializer.SerializeAsync(stream, document, Json, ct), cancellationToken: cancellationToken).ConfigureAwait(false);
         return new AnalysisOutcome(new AnalysisDone(study.JobId, study.CorrelationId, completedAt, study.StudyInstanceUid, modelRuns,
             stores.ReferenceOf(StoreNames.Results, documentPath), decisions, failures.Count > 0 ? failures : null, study.Series, study.SendingAeTitle));
     }
@@ -142,7 +142,7 @@ public sealed partial class StudyAnalysis(
         if (analysis.LabelMap is { } labelMap)
         {
             var maskPath = Path.Combine(jobFolder, runId, "mask.radaimap");
-            await DurableFile.WriteAsync(maskPath, (stream, ct) => LabelMapFile.WriteAsync(stream, volume.SizeX, volume.SizeY, volume.SizeZ, labelMap, ct),
+            await stores.WriteAsync(maskPath, (stream, ct) => LabelMapFile.WriteAsync(stream, volume.SizeX, volume.SizeY, volume.SizeZ, labelMap, ct),
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             mask = stores.ReferenceOf(StoreNames.Results, maskPath);
         }

@@ -119,7 +119,7 @@ public sealed partial class ReportGeneration(
             new ReportInstitution(report.InstitutionName, await PdfReportBuilder.ReadLogoAsync(report.LogoPath, cancellationToken).ConfigureAwait(false)),
             PatientStudyBlock.From(source.Template, report.Language), results, keyImages.Images, report.Language, createdAt));
         var pdfPath = Path.Combine(jobFolder, PdfFileName);
-        await DurableFile.WriteAsync(pdfPath, (stream, ct) => stream.WriteAsync(pdf, ct).AsTask(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await stores.WriteAsync(pdfPath, (stream, ct) => stream.WriteAsync(pdf, ct).AsTask(), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (node.EncapsulatedPdf)
         {
             var encapsulated = EncapsulatedPdfBuilder.Build(new EncapsulatedPdfRequest(pdf, strings.Text("reportTitle"), report.Language, sources), source, context);
@@ -143,7 +143,7 @@ public sealed partial class ReportGeneration(
         AnalysisResults results;
         try
         {
-            await using var stream = File.OpenRead(stores.PathOf(analysis.Results));
+            await using var stream = await stores.OpenReadAsync(stores.PathOf(analysis.Results), cancellationToken).ConfigureAwait(false);
             results = await JsonSerializer.DeserializeAsync<AnalysisResults>(stream, Json, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidDataException("The findings document is empty.");
         }
@@ -184,7 +184,7 @@ public sealed partial class ReportGeneration(
         {
             try
             {
-                await using var stream = File.OpenRead(stores.PathOf(run.Mask!));
+                await using var stream = await stores.OpenReadAsync(stores.PathOf(run.Mask!), cancellationToken).ConfigureAwait(false);
                 masks[run.RunId] = await RunLabelMap.ReadAsync(stream, run, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
