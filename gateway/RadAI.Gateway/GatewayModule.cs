@@ -27,15 +27,19 @@ public static class GatewayModule
         var defaults = new ConfigurationBuilder().AddJsonStream(routes).Build();
         builder.Configuration.Sources.Insert(0, new ChainedConfigurationSource { Configuration = defaults, ShouldDisposeConfiguration = true });
 
-        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddTransforms(GatewaySecurity.ForwardClientAddress);
         builder.Services.AddHttpClient(HealthClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
         builder.Services.AddHealthChecks().AddCheck<DownstreamHealthCheck>("downstream", tags: [HealthTags.Ready]);
+        GatewaySecurity.AddGatewaySecurity(builder.Services);
         return builder;
     }
 
-    /// <summary>Maps the proxied routes.</summary>
+    /// <summary>Adds the protections in front of every endpoint and maps the proxied routes.</summary>
     public static WebApplication MapRadAIGateway(this WebApplication app)
     {
+        GatewaySecurity.UseGatewaySecurity(app);
         app.MapReverseProxy();
         return app;
     }

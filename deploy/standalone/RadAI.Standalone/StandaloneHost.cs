@@ -163,6 +163,11 @@ public sealed class StandaloneHost : IAsyncDisposable
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCommandLine(args, StandaloneOptions.SwitchMappings());
+        // The api's key file, as a default: the gateway checks the same tokens when Gateway:Authentication:Required.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Api:Security:SigningKeyFile"] = Path.Combine(dataDirectory, "secrets", "jwt-signing.key") },
+        });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ReverseProxy:Clusters:api:Destinations:primary:Address"] = servicesAddress,
