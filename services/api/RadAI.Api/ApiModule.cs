@@ -7,6 +7,8 @@ using RadAI.Api.Apis;
 using RadAI.Api.Jobs;
 using RadAI.Api.Security;
 using RadAI.Hosting.Database;
+using RadAI.Hosting.Options;
+using RadAI.Hosting.Storage;
 
 namespace RadAI.Api;
 
@@ -22,6 +24,9 @@ public static class ApiModule
         builder.Services.AddDatabaseMigrations(ServiceName, typeof(ApiModule).Assembly);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobRepository>();
+        builder.Services.AddSingleton<JobChangeNotifier>();
+        builder.Services.AddValidatedOptions<JobsApiOptions>(JobsApiOptions.SectionName);
+        builder.AddRadAIStorage();
         builder.AddApiSecurity();
         return builder;
     }
@@ -38,6 +43,7 @@ public static class ApiModule
     {
         routes.MapSystemApi();
         routes.MapJobsApi();
+        routes.MapJobActionsApi();
         routes.MapAuthApi();
         routes.MapUsersApi();
         routes.MapApiKeysApi();
