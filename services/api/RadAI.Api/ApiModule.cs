@@ -25,6 +25,9 @@ public static class ApiModule
         builder.Services.AddDatabaseMigrations(ServiceName, typeof(ApiModule).Assembly);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobRepository>();
+        builder.Services.AddSingleton<JobChangeNotifier>();
+        builder.Services.AddValidatedOptions<JobsApiOptions>(JobsApiOptions.SectionName);
+        builder.AddRadAIStorage();
         builder.AddApiSecurity();
 
         // Data lifecycle: retention and erasure delete files in the shared stores.
@@ -48,6 +51,7 @@ public static class ApiModule
     {
         routes.MapSystemApi();
         routes.MapJobsApi();
+        routes.MapJobActionsApi();
         routes.MapAuthApi();
         routes.MapUsersApi();
         routes.MapApiKeysApi();

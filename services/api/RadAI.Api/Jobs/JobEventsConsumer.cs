@@ -20,13 +20,16 @@ public sealed partial class JobEventsConsumer(JobRepository jobs, TimeProvider c
     IConsumer<ReportDelivered>,
     IConsumer<DeliveryFailed>
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>How payloads are stored (and read back by <see cref="JobDetails"/>).</summary>
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public Task Consume(ConsumeContext<StudyReceived> context) => RecordAsync(context, context.Message.SendingAeTitle);
+    public Task Consume(ConsumeContext<StudyReceived> context) =>
+        RecordAsync(context, context.Message.SendingAeTitle, JobModalities.Encode(context.Message.Series));
 
     public Task Consume(ConsumeContext<StudySkipped> context) => RecordAsync(context);
 
-    public Task Consume(ConsumeContext<AnalysisDone> context) => RecordAsync(context);
+    public Task Consume(ConsumeContext<AnalysisDone> context) =>
+        RecordAsync(context, context.Message.SendingAeTitle, JobModalities.Encode(context.Message.Series));
 
     public Task Consume(ConsumeContext<AnalysisFailed> context) => RecordAsync(context);
 
@@ -38,7 +41,7 @@ public sealed partial class JobEventsConsumer(JobRepository jobs, TimeProvider c
 
     public Task Consume(ConsumeContext<DeliveryFailed> context) => RecordAsync(context);
 
-    private async Task RecordAsync<TEvent>(ConsumeContext<TEvent> context, string? sendingAe = null)
+    private async Task RecordAsync<TEvent>(ConsumeContext<TEvent> context, string? sendingAe = null, string? modalities = null)
         where TEvent : class, IJobEvent
     {
         var message = context.Message;
@@ -48,7 +51,7 @@ public sealed partial class JobEventsConsumer(JobRepository jobs, TimeProvider c
         var record = new JobEventRecord(
             messageId, message.JobId, message.CorrelationId, message.StudyInstanceUid, sendingAe,
             typeof(TEvent).Name, status, rank, message.OccurredAt, clock.GetUtcNow(),
-            Activity.Current?.TraceId.ToHexString(), JsonSerializer.Serialize(message, Json));
+            Activity.Current?.TraceId.ToHexString(), JsonSerializer.Serialize(message, Json), modalities);
 
         if (await jobs.RecordAsync(record, context.CancellationToken).ConfigureAwait(false))
         {
