@@ -5,7 +5,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using RadAI.Api.Apis;
 using RadAI.Api.Jobs;
+using RadAI.Api.OpenApi;
 using RadAI.Api.Security;
+using RadAI.Api.Statistics;
 using RadAI.Hosting.Database;
 
 namespace RadAI.Api;
@@ -22,6 +24,8 @@ public static class ApiModule
         builder.Services.AddDatabaseMigrations(ServiceName, typeof(ApiModule).Assembly);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobRepository>();
+        builder.Services.AddSingleton<JobStatisticsQuery>();
+        builder.Services.AddApiDocument();
         builder.AddApiSecurity();
         return builder;
     }
@@ -42,6 +46,9 @@ public static class ApiModule
         routes.MapUsersApi();
         routes.MapApiKeysApi();
         routes.MapAuditApi();
+        routes.MapStatisticsApi();
+        routes.MapDestinationsApi();
+        routes.MapApiDocument();
         return routes;
     }
 }
