@@ -43,9 +43,11 @@ public sealed class ApiTestHost : IAsyncDisposable
 
     /// <summary>
     /// Starts the api on <paramref name="database"/>. By default: a signing key file, and an initial admin password file
-    /// holding <see cref="AdminPassword"/>; <paramref name="settings"/> adds or overrides (a null value removes a key).
+    /// holding <see cref="AdminPassword"/>; <paramref name="settings"/> adds or overrides (a null value removes a key);
+    /// <paramref name="configure"/> adds to the host (a bus, another module) before the api is registered.
     /// </summary>
-    public static async Task<ApiTestHost> StartAsync(TestDatabase database, IDictionary<string, string?>? settings = null, bool withAdminPassword = true)
+    public static async Task<ApiTestHost> StartAsync(
+        TestDatabase database, IDictionary<string, string?>? settings = null, bool withAdminPassword = true, Action<WebApplicationBuilder>? configure = null)
     {
         var secrets = new TemporaryDirectory("radai-api-secrets");
         var adminFile = Path.Combine(secrets.Path, "admin-password");
@@ -76,6 +78,7 @@ public sealed class ApiTestHost : IAsyncDisposable
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(ServiceIdentity.For(ApiModule.ServiceName));
         builder.AddRadAIDatabase();
+        configure?.Invoke(builder);
         builder.AddApi();
 
         var app = builder.Build();

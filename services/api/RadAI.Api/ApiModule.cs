@@ -6,7 +6,9 @@ using Microsoft.Extensions.Hosting;
 using RadAI.Api.Apis;
 using RadAI.Api.DataLifecycle;
 using RadAI.Api.Jobs;
+using RadAI.Api.OpenApi;
 using RadAI.Api.Security;
+using RadAI.Api.Statistics;
 using RadAI.Hosting.Database;
 using RadAI.Hosting.Options;
 using RadAI.Hosting.Storage;
@@ -27,10 +29,11 @@ public static class ApiModule
         builder.Services.AddSingleton<JobRepository>();
         builder.Services.AddSingleton<JobChangeNotifier>();
         builder.Services.AddValidatedOptions<JobsApiOptions>(JobsApiOptions.SectionName);
-        builder.AddRadAIStorage();
+        builder.Services.AddSingleton<JobStatisticsQuery>();
+        builder.Services.AddApiDocument();
         builder.AddApiSecurity();
 
-        // Data lifecycle: retention and erasure delete files in the shared stores.
+        // The shared stores: downloads and rerun read them, retention and erasure delete files in them.
         builder.AddRadAIStorage();
         builder.Services.AddValidatedOptions<RetentionOptions>(RetentionOptions.SectionName);
         builder.Services.AddSingleton<JobDataEraser>();
@@ -57,6 +60,9 @@ public static class ApiModule
         routes.MapApiKeysApi();
         routes.MapAuditApi();
         routes.MapDataLifecycleApi();
+        routes.MapStatisticsApi();
+        routes.MapDestinationsApi();
+        routes.MapApiDocument();
         return routes;
     }
 }

@@ -40,6 +40,7 @@ public static class PacsSenderModule
         bus.AddConsumer<StudySenderConsumer, StudySenderConsumerDefinition>();
         bus.AddConsumer<ReportReadyConsumer, ReportReadyConsumerDefinition>();
         bus.AddConsumer<ResendReportConsumer, ResendReportConsumerDefinition>();
+        bus.AddConsumer<DestinationAdminConsumer, DestinationAdminConsumerDefinition>();
         return bus;
     }
 }

@@ -45,6 +45,12 @@ public sealed class DestinationRepository(IDbConnectionFactory connections, Time
         source AS Source, updated_at AS UpdatedAt, last_echo_at AS LastEchoAt, last_echo_status AS LastEchoStatus, last_echo_error AS LastEchoError
         """;
 
+    /// <summary>Source of the destinations seeded from configuration (read-only through the api).</summary>
+    public const string ConfigSource = "config";
+
+    /// <summary>Source of the destinations administered through the api.</summary>
+    public const string ApiSource = "api";
+
     /// <summary>
     /// Writes the configured destinations (source <c>config</c>): new ones inserted, existing ones updated (their echo
     /// results kept); configured ones no longer listed are disabled. Destinations from another source are left alone.
@@ -105,6 +111,59 @@ public sealed class DestinationRepository(IDbConnectionFactory connections, Time
         return await connection.QuerySingleOrDefaultAsync<Destination>(new CommandDefinition(
             $"SELECT {Columns} FROM pacs_destinations WHERE ae_title = @AeTitle", new { AeTitle = aeTitle }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Creates or replaces a destination administered through the api (source <c>api</c>), in one transaction with the
+    /// read of what it replaces. A configured destination (source <c>config</c>) is not changed: <c>ReadOnly</c> is
+    /// returned with it. Its C-ECHO results are kept.
+    /// </summary>
+    public async Task<(Destination? Before, Destination? After, bool ReadOnly)> UpsertFromApiAsync(Destination destination, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var before = await FindAsync(connection, transaction, destination.AeTitle, cancellationToken).ConfigureAwait(false);
+        if (before is { Source: ConfigSource })
+        {
+            return (before, null, true);
+        }
+
+        // The conflict clause also guards a configured row written between the read and this statement (another replica's start).
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO pacs_destinations (ae_title, host, port, tls, kinds, all_reports, enabled, source, updated_at)
+            VALUES (@AeTitle, @Host, @Port, @Tls, @Kinds, @AllReports, @Enabled, 'api', @Now)
+            ON CONFLICT (ae_title) DO UPDATE SET host = excluded.host, port = excluded.port, tls = excluded.tls, kinds = excluded.kinds,
+                all_reports = excluded.all_reports, enabled = excluded.enabled, updated_at = excluded.updated_at
+            WHERE pacs_destinations.source = 'api'
+            """,
+            new { destination.AeTitle, destination.Host, destination.Port, destination.Tls, destination.Kinds, destination.AllReports, destination.Enabled, Now = time.GetUtcNow() },
+            transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var after = await FindAsync(connection, transaction, destination.AeTitle, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return after is { Source: ConfigSource } ? (after, null, true) : (before, after, false);
+    }
+
+    /// <summary>Disables a destination administered through the api; the row stays (its deliveries keep their history).</summary>
+    public async Task<(Destination? Before, Destination? After, bool ReadOnly)> DisableFromApiAsync(string aeTitle, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var before = await FindAsync(connection, transaction, aeTitle, cancellationToken).ConfigureAwait(false);
+        if (before is null || before.Source == ConfigSource)
+        {
+            return (before, null, before is not null);
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE pacs_destinations SET enabled = @Enabled, updated_at = @Now WHERE ae_title = @AeTitle AND source = 'api'",
+            new { Enabled = false, Now = time.GetUtcNow(), AeTitle = aeTitle }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var after = await FindAsync(connection, transaction, aeTitle, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (before, after, false);
+    }
+
+    private static Task<Destination?> FindAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string aeTitle, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync<Destination>(new CommandDefinition(
+            $"SELECT {Columns} FROM pacs_destinations WHERE ae_title = @AeTitle", new { AeTitle = aeTitle }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>Records the outcome of a C-ECHO.</summary>
     public async Task RecordEchoAsync(string aeTitle, DateTimeOffset at, ushort? status, string? error, CancellationToken cancellationToken)

@@ -1,0 +1,164 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using RadAI.Api.Security;
+using RadAI.Contracts.Destinations;
+using RadAI.Data.Audit;
+
+namespace RadAI.Api.Apis;
+
+/// <summary>
+/// <c>/api/destinations</c>: the PACS destinations of pacs-sender (administrators only). pacs-sender owns them: every call
+/// is a request to it over the bus, and a change is in its table (read by every delivery attempt) when the answer comes.
+/// Changes and C-ECHO tests are audited.
+/// </summary>
+public static class DestinationsApi
+{
+    /// <summary>How long to wait for pacs-sender; a C-ECHO may wait for a connect timeout.</summary>
+    private static readonly RequestTimeout ChangeTimeout = RequestTimeout.After(s: 30);
+    private static readonly RequestTimeout EchoTimeout = RequestTimeout.After(m: 3);
+
+    public static RouteGroupBuilder MapDestinationsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/destinations").WithTags("Destinations").RequireAuthorization(Policies.Admin)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+        group.MapGet("/", ListDestinations).WithName("ListDestinations");
+        group.MapGet("/{aeTitle}", GetDestination).WithName("GetDestination");
+        group.MapPut("/{aeTitle}", PutDestination).WithName("PutDestination");
+        group.MapDelete("/{aeTitle}", DisableDestination).WithName("DisableDestination");
+        group.MapPost("/{aeTitle}/echo", EchoDestination).WithName("EchoDestination");
+        return group;
+    }
+
+    /// <summary>Every destination, configured or administered here, enabled or not, with its last C-ECHO.</summary>
+    public static async Task<Results<Ok<IReadOnlyList<DestinationInfo>>, ProblemHttpResult>> ListDestinations(
+        [FromServices] IRequestClient<ListDestinations> client, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await client.GetResponse<DestinationList>(new ListDestinations(clock.GetUtcNow()), cancellationToken, ChangeTimeout).ConfigureAwait(false);
+            return TypedResults.Ok(response.Message.Destinations);
+        }
+        catch (RequestTimeoutException)
+        {
+            return NoAnswer();
+        }
+    }
+
+    public static async Task<Results<Ok<DestinationInfo>, NotFound, ProblemHttpResult>> GetDestination(
+        string aeTitle, [FromServices] IRequestClient<ListDestinations> client, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var list = await ListDestinations(client, clock, cancellationToken).ConfigureAwait(false);
+        if (list.Result is not Ok<IReadOnlyList<DestinationInfo>> ok)
+        {
+            return (ProblemHttpResult)list.Result;
+        }
+
+        return ok.Value!.FirstOrDefault(d => d.AeTitle == aeTitle) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
+    }
+
+    /// <summary>Creates or replaces a destination administered through the api; configured ones are read-only (409).</summary>
+    public static async Task<Results<Ok<DestinationInfo>, Created<DestinationInfo>, ProblemHttpResult>> PutDestination(
+        string aeTitle, DestinationRequest request, [FromServices] IRequestClient<UpsertDestination> client, IAuditLog audit, HttpContext context, CancellationToken cancellationToken)
+    {
+        var command = new UpsertDestination(aeTitle, request.Host ?? "", request.Port, request.Tls, request.Kinds ?? [], request.AllReports, request.Enabled ?? true, AuditActors.Of(context.User));
+        Response<DestinationChanged, DestinationRejected> response;
+        try
+        {
+            response = await client.GetResponse<DestinationChanged, DestinationRejected>(command, cancellationToken, ChangeTimeout).ConfigureAwait(false);
+        }
+        catch (RequestTimeoutException)
+        {
+            await audit.WriteAsync(context, "destination.upsert", aeTitle, AuditOutcome.Failure, new { reason = "no-answer", requested = command with { RequestedBy = null } }, cancellationToken).ConfigureAwait(false);
+            return NoAnswer();
+        }
+
+        if (response.Is(out Response<DestinationRejected>? rejected))
+        {
+            await audit.WriteAsync(context, "destination.upsert", aeTitle, AuditOutcome.Failure, new { reason = rejected.Message.Code, requested = command with { RequestedBy = null } }, cancellationToken).ConfigureAwait(false);
+            return Rejected(rejected.Message);
+        }
+
+        response.Is(out Response<DestinationChanged>? answer);
+        var changed = answer!.Message;
+        await audit.WriteAsync(context, "destination.upsert", aeTitle, AuditOutcome.Success, new { before = changed.Before, after = changed.After }, cancellationToken).ConfigureAwait(false);
+        return changed.Before is null
+            ? TypedResults.Created($"/api/destinations/{Uri.EscapeDataString(aeTitle)}", changed.After)
+            : TypedResults.Ok(changed.After);
+    }
+
+    /// <summary>Disables a destination administered through the api (kept, with its delivery history); configured ones: 409.</summary>
+    public static async Task<Results<Ok<DestinationInfo>, ProblemHttpResult>> DisableDestination(
+        string aeTitle, [FromServices] IRequestClient<DisableDestination> client, IAuditLog audit, HttpContext context, CancellationToken cancellationToken)
+    {
+        Response<DestinationChanged, DestinationRejected> response;
+        try
+        {
+            response = await client.GetResponse<DestinationChanged, DestinationRejected>(new DisableDestination(aeTitle, AuditActors.Of(context.User)), cancellationToken, ChangeTimeout).ConfigureAwait(false);
+        }
+        catch (RequestTimeoutException)
+        {
+            await audit.WriteAsync(context, "destination.disable", aeTitle, AuditOutcome.Failure, new { reason = "no-answer" }, cancellationToken).ConfigureAwait(false);
+            return NoAnswer();
+        }
+
+        if (response.Is(out Response<DestinationRejected>? rejected))
+        {
+            await audit.WriteAsync(context, "destination.disable", aeTitle, AuditOutcome.Failure, new { reason = rejected.Message.Code }, cancellationToken).ConfigureAwait(false);
+            return Rejected(rejected.Message);
+        }
+
+        response.Is(out Response<DestinationChanged>? answer);
+        var changed = answer!.Message;
+        await audit.WriteAsync(context, "destination.disable", aeTitle, AuditOutcome.Success, new { before = changed.Before, after = changed.After }, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(changed.After);
+    }
+
+    /// <summary>C-ECHO now; 200 with the DIMSE status, or with the reason when the destination did not answer.</summary>
+    public static async Task<Results<Ok<DestinationEchoed>, ProblemHttpResult>> EchoDestination(
+        string aeTitle, [FromServices] IRequestClient<EchoDestination> client, IAuditLog audit, HttpContext context, CancellationToken cancellationToken)
+    {
+        Response<DestinationEchoed, DestinationRejected> response;
+        try
+        {
+            response = await client.GetResponse<DestinationEchoed, DestinationRejected>(new EchoDestination(aeTitle), cancellationToken, EchoTimeout).ConfigureAwait(false);
+        }
+        catch (RequestTimeoutException)
+        {
+            return NoAnswer();
+        }
+
+        if (response.Is(out Response<DestinationRejected>? rejected))
+        {
+            return Rejected(rejected.Message);
+        }
+
+        response.Is(out Response<DestinationEchoed>? answer);
+        var echoed = answer!.Message;
+        await audit.WriteAsync(context, "destination.echo", aeTitle, echoed.Error is null ? AuditOutcome.Success : AuditOutcome.Failure,
+            new { status = echoed.Status, error = echoed.Error }, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(echoed);
+    }
+
+    private static ProblemHttpResult Rejected(DestinationRejected rejected) => rejected.Code switch
+    {
+        Contracts.Destinations.DestinationRejected.NotFound => TypedResults.Problem(detail: rejected.Reason, statusCode: StatusCodes.Status404NotFound, title: "No such destination"),
+        Contracts.Destinations.DestinationRejected.ReadOnly => TypedResults.Problem(detail: rejected.Reason, statusCode: StatusCodes.Status409Conflict, title: "Configured destination"),
+        _ => TypedResults.Problem(detail: rejected.Reason, statusCode: StatusCodes.Status400BadRequest, title: "Invalid destination"),
+    };
+
+    private static ProblemHttpResult NoAnswer() =>
+        TypedResults.Problem(detail: "pacs-sender did not answer in time; nothing is known to have changed.", statusCode: StatusCodes.Status504GatewayTimeout, title: "pacs-sender did not answer");
+
+    /// <summary>The body of <c>PUT /api/destinations/{aeTitle}</c>.</summary>
+    /// <param name="Host">Host name or address.</param>
+    /// <param name="Port">TCP port, 1–65535.</param>
+    /// <param name="Tls">Reach it over DICOM TLS (certificates: pacs-sender's configuration).</param>
+    /// <param name="Kinds">Report object kinds it takes (SR, SEG, PDF, KEY-IMAGE); absent or empty: all.</param>
+    /// <param name="AllReports">Receives every report, not only those of the studies it sent.</param>
+    /// <param name="Enabled">Default true.</param>
+    public sealed record DestinationRequest(string? Host, int Port, bool Tls = false, IReadOnlyList<string>? Kinds = null, bool AllReports = false, bool? Enabled = null);
+}
