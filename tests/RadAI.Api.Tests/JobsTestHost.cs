@@ -1,51 +1,36 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using MassTransit;
 using MassTransit.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using RadAI.Api.Apis;
 using RadAI.Api.Jobs;
-using RadAI.Api.Security;
 using RadAI.Contracts;
-using RadAI.Hosting;
-using RadAI.Hosting.Database;
 using RadAI.Testing;
-using Xunit;
 
 namespace RadAI.Api.Tests;
 
 /// <summary>
 /// The api module with its projection on an in-memory bus (MassTransit test harness: what it publishes is observable),
-/// a real database and a temporary storage root: the job endpoints end to end inside one process.
+/// a real database and a temporary storage root: the job endpoints end to end inside one process
+/// (<see cref="ApiTestHost"/> with a bus and a store).
 /// </summary>
 public sealed class JobsTestHost : IAsyncDisposable
 {
-    public const string AdminPassword = "correct horse battery staple";
+    public const string AdminPassword = ApiTestHost.AdminPassword;
 
-    private readonly WebApplication _app;
-    private readonly TemporaryDirectory _secrets;
+    private readonly ApiTestHost _api;
 
-    private JobsTestHost(WebApplication app, TemporaryDirectory secrets, TemporaryDirectory storage, TestDatabase database)
+    private JobsTestHost(ApiTestHost api, TemporaryDirectory storage)
     {
-        _app = app;
-        _secrets = secrets;
+        _api = api;
         Storage = storage;
-        Database = database;
-        Client = app.GetTestClient();
-        Harness = app.Services.GetRequiredService<ITestHarness>();
-        Jobs = app.Services.GetRequiredService<JobRepository>();
+        Harness = api.Services.GetRequiredService<ITestHarness>();
+        Jobs = api.Services.GetRequiredService<JobRepository>();
     }
 
-    public TestDatabase Database { get; }
+    public TestDatabase Database => _api.Database;
 
     public TemporaryDirectory Storage { get; }
 
-    public HttpClient Client { get; }
+    public HttpClient Client => _api.Client;
 
     public ITestHarness Harness { get; }
 
@@ -53,52 +38,23 @@ public sealed class JobsTestHost : IAsyncDisposable
 
     public static async Task<JobsTestHost> StartAsync(TestDatabase database, IDictionary<string, string?>? settings = null)
     {
-        var secrets = new TemporaryDirectory("radai-jobs-secrets");
         var storage = new TemporaryDirectory("radai-jobs-storage");
-        var adminFile = Path.Combine(secrets.Path, "admin-password");
-        await File.WriteAllTextAsync(adminFile, AdminPassword + "\n");
-        var configuration = new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = database.Provider.ToString(),
-            ["Database:ConnectionString"] = database.ConnectionString,
-            ["Storage:Root"] = storage.Path,
-            ["Api:Security:SigningKeyFile"] = Path.Combine(secrets.Path, "jwt-signing.key"),
-            ["Api:Security:CreateSigningKeyFile"] = "true",
-            ["Api:Security:InitialAdminPasswordFile"] = adminFile,
-            ["Api:Security:PasswordHashing:MemoryKiB"] = "1024",
-            ["Api:Security:PasswordHashing:Iterations"] = "1",
-        };
+        var configuration = new Dictionary<string, string?> { ["Storage:Root"] = storage.Path };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             configuration[key] = value;
         }
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.WebHost.UseTestServer();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(configuration);
-        builder.Logging.ClearProviders();
-        builder.Services.AddProblemDetails();
-        builder.Services.AddSingleton(ServiceIdentity.For(ApiModule.ServiceName));
-        builder.AddRadAIDatabase();
-        builder.AddApi();
-        builder.Services.AddMassTransitTestHarness(bus => bus.AddApiConsumers());
-
-        var app = builder.Build();
-        app.MapApi();
         try
         {
-            await app.StartAsync();
+            var api = await ApiTestHost.StartAsync(database, configuration, configure: builder => builder.Services.AddMassTransitTestHarness(bus => bus.AddApiConsumers()));
+            return new JobsTestHost(api, storage);
         }
         catch
         {
-            await app.DisposeAsync();
-            secrets.Dispose();
             storage.Dispose();
             throw;
         }
-
-        return new JobsTestHost(app, secrets, storage, database);
     }
 
     /// <summary>Publishes an event on the bus, with a given message id when the test needs a redelivery.</summary>
@@ -112,43 +68,17 @@ public sealed class JobsTestHost : IAsyncDisposable
             TimeSpan.FromSeconds(30), $"{count} events of job {jobId} projected");
 
     /// <summary>A user with <paramref name="role"/>, created by the admin; returns its access token.</summary>
-    public async Task<string> CreateUserAndLoginAsync(string username, string role)
-    {
-        var admin = await LoginAsync("admin", AdminPassword);
-        using var created = await SendAsync(HttpMethod.Post, "/api/users", admin, new UsersApi.CreateUserRequest(username, "a long enough password", role));
-        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
-        return await LoginAsync(username, "a long enough password");
-    }
+    public Task<string> CreateUserAndLoginAsync(string username, string role) => _api.CreateUserAndLoginAsync(username, role);
 
-    public async Task<string> LoginAsync(string username, string password)
-    {
-        using var response = await Client.PostAsJsonAsync("/api/auth/login", new AuthApi.LoginRequest(username, password));
-        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<TokenPair>())!.AccessToken;
-    }
+    /// <summary>Signs in and returns the access token.</summary>
+    public async Task<string> LoginAsync(string username, string password) => (await _api.LoginAsync(username, password)).AccessToken;
 
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? bearer = null, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        if (bearer is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        }
-
-        return await Client.SendAsync(request);
-    }
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? bearer = null, object? body = null) =>
+        _api.SendAsync(method, path, bearer, body);
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        _secrets.Dispose();
+        await _api.DisposeAsync();
         Storage.Dispose();
     }
 }
