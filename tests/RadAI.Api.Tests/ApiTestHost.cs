@@ -97,6 +97,14 @@ public sealed class ApiTestHost : IAsyncDisposable
         return new ApiTestHost(app, secrets, database, logs);
     }
 
+    /// <summary>Another client of the in-memory server, sending <paramref name="bearer"/> with every request.</summary>
+    public HttpClient CreateClient(string bearer)
+    {
+        var client = _app.GetTestClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return client;
+    }
+
     /// <summary>Signs in and returns the token pair (fails the test when refused).</summary>
     public async Task<TokenPair> LoginAsync(string username, string password)
     {

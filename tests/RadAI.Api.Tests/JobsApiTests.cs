@@ -73,7 +73,7 @@ public sealed class JobsApiTests
         Assert.Equal("model-error", actual.Errors[0].Code);
 
         // The series description (free text typed at the modality) is not passed on.
-        var raw = await host.Client.GetStringAsync($"/api/jobs/{shuffled.JobId}");
+        var raw = await host.Reader.GetStringAsync($"/api/jobs/{shuffled.JobId}");
         Assert.DoesNotContain("not published", raw.Split("\"timeline\"")[0], StringComparison.Ordinal);
     }
 
@@ -100,20 +100,27 @@ public sealed class JobsApiTests
         Assert.Equal([ct.JobId, mr.JobId, ct2.JobId], await IdsAsync(host, "/api/jobs?sort=received&order=asc"));
         Assert.Equal([ct2.JobId, mr.JobId, ct.JobId], await IdsAsync(host, "/api/jobs?sort=updated"));
 
-        using var page = await host.Client.GetAsync("/api/jobs?sort=received&order=asc&limit=1&offset=1");
+        using var page = await host.Reader.GetAsync("/api/jobs?sort=received&order=asc&limit=1&offset=1");
         Assert.Equal("3", Assert.Single(page.Headers.GetValues("X-Total-Count")));
         Assert.Equal(mr.JobId, Assert.Single((await page.Content.ReadFromJsonAsync<List<JobSummary>>(Json))!).JobId);
 
         foreach (var bad in new[] { "status=lost", "modality=C%20T", "from=yesterday", "from=2026-11-22&to=2026-11-21", "sort=name", "order=up", "limit=0", "offset=-1" })
         {
-            using var refused = await host.Client.GetAsync($"/api/jobs?{bad}");
+            using var refused = await host.Reader.GetAsync($"/api/jobs?{bad}");
             Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{bad}: {refused.StatusCode}");
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         }
 
-        using var unknown = await host.Client.GetAsync($"/api/jobs/{Guid.NewGuid()}");
+        using var unknown = await host.Reader.GetAsync($"/api/jobs/{Guid.NewGuid()}");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+
+        // Every role may read the jobs, but only signed in.
+        foreach (var path in new[] { "/api/jobs", $"/api/jobs/{ct.JobId}", "/api/jobs/events" })
+        {
+            using var anonymous = await host.Client.GetAsync(path);
+            Assert.True(anonymous.StatusCode == HttpStatusCode.Unauthorized, $"{path}: {anonymous.StatusCode}");
+        }
     }
 
     [Fact]
@@ -300,7 +307,7 @@ public sealed class JobsApiTests
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/jobs/events");
-        using var response = await host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+        using var response = await host.Reader.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(deadline.Token));
 
@@ -321,14 +328,14 @@ public sealed class JobsApiTests
         // A client that saw only the first event resumes with the second.
         using var resume = new HttpRequestMessage(HttpMethod.Get, "/api/jobs/events");
         resume.Headers.Add("Last-Event-ID", received.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        using var resumed = await host.Client.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+        using var resumed = await host.Reader.SendAsync(resume, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
         using var resumedReader = new StreamReader(await resumed.Content.ReadAsStreamAsync(deadline.Token));
         var replayed = await NextEventAsync(resumedReader, deadline.Token);
         Assert.Equal((analysed.Id, "AnalysisDone"), (replayed.Id, replayed.Change.EventType));
 
         using var bad = new HttpRequestMessage(HttpMethod.Get, "/api/jobs/events");
         bad.Headers.Add("Last-Event-ID", "yesterday");
-        using var refused = await host.Client.SendAsync(bad, deadline.Token);
+        using var refused = await host.Reader.SendAsync(bad, deadline.Token);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
     }
 
@@ -368,10 +375,10 @@ public sealed class JobsApiTests
     }
 
     private static async Task<JobDetail> DetailAsync(JobsTestHost host, Guid jobId) =>
-        (await host.Client.GetFromJsonAsync<JobDetail>($"/api/jobs/{jobId}", Json))!;
+        (await host.Reader.GetFromJsonAsync<JobDetail>($"/api/jobs/{jobId}", Json))!;
 
     private static async Task<IReadOnlyList<Guid>> IdsAsync(JobsTestHost host, string path) =>
-        [.. (await host.Client.GetFromJsonAsync<List<JobSummary>>(path, Json))!.Select(j => j.JobId)];
+        [.. (await host.Reader.GetFromJsonAsync<List<JobSummary>>(path, Json))!.Select(j => j.JobId)];
 
     private static async Task<IReadOnlyList<AuditEntry>> AuditAsync(JobsTestHost host, string adminToken)
     {

@@ -18,10 +18,11 @@ public sealed class JobsTestHost : IAsyncDisposable
 
     private readonly ApiTestHost _api;
 
-    private JobsTestHost(ApiTestHost api, TemporaryDirectory storage)
+    private JobsTestHost(ApiTestHost api, TemporaryDirectory storage, HttpClient reader)
     {
         _api = api;
         Storage = storage;
+        Reader = reader;
         Harness = api.Services.GetRequiredService<ITestHarness>();
         Jobs = api.Services.GetRequiredService<JobRepository>();
     }
@@ -30,7 +31,11 @@ public sealed class JobsTestHost : IAsyncDisposable
 
     public TemporaryDirectory Storage { get; }
 
+    /// <summary>A client with no credentials.</summary>
     public HttpClient Client => _api.Client;
+
+    /// <summary>A client signed in as a viewer: what every role may read (the job list, detail and live feed).</summary>
+    public HttpClient Reader { get; }
 
     public ITestHarness Harness { get; }
 
@@ -48,7 +53,15 @@ public sealed class JobsTestHost : IAsyncDisposable
         try
         {
             var api = await ApiTestHost.StartAsync(database, configuration, configure: builder => builder.Services.AddMassTransitTestHarness(bus => bus.AddApiConsumers()));
-            return new JobsTestHost(api, storage);
+            try
+            {
+                return new JobsTestHost(api, storage, api.CreateClient(await api.CreateUserAndLoginAsync("reader", "viewer")));
+            }
+            catch
+            {
+                await api.DisposeAsync();
+                throw;
+            }
         }
         catch
         {
@@ -78,6 +91,7 @@ public sealed class JobsTestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Reader.Dispose();
         await _api.DisposeAsync();
         Storage.Dispose();
     }

@@ -242,9 +242,9 @@ public sealed class SecurityApiTests
 
         using var me = await api.SendAsync(HttpMethod.Get, "/api/auth/me");
         await AssertProblemAsync(me, HttpStatusCode.Unauthorized);
-        // Not switched on yet: the job endpoints still answer without credentials (see docs/security.md).
+        // The job endpoints need a signed-in caller too.
         using var jobs = await api.SendAsync(HttpMethod.Get, "/api/jobs");
-        Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
+        await AssertProblemAsync(jobs, HttpStatusCode.Unauthorized);
     }
 
     [Theory]

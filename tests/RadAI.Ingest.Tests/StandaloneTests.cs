@@ -24,11 +24,13 @@ public sealed partial class StandaloneTests
             ["DicomIngest__StableTimeout"] = "00:01:00",
             ["DicomIngest__ReleaseGracePeriod"] = "00:00:00.300",
             ["DicomIngest__CompletionPollInterval"] = "00:00:00.100",
+            ["Api__Security__InitialAdminPasswordFile"] = ApiAccess.WriteAdminPasswordFile(Path.Combine(work.Path, "secrets")),
         }, "--dicom-port", "0", "--http-port", "0", "--data", data);
         await using var _ = process;
         var web = Web().Match(await process.WaitForLineAsync(l => Web().IsMatch(l), TimeSpan.FromSeconds(90), "the web address")).Groups["url"].Value;
         var port = int.Parse(Dicom().Match(await process.WaitForLineAsync(l => Dicom().IsMatch(l), TimeSpan.FromSeconds(30), "the DICOM port")).Groups["port"].Value, CultureInfo.InvariantCulture);
         using var http = new HttpClient { BaseAddress = new Uri(web), Timeout = TimeSpan.FromSeconds(30) };
+        await ApiAccess.SignInAsync(http);
 
         var sent = await ExternalTool.RunAsync("dotnet", [RepositoryPaths.SiblingBuiltAssembly("RadAI.Cli", "radai"), "send", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture),
             study.Folder, "--aec", IngestHost.AeTitle, "--aet", "STANDALONE-PACS"]);

@@ -180,6 +180,8 @@ public sealed partial class BrokerRestartTests : IAsyncLifetime
         try
         {
             await Task.WhenAll(api, ingest);
+            // The job endpoints need a signed-in caller.
+            await ApiAccess.SignInAsync(api.Result.Http);
             return (api.Result, ingest.Result);
         }
         catch

@@ -34,6 +34,7 @@ public sealed class EventFlowTests : IAsyncLifetime
     {
         await using var api = await RunningService.StartAsync("RadAI.Api.Host", ServiceSettings.For(_database, _broker));
         await api.WaitUntilReadyAsync();
+        await ApiAccess.SignInAsync(api.Http);
         using var ingest = await InProcessHost.StartAsync("dicom-ingest", _broker.Settings);
 
         var jobId = Guid.NewGuid();

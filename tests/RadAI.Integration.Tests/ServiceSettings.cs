@@ -11,14 +11,22 @@ internal static class ServiceSettings
     /// <summary>The same with any broker's settings (e.g. a private <see cref="RabbitMqNode"/>).</summary>
     public static Dictionary<string, string?> For(PostgresTestDatabase database, IReadOnlyDictionary<string, string?> brokerSettings)
     {
+        var storage = Path.Combine(Path.GetTempPath(), $"radai-store-{Guid.NewGuid():N}");
         var settings = new Dictionary<string, string?>(brokerSettings)
         {
             ["Database__Provider"] = "Postgres",
             ["Database__ConnectionString"] = database.ConnectionString,
             // Each test gets its own store and any free DICOM port (dicom-ingest).
-            ["Storage__Root"] = Path.Combine(Path.GetTempPath(), $"radai-store-{Guid.NewGuid():N}"),
+            ["Storage__Root"] = storage,
             ["DicomIngest__Port"] = "0",
         };
+
+        // The api's signing key and first administrator (the other services ignore these keys).
+        foreach (var (key, value) in ApiAccess.ServiceSettings(Path.Combine(storage, "test-secrets")))
+        {
+            settings[key] = value;
+        }
+
         return settings;
     }
 }

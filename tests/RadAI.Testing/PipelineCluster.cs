@@ -38,6 +38,9 @@ public sealed partial class PipelineCluster : IAsyncDisposable
     /// <summary>The shared instance store and report folder (<c>Storage:Root</c> of every service).</summary>
     public string StorageRoot => _storage.Path;
 
+    /// <summary>The API key the api's web client sends (created by the first administrator at the api's first start).</summary>
+    private string? _apiKey;
+
     /// <summary>The port dicom-ingest listens on (AE title RADAI, loopback); kept across its restarts.</summary>
     public int DicomPort { get; private set; }
 
@@ -117,6 +120,18 @@ public sealed partial class PipelineCluster : IAsyncDisposable
         }
 
         await running.WaitUntilReadyAsync(StartTimeout);
+        if (service == Api)
+        {
+            // The job endpoints need a signed-in caller: one API key, kept across restarts of the api (it is in the database).
+            if (_apiKey is null)
+            {
+                _apiKey = await ApiAccess.SignInAsync(running.Http);
+            }
+            else
+            {
+                ApiAccess.Use(running.Http, _apiKey);
+            }
+        }
     }
 
     /// <summary>Stops a service gracefully (SIGTERM: it finishes or gives back what it was doing).</summary>
@@ -265,6 +280,13 @@ public sealed partial class PipelineCluster : IAsyncDisposable
                 break;
             case Inference:
                 settings["Inference__UseCuda"] = "false";
+                break;
+            case Api:
+                foreach (var (key, value) in ApiAccess.ServiceSettings(Path.Combine(StorageRoot, "test-secrets")))
+                {
+                    settings[key] = value;
+                }
+
                 break;
             case PacsSender:
                 for (var i = 0; i < pacs.Count; i++)

@@ -36,13 +36,16 @@ public sealed partial class StandaloneHost : IAsyncDisposable
             ["DicomIngest__ReleaseGracePeriod"] = "00:00:00.200",
             ["DicomIngest__CompletionPollInterval"] = "00:00:00.100",
             ["Inference__UseCuda"] = "false",
+            // The first administrator, who gives the test its API key: the job endpoints need a signed-in caller.
+            ["Api__Security__InitialAdminPasswordFile"] = ApiAccess.WriteAdminPasswordFile(Path.Combine(dataFolder, "test-secrets")),
         }, ["--dicom-port", "0", "--http-port", "0", "--data", dataFolder, .. arguments]);
         try
         {
             var web = Web().Match(await process.WaitForLineAsync(l => Web().IsMatch(l), TimeSpan.FromSeconds(120), "the web address")).Groups["url"].Value;
             var port = Dicom().Match(await process.WaitForLineAsync(l => Dicom().IsMatch(l), TimeSpan.FromSeconds(30), "the DICOM port")).Groups["port"].Value;
-            return new StandaloneHost(process, new HttpClient { BaseAddress = new Uri(web), Timeout = TimeSpan.FromSeconds(30) },
-                int.Parse(port, CultureInfo.InvariantCulture));
+            var http = new HttpClient { BaseAddress = new Uri(web), Timeout = TimeSpan.FromSeconds(30) };
+            await ApiAccess.SignInAsync(http);
+            return new StandaloneHost(process, http, int.Parse(port, CultureInfo.InvariantCulture));
         }
         catch
         {

@@ -4,13 +4,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using RadAI.Api.Jobs;
+using RadAI.Api.Security;
 
 namespace RadAI.Api.Apis;
 
 /// <summary>
 /// <c>/api/jobs</c>: the job read model (list, detail, live feed). No patient data in any answer, so every role may
-/// read it. Anonymous for now (test helpers of other projects call it so); switching authentication on is one line:
-/// <c>.RequireAuthorization(Policies.JobStatus)</c> on the group below.
+/// read it; a caller must be signed in (a user's token or an API key).
 /// </summary>
 public static class JobsApi
 {
@@ -18,7 +18,7 @@ public static class JobsApi
 
     public static RouteGroupBuilder MapJobsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/jobs").WithTags("Jobs");
+        var group = routes.MapGroup("/api/jobs").WithTags("Jobs").RequireAuthorization(Policies.JobStatus);
         group.MapGet("/", ListJobs).WithName("ListJobs");
         group.MapGet("/{jobId:guid}", GetJob).WithName("GetJob");
         group.MapGet("/events", JobEventsStream.StreamAsync).WithName("StreamJobEvents");
