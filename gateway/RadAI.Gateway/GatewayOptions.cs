@@ -141,14 +141,18 @@ public sealed class GatewaySecurityHeadersOptions
 }
 
 /// <summary>
-/// Section <c>Gateway:Authentication</c>: the gateway validates this node's access tokens (HS256, the api's key) before
-/// proxying <c>/api/**</c>. Signing key, issuer and audience default to the api's (<c>Api:Security:*</c>), so one
-/// setting serves both when they share a configuration.
+/// Section <c>Gateway:Authentication</c>: the gateway checks credentials before proxying <c>/api/**</c>, as the api does
+/// again behind it. Access tokens of this node (HS256, the api's key), API keys (asked of the api, cached briefly) and,
+/// when configured, the hospital's OpenID Connect tokens. Signing key, issuer, audience and the OIDC provider default
+/// to the api's (<c>Api:Security:*</c>), so one configuration serves both when they share it.
 /// </summary>
 public sealed class GatewayAuthenticationOptions : IValidatableObject
 {
-    /// <summary>Refuse <c>/api/**</c> (but <see cref="AnonymousPaths"/>) without a valid bearer token or an API key.</summary>
-    public bool Required { get; set; }
+    /// <summary>
+    /// Refuse <c>/api/**</c> (but <see cref="AnonymousPaths"/>) without a valid bearer token or API key. Default true:
+    /// turning it off leaves the api as the only check.
+    /// </summary>
+    public bool Required { get; set; } = true;
 
     /// <summary>File with the api's signing key (base64, at least 32 bytes). Default: <c>Api:Security:SigningKeyFile</c>.</summary>
     public string? SigningKeyFile { get; set; }
@@ -162,32 +166,84 @@ public sealed class GatewayAuthenticationOptions : IValidatableObject
     /// <summary>Default: <c>Api:Security:Audience</c>, else <c>radai-api</c>.</summary>
     public string? Audience { get; set; }
 
-    /// <summary>Path prefixes under <c>/api</c> reachable without credentials (sign-in, refresh, health).</summary>
+    /// <summary>The hospital's identity provider. Default: <c>Api:Security:Oidc:*</c>.</summary>
+    public GatewayOidcOptions Oidc { get; set; } = new();
+
+    /// <summary>
+    /// How long the api's answer about an API key is kept (valid or not). The api checks the key again on every request,
+    /// so a key revoked within this time is still refused by the api. Zero: ask the api every time.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ApiKeyCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Path prefixes under <c>/api</c> reachable without credentials (sign-in, health, the API's description).</summary>
     public List<string> AnonymousPaths { get; set; } = [];
 
-    /// <summary>Used when <see cref="AnonymousPaths"/> is empty.</summary>
-    public static readonly IReadOnlyList<string> DefaultAnonymousPaths = ["/api/auth/login", "/api/auth/refresh", "/api/health"];
+    /// <summary>Used when <see cref="AnonymousPaths"/> is empty: the api's own anonymous endpoints, but the version probe.</summary>
+    public static readonly IReadOnlyList<string> DefaultAnonymousPaths =
+        ["/api/auth/login", "/api/auth/refresh", "/api/auth/logout", "/api/health", "/api/openapi", "/api/reference"];
+
+    /// <summary>True when a local signing key is configured (after the api's defaults are applied).</summary>
+    public bool LocalTokensEnabled => !string.IsNullOrWhiteSpace(SigningKeyFile) || !string.IsNullOrWhiteSpace(SigningKey);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var path in AnonymousPaths.Where(p => !p.StartsWith('/')))
+        {
+            yield return new ValidationResult($"'{path}' does not start with '/'.", [nameof(AnonymousPaths)]);
+        }
+
         if (!Required)
         {
             yield break;
         }
 
-        if (string.IsNullOrWhiteSpace(SigningKeyFile) == string.IsNullOrWhiteSpace(SigningKey))
+        if (!string.IsNullOrWhiteSpace(SigningKeyFile) && !string.IsNullOrWhiteSpace(SigningKey))
         {
-            yield return new ValidationResult("Required needs SigningKeyFile or SigningKey (or Api:Security:SigningKeyFile), exactly one.", [nameof(SigningKeyFile)]);
+            yield return new ValidationResult("Set SigningKeyFile or SigningKey, not both.", [nameof(SigningKey)]);
+        }
+
+        if (!LocalTokensEnabled && !Oidc.Enabled)
+        {
+            yield return new ValidationResult(
+                "Gateway:Authentication:Required is true (the default) but the gateway has no way to check an access token: set "
+                + "Gateway:Authentication:SigningKeyFile (or Api:Security:SigningKeyFile), the file holding the api's signing key, "
+                + "and/or Gateway:Authentication:Oidc:Authority (or Api:Security:Oidc:Authority); or set "
+                + "Gateway:Authentication:Required=false to leave every check to the api.",
+                [nameof(SigningKeyFile)]);
         }
 
         if (!string.IsNullOrWhiteSpace(SigningKeyFile) && string.IsNullOrWhiteSpace(SigningKey) && !File.Exists(SigningKeyFile))
         {
-            yield return new ValidationResult($"The file '{SigningKeyFile}' does not exist.", [nameof(SigningKeyFile)]);
+            yield return new ValidationResult($"The file '{SigningKeyFile}' does not exist (the api's signing key: the gateway reads the same file).", [nameof(SigningKeyFile)]);
+        }
+    }
+}
+
+/// <summary>Section <c>Gateway:Authentication:Oidc</c>: the hospital's OpenID Connect provider, as the api has it.</summary>
+public sealed class GatewayOidcOptions : IValidatableObject
+{
+    /// <summary>The provider's issuer URL. Default: <c>Api:Security:Oidc:Authority</c>. Unset: OIDC tokens are refused.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The audience its access tokens carry for RadAI. Default: <c>Api:Security:Oidc:Audience</c>.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Refuse a metadata address that is not HTTPS. Default: <c>Api:Security:Oidc:RequireHttpsMetadata</c>, else true.</summary>
+    public bool? RequireHttpsMetadata { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Authority);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Enabled && string.IsNullOrWhiteSpace(Audience))
+        {
+            yield return new ValidationResult("Audience is required when Authority is set.", [nameof(Audience)]);
         }
 
-        foreach (var path in AnonymousPaths.Where(p => !p.StartsWith('/')))
+        if (Enabled && !Uri.TryCreate(Authority, UriKind.Absolute, out _))
         {
-            yield return new ValidationResult($"'{path}' does not start with '/'.", [nameof(AnonymousPaths)]);
+            yield return new ValidationResult($"'{Authority}' is not an absolute URL.", [nameof(Authority)]);
         }
     }
 }

@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using RadAI.Hosting.Options;
 using Yarp.ReverseProxy.Transforms;
@@ -31,8 +32,13 @@ internal static class GatewaySecurity
     /// <summary>The scheme validating this node's access tokens at the gateway.</summary>
     public const string BearerScheme = "RadAI.Gateway";
 
+    /// <summary>The scheme validating the hospital's OpenID Connect tokens at the gateway (when configured).</summary>
+    public const string OidcScheme = "RadAI.Gateway.Oidc";
+
+    /// <summary>The header of API keys (the api's).</summary>
+    public const string ApiKeyHeader = "X-Api-Key";
+
     private const string ApiPrefix = "/api";
-    private const string ApiKeyHeader = "X-Api-Key";
     private const string LoginPath = "/api/auth/login";
     private const int MinimumKeyBytes = 32;
 
@@ -55,6 +61,16 @@ internal static class GatewaySecurity
 
                 authentication.Issuer ??= configuration["Api:Security:Issuer"] ?? "radai";
                 authentication.Audience ??= configuration["Api:Security:Audience"] ?? "radai-api";
+
+                // The hospital's provider, as the api has it, unless the gateway names its own.
+                var oidc = authentication.Oidc;
+                if (!oidc.Enabled)
+                {
+                    oidc.Authority = configuration["Api:Security:Oidc:Authority"];
+                    oidc.Audience ??= configuration["Api:Security:Oidc:Audience"];
+                }
+
+                oidc.RequireHttpsMetadata ??= !bool.TryParse(configuration["Api:Security:Oidc:RequireHttpsMetadata"], out var requireHttps) || requireHttps;
                 if (authentication.AnonymousPaths.Count == 0)
                 {
                     authentication.AnonymousPaths.AddRange(GatewayAuthenticationOptions.DefaultAnonymousPaths);
@@ -96,13 +112,15 @@ internal static class GatewaySecurity
             limiter.OnRejected = RejectAsync;
         });
 
-        services.AddAuthentication().AddJwtBearer(BearerScheme, _ => { });
+        services.AddAuthentication().AddJwtBearer(BearerScheme, _ => { }).AddJwtBearer(OidcScheme, _ => { });
         services.AddOptions<JwtBearerOptions>(BearerScheme).Configure<IOptions<GatewayOptions>>((jwt, gateway) =>
         {
             var settings = gateway.Value.Authentication;
             jwt.MapInboundClaims = false;
-            if (!settings.Required)
+            if (!settings.Required || !settings.LocalTokensEnabled)
             {
+                // No key: every local token is refused (an OIDC-only node).
+                jwt.TokenValidationParameters = new TokenValidationParameters { RequireSignedTokens = true, ValidateIssuerSigningKey = true };
                 return;
             }
 
@@ -119,6 +137,20 @@ internal static class GatewaySecurity
                 ClockSkew = TimeSpan.FromSeconds(30),
             };
         });
+        services.AddOptions<JwtBearerOptions>(OidcScheme).Configure<IOptions<GatewayOptions>>((jwt, gateway) =>
+        {
+            // The api's OIDC validation, repeated: the provider's keys from its metadata, its issuer, the audience.
+            var oidc = gateway.Value.Authentication.Oidc;
+            jwt.MapInboundClaims = false;
+            if (oidc.Enabled)
+            {
+                jwt.Authority = oidc.Authority;
+                jwt.Audience = oidc.Audience;
+                jwt.RequireHttpsMetadata = oidc.RequireHttpsMetadata ?? true;
+            }
+        });
+        services.AddHttpClient(ApiKeyIntrospection.ClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<ApiKeyIntrospection>();
     }
 
     /// <summary>The gateway is the edge: what a client claims in X-Forwarded-* is replaced, never passed on.</summary>
@@ -252,16 +284,39 @@ internal static class GatewaySecurity
     private static Func<HttpContext, RequestDelegate, Task> RequireCredentials(GatewayAuthenticationOptions settings) => async (context, next) =>
     {
         var path = context.Request.Path;
+        // Outside /api: the gateway's health and the dashboard's static files (the SPA signs in by itself).
         if (!path.StartsWithSegments(ApiPrefix, StringComparison.OrdinalIgnoreCase)
-            || settings.AnonymousPaths.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase))
-            // API keys live in the api's database: only the api can check them, and it does.
-            || context.Request.Headers.ContainsKey(ApiKeyHeader))
+            || settings.AnonymousPaths.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
         {
             await next(context).ConfigureAwait(false);
             return;
         }
 
-        var result = await context.AuthenticateAsync(BearerScheme).ConfigureAwait(false);
+        // As the api chooses: an API key first (it wins over a bearer token there too), else the bearer token.
+        if (context.Request.Headers.TryGetValue(ApiKeyHeader, out var apiKey) && apiKey.ToString() is { Length: > 0 } presented)
+        {
+            var verdict = await context.RequestServices.GetRequiredService<ApiKeyIntrospection>()
+                .VerifyAsync(presented, context.RequestAborted).ConfigureAwait(false);
+            if (verdict == ApiKeyVerdict.Valid)
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            else if (verdict == ApiKeyVerdict.Invalid)
+            {
+                context.Response.Headers.WWWAuthenticate = $"ApiKey header=\"{ApiKeyHeader}\"";
+                await WriteProblemAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized",
+                    "The API key is unknown or revoked.").ConfigureAwait(false);
+            }
+            else
+            {
+                await WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                    "The API key cannot be checked now; try again later.").ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var result = await context.AuthenticateAsync(BearerSchemeOf(context, settings)).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
@@ -272,6 +327,23 @@ internal static class GatewaySecurity
 
         await next(context).ConfigureAwait(false);
     };
+
+    /// <summary>As the api chooses: a token whose issuer is not this node's goes to the hospital's provider, when there is one.</summary>
+    private static string BearerSchemeOf(HttpContext context, GatewayAuthenticationOptions settings)
+    {
+        if (settings.Oidc.Enabled && context.Request.Headers.Authorization.ToString() is { } authorization
+            && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var token = authorization["Bearer ".Length..].Trim();
+            // Only the issuer is peeked at here; the chosen scheme validates everything.
+            if (new JsonWebTokenHandler().CanReadToken(token) && new JsonWebToken(token).Issuer != settings.Issuer)
+            {
+                return OidcScheme;
+            }
+        }
+
+        return BearerScheme;
+    }
 
     private static async Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
     {

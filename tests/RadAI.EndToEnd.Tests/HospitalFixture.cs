@@ -1,3 +1,4 @@
+using System.Text.Json;
 using RadAI.Testing;
 using Xunit;
 
@@ -21,6 +22,7 @@ public sealed class HospitalFixture : IAsyncLifetime, IDisposable
     private PostgresTestDatabase? _database;
     private RabbitMqNode? _broker;
     private PipelineCluster? _cluster;
+    private Task<DeliveredStudy>? _deliveredCt;
 
     /// <summary>The hospital PACS.</summary>
     public PrivateOrthanc Pacs { get; } = new("HOSPITAL-PACS");
@@ -59,6 +61,21 @@ public sealed class HospitalFixture : IAsyncLifetime, IDisposable
 
         _cluster = await PipelineCluster.StartAsync(Broker.Settings, DatabaseConnectionString, [(Pacs.AeTitle, "127.0.0.1", Pacs.DicomPort)]);
         await Pacs.AddModalityAsync(RadaiModality, "RADAI", "127.0.0.1", _cluster.DicomPort);
+    }
+
+    /// <summary>
+    /// A synthetic CT sent through Orthanc to RadAI and followed until its job ended (delivered, or not: the caller
+    /// asserts): done once for the tests that share the fixture, so that each reads the same job instead of waiting for
+    /// another pipeline run. A failure is every caller's.
+    /// </summary>
+    public Task<DeliveredStudy> DeliveredCtAsync() => _deliveredCt ??= SendCtAndWaitAsync();
+
+    private async Task<DeliveredStudy> SendCtAndWaitAsync()
+    {
+        var ct = await WriteSyntheticCtAsync("round-trip-ct");
+        var (orthancStudy, sourceSeries) = await SendThroughPacsAsync(ct.Folder);
+        var job = await Cluster.WaitUntilEndedAsync(ct.StudyInstanceUid, JobTimeout);
+        return new DeliveredStudy(ct, orthancStudy, sourceSeries, job);
     }
 
     /// <summary>A new synthetic CT chest (its own Study Instance UID), big enough for the lung package.</summary>
@@ -151,6 +168,9 @@ public sealed class HospitalFixture : IAsyncLifetime, IDisposable
     /// <summary>The synchronous part of <see cref="DisposeAsync"/> (the folder; the processes need <see cref="DisposeAsync"/>).</summary>
     public void Dispose() => _work.Dispose();
 }
+
+/// <summary>A study sent through the hospital's PACS and its job once ended (<c>GET /api/jobs</c> entry).</summary>
+public sealed record DeliveredStudy(SyntheticCtStudy Ct, string OrthancStudy, IReadOnlyList<string> SourceSeries, JsonElement Job);
 
 /// <summary>The tests that share one <see cref="HospitalFixture"/>: they run one after the other.</summary>
 [CollectionDefinition(Name)]

@@ -23,10 +23,8 @@ public sealed class PacsRoundTripTests(HospitalFixture hospital)
     [Fact]
     public Task A_synthetic_ct_orthanc_sends_comes_back_into_the_same_orthanc_study_as_sr_seg_and_pdf() => hospital.RunAsync(async () =>
     {
-        var ct = await hospital.WriteSyntheticCtAsync("round-trip-ct");
-        var (orthancStudy, sourceSeries) = await hospital.SendThroughPacsAsync(ct.Folder);
-
-        var job = await Cluster.WaitUntilEndedAsync(ct.StudyInstanceUid, HospitalFixture.JobTimeout);
+        // The fixture's CT (also read through the gateway by GatewayTlsTests): sent once, followed to its end.
+        var (ct, orthancStudy, sourceSeries, job) = await hospital.DeliveredCtAsync();
         var jobId = job.GetProperty("jobId").GetGuid();
         Assert.True(job.GetProperty("status").GetString() == "delivered",
             $"The job ended '{job.GetProperty("status")}', not delivered. Timeline: {(await Cluster.JobDetailAsync(jobId)).GetProperty("timeline")}");

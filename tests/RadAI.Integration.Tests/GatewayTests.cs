@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using RadAI.Testing;
@@ -29,10 +30,13 @@ public sealed class GatewayTests : IAsyncLifetime
     [Fact]
     public async Task Proxies_the_api_forwards_the_trace_and_aggregates_health()
     {
-        var api = await RunningService.StartAsync("RadAI.Api.Host", ServiceSettings.For(_database, _broker));
+        var apiSettings = ServiceSettings.For(_database, _broker);
+        var api = await RunningService.StartAsync("RadAI.Api.Host", apiSettings);
         await using var _ = api;
         await api.WaitUntilReadyAsync();
-        await using var gateway = await RunningService.StartAsync("RadAI.Gateway.Host", new Dictionary<string, string?>
+        // The api made its signing key at start; the gateway reads the same file (authentication is on by default).
+        await using var gateway = await RunningService.StartAsync("RadAI.Gateway.Host", new Dictionary<string, string?>(
+            GatewayProcess.SigningKeySettings(apiSettings["Api__Security__SigningKeyFile"]!))
         {
             ["ReverseProxy__Clusters__api__Destinations__primary__Address"] = api.Address.ToString(),
         });
@@ -46,6 +50,18 @@ public sealed class GatewayTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
         var apiHealth = await proxied.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Postgres reachable", apiHealth.GetProperty("checks").GetProperty("database").GetProperty("description").GetString());
+
+        // Signed in through the gateway: the administrator's token checked by both, then an API key, which the gateway
+        // asks the api about (a key the api does not know stops at the gateway).
+        await ApiAccess.SignInAsync(gateway.Http);
+        using var jobs = await gateway.Http.GetAsync(new Uri("/api/jobs", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
+        using (var stranger = new HttpClient { BaseAddress = gateway.Address })
+        {
+            ApiAccess.Use(stranger, "rk_not_a_key_of_this_node");
+            using var refused = await stranger.GetAsync(new Uri("/api/jobs", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
 
         // The caller's W3C trace continues in the api, even while the test process traces its own HttpClient calls, as it
         // does whenever an in-process host (EventFlowTests, RedeliveryTests) runs beside this test: OpenTelemetry's
@@ -66,5 +82,28 @@ public sealed class GatewayTests : IAsyncLifetime
             using var response = await gateway.Http.GetAsync(new Uri("/health/ready", UriKind.Relative));
             return response.StatusCode == HttpStatusCode.ServiceUnavailable;
         }, TimeSpan.FromSeconds(30), "the gateway to report not ready");
+    }
+
+    [ChromiumFact]
+    public async Task The_api_reference_renders_in_headless_chromium_through_the_gateway_without_credentials()
+    {
+        var apiSettings = ServiceSettings.For(_database, _broker);
+        var api = await RunningService.StartAsync("RadAI.Api.Host", apiSettings);
+        await using var _ = api;
+        await api.WaitUntilReadyAsync();
+        await using var gateway = await GatewayProcess.StartAsync(api.Address, GatewayProcess.SigningKeySettings(apiSettings["Api__Security__SigningKeyFile"]!));
+
+        // The page, its embedded script and the OpenAPI document it fetches all come through the gateway, anonymously;
+        // what the browser shows once the script ran (the DOM's text: styles, scripts and tags left out).
+        var dom = await HeadlessChromium.DumpDomAsync(new Uri(gateway.Http, "/api/reference/"), TimeSpan.FromSeconds(20));
+        var text = Regex.Replace(Regex.Replace(Regex.Replace(dom, "<(style|script)[^>]*>.*?</\\1>", " ", RegexOptions.Singleline), "<[^>]+>", " "), @"\s+", " ");
+        // The document's own description (fetched from /api/openapi/v1.json), its groups, and an operation laid out.
+        Assert.Contains("REST API of a RadAI node", text, StringComparison.Ordinal);
+        foreach (var group in new[] { "Jobs", "Auth", "Users", "Statistics" })
+        {
+            Assert.Contains($"Open Group - {group}", text, StringComparison.Ordinal);
+        }
+
+        Assert.Matches(@"\b(get|post|put|delete) /api/[a-z]", text);
     }
 }

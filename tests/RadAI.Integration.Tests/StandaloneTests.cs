@@ -95,14 +95,14 @@ public sealed partial class StandaloneTests
         var line = await process.WaitForLineAsync(l => Listening().IsMatch(l), TimeSpan.FromSeconds(60), "the line saying where it listens");
         using var http = new HttpClient { BaseAddress = new Uri(Listening().Match(line).Groups["url"].Value) };
 
-        // A request through the gateway to the api: spans in both web applications of the process (refused: no
-        // credentials; answered by the api all the same).
-        const string marker = "/api/jobs";
+        // A request through the gateway to the api: spans in both web applications of the process (an anonymous path,
+        // so that the gateway passes it on; refused by the api: the refresh token is unknown).
+        const string marker = "/api/auth/refresh";
         await Eventually.UntilAsync(async () =>
         {
-            using var jobs = await http.GetAsync(new Uri(marker + "?limit=1", UriKind.Relative));
-            return jobs.StatusCode == HttpStatusCode.Unauthorized;
-        }, TimeSpan.FromSeconds(120), "GET /api/jobs through the gateway answered 401 by the api");
+            using var refresh = await http.PostAsJsonAsync(new Uri(marker, UriKind.Relative), new { refreshToken = "not-a-token" });
+            return refresh.StatusCode == HttpStatusCode.Unauthorized;
+        }, TimeSpan.FromSeconds(120), "POST /api/auth/refresh through the gateway answered 401 by the api");
         await Eventually.UntilAsync(() => Task.FromResult(collector.Traces.Any(t => OtlpCapture.Contains(t, marker))), TimeSpan.FromSeconds(60), "the request's spans exported");
 
         // Stopping flushes every provider: a second one would export now at the latest.

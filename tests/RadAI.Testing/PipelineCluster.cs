@@ -38,6 +38,24 @@ public sealed partial class PipelineCluster : IAsyncDisposable
     /// <summary>The shared instance store and report folder (<c>Storage:Root</c> of every service).</summary>
     public string StorageRoot => _storage.Path;
 
+    /// <summary>The api's signing key file (made by the api at its first start): a gateway in front of it reads it too.</summary>
+    public string ApiSigningKeyFile => Path.Combine(StorageRoot, "test-secrets", "jwt-signing.key");
+
+    /// <summary>
+    /// Starts the gateway process in front of the api's current run, with the api's signing key (authentication is on
+    /// by default at the gateway) and, with <paramref name="tls"/>, HTTPS with the test PKI's server certificate.
+    /// </summary>
+    public Task<GatewayProcess> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings = null, bool tls = true)
+    {
+        var all = GatewayProcess.SigningKeySettings(ApiSigningKeyFile);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        return GatewayProcess.StartAsync(Running(Api).Address, all, tls);
+    }
+
     /// <summary>The API key the api's web client sends (created by the first administrator at the api's first start).</summary>
     private string? _apiKey;
 
@@ -282,7 +300,7 @@ public sealed partial class PipelineCluster : IAsyncDisposable
                 settings["Inference__UseCuda"] = "false";
                 break;
             case Api:
-                foreach (var (key, value) in ApiAccess.ServiceSettings(Path.Combine(StorageRoot, "test-secrets")))
+                foreach (var (key, value) in ApiAccess.ServiceSettings(Path.GetDirectoryName(ApiSigningKeyFile)!))
                 {
                     settings[key] = value;
                 }

@@ -28,16 +28,23 @@ public sealed class StandaloneHost : IAsyncDisposable
     private readonly WebApplication _services;
     private readonly WebApplication _gateway;
 
-    private StandaloneHost(WebApplication services, WebApplication gateway, Uri webAddress, string dataDirectory)
+    private StandaloneHost(WebApplication services, WebApplication gateway, Uri httpAddress, Uri? httpsAddress, string dataDirectory)
     {
         _services = services;
         _gateway = gateway;
-        WebAddress = webAddress;
+        HttpAddress = httpAddress;
+        HttpsAddress = httpsAddress;
         DataDirectory = dataDirectory;
     }
 
-    /// <summary>Where the dashboard and API answer.</summary>
-    public Uri WebAddress { get; }
+    /// <summary>Where the dashboard and API answer: the HTTPS entry when a certificate is configured, else the HTTP one.</summary>
+    public Uri WebAddress => HttpsAddress ?? HttpAddress;
+
+    /// <summary>The plain HTTP entry (with a certificate it redirects to HTTPS, but for the health endpoints).</summary>
+    public Uri HttpAddress { get; }
+
+    /// <summary>The HTTPS entry; null without a certificate.</summary>
+    public Uri? HttpsAddress { get; }
 
     /// <summary>The absolute data folder.</summary>
     public string DataDirectory { get; }
@@ -77,8 +84,11 @@ public sealed class StandaloneHost : IAsyncDisposable
             throw;
         }
 
-        var webAddress = new Uri(gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
-        return new StandaloneHost(services, gateway, webAddress, dataDirectory);
+        var addresses = gateway.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+            .Select(a => new Uri(a)).ToList();
+        var httpAddress = addresses.First(a => a.Scheme == Uri.UriSchemeHttp);
+        var httpsAddress = addresses.FirstOrDefault(a => a.Scheme == Uri.UriSchemeHttps);
+        return new StandaloneHost(services, gateway, httpAddress, httpsAddress, dataDirectory);
     }
 
     /// <summary>Runs until Ctrl+C or SIGTERM, then stops the gateway first and the services last.</summary>
@@ -108,6 +118,19 @@ public sealed class StandaloneHost : IAsyncDisposable
         if (validation.Failed)
         {
             throw new OptionsValidationException(StandaloneOptions.SectionName, typeof(StandaloneOptions), validation.Failures);
+        }
+
+        var tls = configuration.GetSection($"{GatewayOptions.SectionName}:Tls").Get<GatewayTlsOptions>() ?? new GatewayTlsOptions();
+        if (settings.HttpsPort is not null && !tls.Enabled)
+        {
+            throw new OptionsValidationException(StandaloneOptions.SectionName, typeof(StandaloneOptions),
+                [$"{StandaloneOptions.SectionName}:{nameof(StandaloneOptions.HttpsPort)}: HTTPS needs a certificate: set Gateway:Tls:CertificateFile and "
+                + "Gateway:Tls:KeyFile (--tls-cert, --tls-key), or Gateway:Tls:PfxFile (--tls-pfx, with --tls-pfx-password-file)."]);
+        }
+
+        if (tls.Enabled)
+        {
+            settings.HttpsPort ??= StandaloneOptions.DefaultHttpsPort;
         }
 
         return settings;
@@ -174,8 +197,11 @@ public sealed class StandaloneHost : IAsyncDisposable
             ["Logging:Console:FormatterName"] = "simple",
         });
         // Kestrel cannot pick a free port for "localhost" (two loopback addresses): use IPv4 loopback then.
-        var bind = settings.HttpPort == 0 && settings.HttpBindAddress == "localhost" ? "127.0.0.1" : settings.HttpBindAddress;
-        builder.WebHost.UseUrls($"http://{bind}:{settings.HttpPort}");
+        string Bind(int port) => port == 0 && settings.HttpBindAddress == "localhost" ? "127.0.0.1" : settings.HttpBindAddress;
+        // HTTPS only with a certificate (ReadSettings set HttpsPort then): the gateway module serves it with that certificate.
+        builder.WebHost.UseUrls(settings.HttpsPort is { } httpsPort
+            ? $"http://{Bind(settings.HttpPort)}:{settings.HttpPort};https://{Bind(httpsPort)}:{httpsPort}"
+            : $"http://{Bind(settings.HttpPort)}:{settings.HttpPort}");
 
         // The services' providers, in this process, already trace and measure the gateway's requests too.
         builder.AddServiceDefaults(GatewayModule.ServiceName, telemetry: false);

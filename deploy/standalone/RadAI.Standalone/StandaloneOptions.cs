@@ -14,6 +14,11 @@ public sealed class StandaloneOptions
         ["--data"] = $"{SectionName}:{nameof(DataDirectory)}",
         ["--http-port"] = $"{SectionName}:{nameof(HttpPort)}",
         ["--http-bind"] = $"{SectionName}:{nameof(HttpBindAddress)}",
+        ["--https-port"] = $"{SectionName}:{nameof(HttpsPort)}",
+        ["--tls-cert"] = "Gateway:Tls:CertificateFile",
+        ["--tls-key"] = "Gateway:Tls:KeyFile",
+        ["--tls-pfx"] = "Gateway:Tls:PfxFile",
+        ["--tls-pfx-password-file"] = "Gateway:Tls:PfxPasswordFile",
         ["--aet"] = "DicomIngest:AeTitle",
         ["--dicom-port"] = "DicomIngest:Port",
     };
@@ -48,4 +53,16 @@ public sealed class StandaloneOptions
     /// </summary>
     [Required]
     public string HttpBindAddress { get; set; } = "localhost";
+
+    /// <summary>
+    /// Port of the HTTPS entry (<c>--https-port</c>), on <see cref="HttpBindAddress"/>. HTTPS needs the gateway's
+    /// certificate (<c>Gateway:Tls:CertificateFile</c> + <c>KeyFile</c>: <c>--tls-cert</c>, <c>--tls-key</c>; or
+    /// <c>Gateway:Tls:PfxFile</c>: <c>--tls-pfx</c>); with one, HTTP answers 308 to HTTPS (health excepted) and HSTS is
+    /// sent. Unset with a certificate: <see cref="DefaultHttpsPort"/>; set without one: the start fails. 0 picks a free port.
+    /// </summary>
+    [Range(0, 65535)]
+    public int? HttpsPort { get; set; }
+
+    /// <summary>The HTTPS port when a certificate is configured and <see cref="HttpsPort"/> is not.</summary>
+    public const int DefaultHttpsPort = 8443;
 }
