@@ -44,10 +44,12 @@ public sealed class ApiTestHost : IAsyncDisposable
     /// <summary>
     /// Starts the api on <paramref name="database"/>. By default: a signing key file, and an initial admin password file
     /// holding <see cref="AdminPassword"/>; <paramref name="settings"/> adds or overrides (a null value removes a key);
-    /// <paramref name="configure"/> adds to the host (a bus, another module) before the api is registered.
+    /// <paramref name="configure"/> adds to the host (a bus, another module, a clock) before the api is registered;
+    /// <paramref name="map"/> maps more endpoints after the api's (e.g. the health endpoints, as RadAI.Api.Host does).
     /// </summary>
     public static async Task<ApiTestHost> StartAsync(
-        TestDatabase database, IDictionary<string, string?>? settings = null, bool withAdminPassword = true, Action<WebApplicationBuilder>? configure = null)
+        TestDatabase database, IDictionary<string, string?>? settings = null, bool withAdminPassword = true, Action<WebApplicationBuilder>? configure = null,
+        Action<WebApplication>? map = null)
     {
         var secrets = new TemporaryDirectory("radai-api-secrets");
         var adminFile = Path.Combine(secrets.Path, "admin-password");
@@ -74,6 +76,11 @@ public sealed class ApiTestHost : IAsyncDisposable
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(configuration.Where(p => p.Value is not null));
         var logs = new LogCollector();
+        if (configuration.TryGetValue("Logging:LogLevel:Default", out var level) && Enum.TryParse<LogLevel>(level, out var minimum))
+        {
+            logs.MinimumLevel = minimum;
+        }
+
         builder.Logging.ClearProviders().AddProvider(logs);
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(ServiceIdentity.For(ApiModule.ServiceName));
@@ -83,6 +90,7 @@ public sealed class ApiTestHost : IAsyncDisposable
 
         var app = builder.Build();
         app.MapApi();
+        map?.Invoke(app);
         try
         {
             await app.StartAsync();
@@ -127,9 +135,15 @@ public sealed class ApiTestHost : IAsyncDisposable
         return (await LoginAsync(username, "a long enough password")).AccessToken;
     }
 
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? bearer = null, object? body = null, string? apiKey = null)
+    public async Task<HttpResponseMessage> SendAsync(
+        HttpMethod method, string path, string? bearer = null, object? body = null, string? apiKey = null, string? forwardedFor = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (forwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
+
         if (body is not null)
         {
             request.Content = JsonContent.Create(body);
@@ -157,10 +171,13 @@ public sealed class ApiTestHost : IAsyncDisposable
     }
 }
 
-/// <summary>Keeps the formatted log lines of a test host.</summary>
+/// <summary>Keeps the formatted log lines of a test host (Information and above, or from <see cref="MinimumLevel"/>).</summary>
 public sealed class LogCollector : ILoggerProvider
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    /// <summary>The lowest level kept; set it before the host starts (with a matching <c>Logging:LogLevel</c> setting).</summary>
+    public LogLevel MinimumLevel { get; set; } = LogLevel.Information;
 
     public IReadOnlyCollection<string> Lines => _lines;
 
@@ -175,7 +192,7 @@ public sealed class LogCollector : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= owner.MinimumLevel;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             owner._lines.Enqueue($"{logLevel}: {formatter(state, exception)}");

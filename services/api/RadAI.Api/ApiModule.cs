@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,6 +26,7 @@ public static class ApiModule
     public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
     {
         builder.Services.AddDatabaseMigrations(ServiceName, typeof(ApiModule).Assembly);
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblems.Customize);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobRepository>();
         builder.Services.AddSingleton<JobChangeNotifier>();
@@ -47,6 +49,17 @@ public static class ApiModule
     {
         bus.AddConsumer<JobEventsConsumer, JobEventsConsumerDefinition>();
         return bus;
+    }
+
+    /// <summary>
+    /// Maps the REST endpoints under <c>/api</c> on a host, with the middleware that turns the empty error answers of
+    /// ASP.NET Core (a body or value that cannot be read, an unmapped path) into problem details (<see cref="ApiProblems"/>).
+    /// </summary>
+    public static WebApplication MapApi(this WebApplication app)
+    {
+        app.UseStatusCodePages();
+        ((IEndpointRouteBuilder)app).MapApi();
+        return app;
     }
 
     /// <summary>Maps the REST endpoints under <c>/api</c>.</summary>

@@ -15,7 +15,7 @@ public static class ApiKeysApi
         var group = routes.MapGroup("/api/api-keys").WithTags("ApiKeys").RequireAuthorization(Policies.Admin);
         group.MapGet("/", ListKeys).WithName("ListApiKeys");
         group.MapPost("/", CreateKey).WithName("CreateApiKey");
-        group.MapDelete("/{keyId:guid}", RevokeKey).WithName("RevokeApiKey");
+        group.MapDelete("/{keyId:guid}", RevokeKey).WithName("RevokeApiKey").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
@@ -28,11 +28,13 @@ public static class ApiKeysApi
     {
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100)
         {
+            await audit.WriteAsync(context, "apikey.create", null, AuditOutcome.Failure, new { reason = "invalid_name" }, cancellationToken).ConfigureAwait(false);
             return TypedResults.Problem(detail: "name is required (at most 100 characters).", statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
         }
 
         if (!Roles.IsKnown(request.Role))
         {
+            await audit.WriteAsync(context, "apikey.create", null, AuditOutcome.Failure, new { reason = "invalid_role" }, cancellationToken).ConfigureAwait(false);
             return TypedResults.Problem(detail: $"role must be one of {string.Join(", ", Roles.All)}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
         }
 
@@ -52,11 +54,12 @@ public static class ApiKeysApi
         return TypedResults.Created($"/api/api-keys/{record.KeyId}", new CreatedApiKey(ApiKeyView.Of(record), secret));
     }
 
-    public static async Task<Results<NoContent, NotFound>> RevokeKey(Guid keyId, ApiKeyRepository keys, IAuditLog audit, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(Guid keyId, ApiKeyRepository keys, IAuditLog audit, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
     {
         if (!await keys.RevokeAsync(keyId, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {
-            return TypedResults.NotFound();
+            await audit.WriteAsync(context, "apikey.revoke", AuditActors.ApiKey(keyId), AuditOutcome.Failure, new { reason = "not_found" }, cancellationToken).ConfigureAwait(false);
+            return TypedResults.Problem(detail: $"No API key {keyId}.", statusCode: StatusCodes.Status404NotFound, title: "API key not found");
         }
 
         await audit.WriteAsync(context, "apikey.revoke", AuditActors.ApiKey(keyId), AuditOutcome.Success, null, cancellationToken).ConfigureAwait(false);

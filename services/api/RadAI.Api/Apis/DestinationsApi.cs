@@ -26,7 +26,7 @@ public static class DestinationsApi
         var group = routes.MapGroup("/api/destinations").WithTags("Destinations").RequireAuthorization(Policies.Admin)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         group.MapGet("/", ListDestinations).WithName("ListDestinations");
-        group.MapGet("/{aeTitle}", GetDestination).WithName("GetDestination");
+        group.MapGet("/{aeTitle}", GetDestination).WithName("GetDestination").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/{aeTitle}", PutDestination).WithName("PutDestination");
         group.MapDelete("/{aeTitle}", DisableDestination).WithName("DisableDestination");
         group.MapPost("/{aeTitle}/echo", EchoDestination).WithName("EchoDestination");
@@ -48,7 +48,7 @@ public static class DestinationsApi
         }
     }
 
-    public static async Task<Results<Ok<DestinationInfo>, NotFound, ProblemHttpResult>> GetDestination(
+    public static async Task<Results<Ok<DestinationInfo>, ProblemHttpResult>> GetDestination(
         string aeTitle, [FromServices] IRequestClient<ListDestinations> client, TimeProvider clock, CancellationToken cancellationToken)
     {
         var list = await ListDestinations(client, clock, cancellationToken).ConfigureAwait(false);
@@ -57,7 +57,8 @@ public static class DestinationsApi
             return (ProblemHttpResult)list.Result;
         }
 
-        return ok.Value!.FirstOrDefault(d => d.AeTitle == aeTitle) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
+        return ok.Value!.FirstOrDefault(d => d.AeTitle == aeTitle) is { } found ? TypedResults.Ok(found)
+            : TypedResults.Problem(detail: $"No destination {aeTitle}.", statusCode: StatusCodes.Status404NotFound, title: "No such destination");
     }
 
     /// <summary>Creates or replaces a destination administered through the api; configured ones are read-only (409).</summary>

@@ -8,7 +8,7 @@ using RadAI.Data.Audit;
 
 namespace RadAI.Api.Apis;
 
-/// <summary><c>/api/users</c>: local users (administrators only). Every change is audited.</summary>
+/// <summary><c>/api/users</c>: local users (administrators only). Every change is audited, and so is every refused one.</summary>
 public static class UsersApi
 {
     public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder routes)
@@ -16,10 +16,10 @@ public static class UsersApi
         var group = routes.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Admin);
         group.MapGet("/", ListUsers).WithName("ListUsers");
         group.MapPost("/", CreateUser).WithName("CreateUser");
-        group.MapPut("/{userId:guid}/role", ChangeRole).WithName("ChangeUserRole");
-        group.MapPost("/{userId:guid}/disable", DisableUser).WithName("DisableUser");
-        group.MapPost("/{userId:guid}/enable", EnableUser).WithName("EnableUser");
-        group.MapPut("/{userId:guid}/password", ResetPassword).WithName("ResetUserPassword");
+        group.MapPut("/{userId:guid}/role", ChangeRole).WithName("ChangeUserRole").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{userId:guid}/disable", DisableUser).WithName("DisableUser").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{userId:guid}/enable", EnableUser).WithName("EnableUser").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{userId:guid}/password", ResetPassword).WithName("ResetUserPassword").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
@@ -33,16 +33,20 @@ public static class UsersApi
         var username = UserNames.Normalize(request.Username ?? "");
         if (!UserNames.IsValid(username))
         {
+            // The name itself is not recorded: a password typed into the name field must not land in the audit log.
+            await Refused(audit, context, "user.create", null, "invalid_username", cancellationToken).ConfigureAwait(false);
             return Invalid($"username must match {UserNames.Pattern}.");
         }
 
         if (!Roles.IsKnown(request.Role))
         {
+            await Refused(audit, context, "user.create", null, "invalid_role", cancellationToken).ConfigureAwait(false);
             return Invalid($"role must be one of {string.Join(", ", Roles.All)}.");
         }
 
         if (PasswordProblem(request.Password, options.Value) is { } problem)
         {
+            await Refused(audit, context, "user.create", null, "invalid_password", cancellationToken).ConfigureAwait(false);
             return problem;
         }
 
@@ -66,23 +70,26 @@ public static class UsersApi
         return TypedResults.Created($"/api/users/{user.UserId}", UserView.Of(user));
     }
 
-    public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> ChangeRole(
+    public static async Task<Results<NoContent, ProblemHttpResult>> ChangeRole(
         Guid userId, ChangeRoleRequest request, UserRepository users, IAuditLog audit, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
     {
         if (!Roles.IsKnown(request.Role))
         {
+            await Refused(audit, context, "user.role", AuditActors.User(userId), "invalid_role", cancellationToken).ConfigureAwait(false);
             return Invalid($"role must be one of {string.Join(", ", Roles.All)}.");
         }
 
         var user = await users.FindAsync(userId, cancellationToken).ConfigureAwait(false);
         if (user is null)
         {
-            return TypedResults.NotFound();
+            await Refused(audit, context, "user.role", AuditActors.User(userId), "not_found", cancellationToken).ConfigureAwait(false);
+            return UserNotFound(userId);
         }
 
         if (user.Role == Roles.Admin && request.Role != Roles.Admin && user.DisabledAt is null
             && await users.CountOtherActiveAdminsAsync(userId, cancellationToken).ConfigureAwait(false) == 0)
         {
+            await Refused(audit, context, "user.role", AuditActors.User(userId), "last_admin", cancellationToken).ConfigureAwait(false);
             return LastAdmin();
         }
 
@@ -91,17 +98,19 @@ public static class UsersApi
         return TypedResults.NoContent();
     }
 
-    public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DisableUser(
+    public static async Task<Results<NoContent, ProblemHttpResult>> DisableUser(
         Guid userId, UserRepository users, RefreshTokenRepository refreshTokens, IAuditLog audit, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
     {
         var user = await users.FindAsync(userId, cancellationToken).ConfigureAwait(false);
         if (user is null)
         {
-            return TypedResults.NotFound();
+            await Refused(audit, context, "user.disable", AuditActors.User(userId), "not_found", cancellationToken).ConfigureAwait(false);
+            return UserNotFound(userId);
         }
 
         if (user.Role == Roles.Admin && await users.CountOtherActiveAdminsAsync(userId, cancellationToken).ConfigureAwait(false) == 0)
         {
+            await Refused(audit, context, "user.disable", AuditActors.User(userId), "last_admin", cancellationToken).ConfigureAwait(false);
             return LastAdmin();
         }
 
@@ -112,12 +121,13 @@ public static class UsersApi
         return TypedResults.NoContent();
     }
 
-    public static async Task<Results<NoContent, NotFound>> EnableUser(
+    public static async Task<Results<NoContent, ProblemHttpResult>> EnableUser(
         Guid userId, UserRepository users, IAuditLog audit, TimeProvider clock, HttpContext context, CancellationToken cancellationToken)
     {
         if (!await users.SetDisabledAsync(userId, null, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {
-            return TypedResults.NotFound();
+            await Refused(audit, context, "user.enable", AuditActors.User(userId), "not_found", cancellationToken).ConfigureAwait(false);
+            return UserNotFound(userId);
         }
 
         await audit.WriteAsync(context, "user.enable", AuditActors.User(userId), AuditOutcome.Success, null, cancellationToken).ConfigureAwait(false);
@@ -125,19 +135,21 @@ public static class UsersApi
     }
 
     /// <summary>Sets a new password, lifts a lockout and ends the user's sessions.</summary>
-    public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> ResetPassword(
+    public static async Task<Results<NoContent, ProblemHttpResult>> ResetPassword(
         Guid userId, ResetPasswordRequest request, UserRepository users, RefreshTokenRepository refreshTokens, PasswordHasher hasher, IAuditLog audit,
         TimeProvider clock, IOptions<SecurityOptions> options, HttpContext context, CancellationToken cancellationToken)
     {
         if (PasswordProblem(request.Password, options.Value) is { } problem)
         {
+            await Refused(audit, context, "user.password", AuditActors.User(userId), "invalid_password", cancellationToken).ConfigureAwait(false);
             return problem;
         }
 
         var now = clock.GetUtcNow();
         if (!await users.SetPasswordAsync(userId, await hasher.HashAsync(request.Password!).ConfigureAwait(false), now, cancellationToken).ConfigureAwait(false))
         {
-            return TypedResults.NotFound();
+            await Refused(audit, context, "user.password", AuditActors.User(userId), "not_found", cancellationToken).ConfigureAwait(false);
+            return UserNotFound(userId);
         }
 
         var revoked = await refreshTokens.RevokeUserAsync(userId, now, cancellationToken).ConfigureAwait(false);
@@ -152,6 +164,13 @@ public static class UsersApi
 
     private static ProblemHttpResult Invalid(string detail) =>
         TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
+
+    /// <summary>A refused change is audited too: outcome failure, with the reason (never the value that was refused).</summary>
+    private static Task Refused(IAuditLog audit, HttpContext context, string action, string? resource, string reason, CancellationToken cancellationToken) =>
+        audit.WriteAsync(context, action, resource, AuditOutcome.Failure, new { reason }, cancellationToken);
+
+    private static ProblemHttpResult UserNotFound(Guid userId) =>
+        TypedResults.Problem(detail: $"No user {userId}.", statusCode: StatusCodes.Status404NotFound, title: "User not found");
 
     private static ProblemHttpResult LastAdmin() =>
         TypedResults.Problem(detail: "This is the last active administrator: create or enable another one first.", statusCode: StatusCodes.Status409Conflict, title: "Conflict");

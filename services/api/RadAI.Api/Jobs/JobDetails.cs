@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using RadAI.Contracts;
 
 namespace RadAI.Api.Jobs;
@@ -18,7 +19,7 @@ namespace RadAI.Api.Jobs;
 /// <param name="Deliveries">The last outcome at each destination.</param>
 /// <param name="Errors">What went wrong, in the order it happened.</param>
 /// <param name="RelatedJobs">The other jobs of the same correlation: the original and its re-runs.</param>
-/// <param name="Timeline">Every event, in the order it happened.</param>
+/// <param name="Timeline">Every event, in the order it happened; payloads without free text (<see cref="JobPayloads"/>).</param>
 public sealed record JobDetail(
     JobSummary Job,
     string? RoutingProfile,
@@ -130,7 +131,7 @@ public static class JobDetails
 
         return new JobDetail(
             job, received?.RoutingProfile, received?.CalledAeTitle, series, decisions, models, findings, report,
-            deliveries, errors, relatedJobs, timeline);
+            deliveries, errors, relatedJobs, [.. timeline.Select(e => e with { Payload = JobPayloads.WithoutFreeText(e.Payload) })]);
     }
 
     /// <summary>The event of a timeline entry, or null for a type this version does not know.</summary>
@@ -178,4 +179,59 @@ public static class JobDetails
             .Select(e => (T)Parse(e)!)
             .OrderBy(e => e.OccurredAt)
             .LastOrDefault();
+}
+
+/// <summary>
+/// What of a stored event payload the api shows. The events carry no patient attribute, but one field is free text typed
+/// at the modality, where a technologist may write a name: the Series Description (0008,103E) of
+/// <see cref="ReceivedSeries"/>. Inference routes on it, so the events keep it and the read model stores it; every
+/// answer of the api leaves it out (the detail's <c>series</c> never had it; the timeline's payloads drop it here).
+/// </summary>
+public static class JobPayloads
+{
+    /// <summary>The JSON properties never shown, at any depth (camel case: the payloads are stored with web defaults).</summary>
+    public static IReadOnlySet<string> FreeTextProperties { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "seriesDescription" };
+
+    /// <summary>The payload without <see cref="FreeTextProperties"/>; a payload that is not JSON is replaced by <c>{}</c>.</summary>
+    public static string WithoutFreeText(string payload)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(payload);
+        }
+        catch (JsonException)
+        {
+            return "{}";
+        }
+
+        Strip(root);
+        return root?.ToJsonString() ?? "null";
+    }
+
+    private static void Strip(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var name in obj.Select(p => p.Key).Where(FreeTextProperties.Contains).ToList())
+                {
+                    obj.Remove(name);
+                }
+
+                foreach (var (_, child) in obj)
+                {
+                    Strip(child);
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    Strip(child);
+                }
+
+                break;
+        }
+    }
 }

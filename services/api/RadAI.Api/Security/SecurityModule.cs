@@ -46,10 +46,11 @@ public static class SecurityModule
             .AddPolicyScheme(SelectorScheme, "RadAI", o => o.ForwardDefaultSelector = context => SelectScheme(context, oidc.Enabled))
             .AddJwtBearer(LocalScheme, _ => { })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddOptions<JwtBearerOptions>(LocalScheme).Configure<SigningKeys, IOptions<SecurityOptions>>((o, keys, settings) =>
+        services.AddOptions<JwtBearerOptions>(LocalScheme).Configure<SigningKeys, IOptions<SecurityOptions>, TimeProvider>((o, keys, settings, clock) =>
         {
             o.MapInboundClaims = false;
-            o.TokenValidationParameters = TokenService.ValidationParameters(settings.Value, keys);
+            o.TimeProvider = clock;
+            o.TokenValidationParameters = TokenService.ValidationParameters(settings.Value, keys, clock);
         });
 
         if (oidc.Enabled)

@@ -56,9 +56,13 @@ public sealed class TokenService(SigningKeys keys, RefreshTokenRepository refres
         return new TokenPair(accessToken, "Bearer", (int)settings.AccessTokenLifetime.TotalSeconds, refreshToken, (int)settings.RefreshTokenLifetime.TotalSeconds);
     }
 
-    /// <summary>How <c>JwtBearer</c> validates this node's tokens.</summary>
-    public static TokenValidationParameters ValidationParameters(SecurityOptions settings, SigningKeys keys) => new()
+    /// <summary>
+    /// How <c>JwtBearer</c> validates this node's tokens. Expiry is judged on <paramref name="clock"/>, the clock that
+    /// issued them (the same one refresh tokens, lockouts and the audit log use).
+    /// </summary>
+    public static TokenValidationParameters ValidationParameters(SecurityOptions settings, SigningKeys keys, TimeProvider clock) => new()
     {
+        LifetimeValidator = (notBefore, expires, _, parameters) => IsWithinLifetime(notBefore, expires, parameters.ClockSkew, clock.GetUtcNow()),
         ValidIssuer = settings.Issuer,
         ValidAudience = settings.Audience,
         ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
@@ -69,4 +73,19 @@ public sealed class TokenService(SigningKeys keys, RefreshTokenRepository refres
         NameClaimType = SecurityClaims.Name,
         RoleClaimType = SecurityClaims.Role,
     };
+
+    /// <summary>
+    /// The lifetime check of <see cref="ValidationParameters"/>: an expiry is required, and now (give or take the skew) lies
+    /// between not-before and expiry. It replaces the library's check, which reads the system clock.
+    /// </summary>
+    public static bool IsWithinLifetime(DateTime? notBefore, DateTime? expires, TimeSpan skew, DateTimeOffset now)
+    {
+        if (expires is not { } end)
+        {
+            return false;
+        }
+
+        var utcNow = now.UtcDateTime;
+        return (notBefore is not { } start || start.ToUniversalTime() <= utcNow + skew) && end.ToUniversalTime() >= utcNow - skew;
+    }
 }
