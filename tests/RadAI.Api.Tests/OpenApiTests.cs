@@ -26,6 +26,8 @@ public sealed partial class OpenApiTests
         {
             "/api/system/info", "/api/auth/login", "/api/users", "/api/api-keys", "/api/audit", "/api/jobs", "/api/statistics",
             "/api/destinations", "/api/destinations/{aeTitle}", "/api/destinations/{aeTitle}/echo",
+            "/api/senders", "/api/senders/{aeTitle}", "/api/models", "/api/models/{id}", "/api/models/{id}/enabled",
+            "/api/routing-profiles", "/api/routing-profiles/{name}",
         })
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing; paths: {string.Join(", ", paths.EnumerateObject().Select(p => p.Name))}");

@@ -66,4 +66,16 @@ public sealed class RoutingEngineTests
         Assert.Single(decisions, d => d.Selected);
         Assert.Equal(("1.2.3", "test.a"), decisions.Single(d => d.Selected) is var d1 ? (d1.SeriesInstanceUid, d1.ModelId) : default);
     }
+
+    [Fact]
+    public void A_disabled_package_is_recorded_for_every_series_as_not_selected_with_the_reason_even_where_its_rules_match()
+    {
+        var enabled = new ModelPackage(TestPackages.Manifest("test.a") with { Select = new SelectionRules { Modalities = ["MR"] } }, "/x");
+        var disabled = new ModelPackage(TestPackages.Manifest("test.off") with { Select = Rules }, "/y");
+        var decisions = RoutingEngine.Decide([ChestCt, ChestCt with { SeriesInstanceUid = "1.2.4" }], [enabled], [disabled]);
+        Assert.Equal(
+            [("1.2.3", "test.a", false, "modality CT not in [MR]"), ("1.2.3", "test.off", false, RoutingEngine.DisabledReason),
+             ("1.2.4", "test.a", false, "modality CT not in [MR]"), ("1.2.4", "test.off", false, RoutingEngine.DisabledReason)],
+            decisions.Select(d => (d.SeriesInstanceUid, d.ModelId, d.Selected, d.Reason)));
+    }
 }

@@ -61,8 +61,9 @@ public sealed partial class ArchitectureTests
         foreach (var type in typeof(IJobEvent).Assembly.GetTypes().Where(t => t.IsPublic))
         {
             // Events in RadAI.Contracts; the findings document they reference by claim check in RadAI.Contracts.Findings;
-            // the configuration requests and answers between the api and pacs-sender in RadAI.Contracts.Destinations.
-            Assert.Contains(type.Namespace, new[] { "RadAI.Contracts", "RadAI.Contracts.Findings", "RadAI.Contracts.Destinations" });
+            // the configuration requests and answers between the api and the services that own the configuration in
+            // RadAI.Contracts.Destinations (pacs-sender), RadAI.Contracts.Senders (dicom-ingest), RadAI.Contracts.Models (inference).
+            Assert.Contains(type.Namespace, new[] { "RadAI.Contracts", "RadAI.Contracts.Findings", "RadAI.Contracts.Destinations", "RadAI.Contracts.Senders", "RadAI.Contracts.Models" });
             foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
             {
                 Assert.False(PatientIdentity().IsMatch(property.Name), $"{type.Name}.{property.Name} looks like patient identity.");

@@ -75,6 +75,8 @@ public static class ApiModule
         routes.MapDataLifecycleApi();
         routes.MapStatisticsApi();
         routes.MapDestinationsApi();
+        routes.MapSendersApi();
+        routes.MapModelsApi();
         routes.MapApiDocument();
         return routes;
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using RadAI.DicomIngest.Completion;
 using RadAI.DicomIngest.Listening;
 using RadAI.DicomIngest.Receptions;
+using RadAI.DicomIngest.Senders;
 using RadAI.Hosting.Database;
 using RadAI.Hosting.Options;
 using RadAI.Hosting.Storage;
@@ -28,6 +29,9 @@ public static class DicomIngestModule
         builder.Services.AddSingleton<ReceptionRepository>();
         builder.Services.AddSingleton<ReceptionRecovery>();
         builder.Services.AddSingleton<IngestStoreHandler>();
+        builder.Services.AddSingleton<SenderRepository>();
+        builder.Services.AddSingleton<SenderDirectory>();
+        builder.Services.AddHostedService<SenderStartup>();
         builder.Services.AddSingleton<SenderPolicy>();
         builder.Services.AddSingleton<OutboxPublisher>();
         builder.Services.AddSingleton<StudyCompletionService>();
@@ -38,6 +42,10 @@ public static class DicomIngestModule
         return builder;
     }
 
-    /// <summary>dicom-ingest consumes nothing: it only publishes.</summary>
-    public static IBusRegistrationConfigurator AddDicomIngestConsumers(this IBusRegistrationConfigurator bus) => bus;
+    /// <summary>dicom-ingest consumes no event (it publishes); it answers the api's sender requests.</summary>
+    public static IBusRegistrationConfigurator AddDicomIngestConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<SenderAdminConsumer, SenderAdminConsumerDefinition>();
+        return bus;
+    }
 }

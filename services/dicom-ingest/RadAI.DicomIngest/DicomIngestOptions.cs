@@ -23,7 +23,10 @@ public sealed class DicomIngestOptions : IValidatableObject
     /// <summary>Reject associations from senders not listed in <see cref="Senders"/> (C-ECHO included). Listed senders always get an answer to C-ECHO.</summary>
     public bool RequireKnownSenders { get; set; }
 
-    /// <summary>Known senders, each with its settings.</summary>
+    /// <summary>
+    /// Known senders, each with its settings: written to <c>ingest_senders</c> at every start (source <c>config</c>,
+    /// read-only through the api); senders may also be administered through the api (<c>/api/senders</c>).
+    /// </summary>
     public List<SenderOptions> Senders { get; set; } = [];
 
     /// <summary>Routing profile of senders without their own. Default <c>default</c>.</summary>
@@ -74,13 +77,6 @@ public sealed class DicomIngestOptions : IValidatableObject
 
     public bool TlsRequireClientCertificate { get; set; }
 
-    /// <summary>The configured settings of a calling AE title; null for an unknown sender.</summary>
-    public SenderOptions? FindSender(string callingAeTitle) => Senders.FirstOrDefault(s => s.AeTitle == callingAeTitle);
-
-    /// <summary>The settings of a calling AE title (the configured ones, else defaults).</summary>
-    public SenderOptions SenderFor(string callingAeTitle) =>
-        FindSender(callingAeTitle) ?? new SenderOptions { AeTitle = callingAeTitle, Allowed = !RequireKnownSenders };
-
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (StableTimeout <= TimeSpan.Zero)
@@ -96,6 +92,14 @@ public sealed class DicomIngestOptions : IValidatableObject
         foreach (var duplicate in Senders.GroupBy(s => s.AeTitle).Where(g => g.Count() > 1))
         {
             yield return new ValidationResult($"Sender {duplicate.Key} is listed more than once.", [nameof(Senders)]);
+        }
+
+        foreach (var sender in Senders)
+        {
+            foreach (var problem in sender.Problems())
+            {
+                yield return new ValidationResult($"Sender {sender.AeTitle}: {problem}", [nameof(Senders)]);
+            }
         }
     }
 }
@@ -119,4 +123,28 @@ public sealed class SenderOptions
 
     /// <summary>Its stable-study timeout; empty: the default.</summary>
     public TimeSpan? StableTimeout { get; set; }
+
+    /// <summary>What is wrong with these settings beyond the attributes (the same rules for the configuration and the api).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (AeTitle.Contains('\\', StringComparison.Ordinal) || AeTitle != AeTitle.Trim() || AeTitle.Any(char.IsControl))
+        {
+            yield return "an AE title has no backslash, no control character and no leading or trailing space.";
+        }
+
+        if (StableTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            yield return "StableTimeout must be positive.";
+        }
+
+        if (RoutingProfile is { Length: > 64 })
+        {
+            yield return "RoutingProfile has at most 64 characters.";
+        }
+
+        if (Host is { Length: > 253 })
+        {
+            yield return "Host has at most 253 characters.";
+        }
+    }
 }

@@ -3,8 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using RadAI.Hosting;
+using RadAI.Hosting.Database;
 using RadAI.Hosting.Options;
 using RadAI.Hosting.Storage;
+using RadAI.Inference.Administration;
 using RadAI.Inference.Analysis;
 using RadAI.Inference.Packages;
 using RadAI.Inference.Pipeline;
@@ -18,13 +20,17 @@ public static class InferenceModule
     /// <summary>Service name in telemetry and logs.</summary>
     public const string ServiceName = "inference";
 
-    /// <summary>Registers the catalog, the runtime, the analyzers and the pipeline.</summary>
+    /// <summary>Registers the catalog and its settings in the database, the runtime, the analyzers and the pipeline (call after AddRadAIDatabase).</summary>
     public static IHostApplicationBuilder AddInference(this IHostApplicationBuilder builder)
     {
         builder.AddRadAIStorage();
         builder.Services.AddValidatedOptions<InferenceOptions>(InferenceOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddDatabaseMigrations(ServiceName, typeof(InferenceModule).Assembly);
         builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<PackageSettingsRepository>();
+        builder.Services.AddSingleton<PackageSettings>();
+        builder.Services.AddHostedService<PackageSettingsStartup>();
         builder.Services.AddSingleton<OnnxSessions>();
         builder.Services.AddSingleton<ModelRunner>();
         builder.Services.AddSingleton<IAnalyzer, GenericAnalyzer>();
@@ -45,6 +51,7 @@ public static class InferenceModule
     public static IBusRegistrationConfigurator AddInferenceConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<StudyReceivedConsumer, StudyReceivedConsumerDefinition>();
+        bus.AddConsumer<ModelAdminConsumer, ModelAdminConsumerDefinition>();
         return bus;
     }
 }

@@ -10,10 +10,17 @@ public sealed class InferenceOptions
     /// <summary>Folders (or .zip files) of model packages, or folders holding several; relative paths are relative to the service's folder. Default <c>models</c>.</summary>
     public List<string> PackagePaths { get; set; } = [];
 
-    /// <summary>Package ids not to run.</summary>
+    /// <summary>
+    /// Package ids not to run: written to the database at every start (source <c>config</c>, read-only through the api);
+    /// other packages can be enabled or disabled through the api (<c>/api/models</c>).
+    /// </summary>
     public List<string> DisabledPackages { get; set; } = [];
 
-    /// <summary>Routing profiles by name: which packages a sender's studies may run. A profile without packages allows every enabled package.</summary>
+    /// <summary>
+    /// Routing profiles by name: which packages a sender's studies may run. A profile without packages (or a profile
+    /// nobody defined) allows every enabled package. Written to the database at every start (source <c>config</c>,
+    /// read-only through the api); more profiles can be administered through the api (<c>/api/routing-profiles</c>).
+    /// </summary>
     public Dictionary<string, RoutingProfileOptions> Profiles { get; set; } = [];
 
     /// <summary>Try the CUDA execution provider first (falls back to CPU with a log line when it is not available).</summary>

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RadAI.Data;
+using RadAI.Hosting.Database;
 using RadAI.Inference;
 using RadAI.Inference.Packages;
 using RadAI.Inference.Runtime;
@@ -72,10 +74,14 @@ internal static class InferenceEnvironment
     /// </summary>
     public static IHost BuildHost(string storageRoot, int intraOpThreads = 0, bool? useCuda = null)
     {
+        Directory.CreateDirectory(storageRoot);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production", DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Storage:Root"] = storageRoot,
+            // The package settings (none: every package enabled) in a SQLite file beside the store.
+            ["Database:Provider"] = "Sqlite",
+            ["Database:ConnectionString"] = $"Data Source={Path.Combine(storageRoot, "inference.db")}",
             ["Inference:PackagePaths:0"] = ModelsFolder,
             ["Inference:UseCuda"] = (useCuda ?? Environment.GetEnvironmentVariable("RADAI_BENCH_CUDA") == "1") ? "true" : "false",
             ["Inference:IntraOpThreads"] = intraOpThreads.ToString(CultureInfo.InvariantCulture),
@@ -83,15 +89,19 @@ internal static class InferenceEnvironment
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.AddRadAIDatabase();
         builder.AddInference();
-        return builder.Build();
+        var host = builder.Build();
+        // Not started: the schema the service would migrate at start is created here.
+        host.Services.GetRequiredService<MigrationRunner>().MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return host;
     }
 
-    /// <summary>What ModelLoader does at service start: every enabled package's ONNX session created and warmed up.</summary>
+    /// <summary>What ModelLoader does at service start: every enabled package's ONNX session created and warmed up (none is disabled here).</summary>
     public static void WarmUp(IServiceProvider services)
     {
         var sessions = services.GetRequiredService<OnnxSessions>();
-        foreach (var package in services.GetRequiredService<ModelCatalog>().Enabled)
+        foreach (var package in services.GetRequiredService<ModelCatalog>().All)
         {
             sessions.Get(package.OnnxPath());
         }

@@ -7,11 +7,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RadAI.Contracts;
 using RadAI.Contracts.Findings;
+using RadAI.Contracts.Models;
 using RadAI.Dicom;
 using RadAI.Dicom.IO;
 using RadAI.Hosting;
 using RadAI.Hosting.Messaging;
 using RadAI.Inference.Packages;
+using RadAI.Inference.Routing;
 using RadAI.Testing;
 using Xunit;
 
@@ -265,6 +267,52 @@ public sealed class InferenceServiceTests : IAsyncLifetime, IDisposable
         var ids = _published.Where(p => p.Event.JobId == jobId).Select(p => p.MessageId).ToList();
         Assert.Equal(ids[0], ids[1]);
         Assert.Equal(written, File.GetLastWriteTimeUtc(documentPath));
+    }
+
+    [Fact]
+    public async Task A_package_disabled_over_RabbitMQ_is_routed_as_disabled_at_the_next_study_and_runs_again_once_enabled()
+    {
+        var bus = _ingest.Services.GetRequiredService<IBus>();
+        var listed = await Eventually.ValueAsync<Response<ModelPackageList>>(async () =>
+        {
+            try
+            {
+                // The first request waits for inference's administration endpoint to be bound.
+                return await bus.CreateRequestClient<ListModelPackages>(RequestTimeout.After(s: 3)).GetResponse<ModelPackageList>(new ListModelPackages(DateTimeOffset.UtcNow));
+            }
+            catch (RequestTimeoutException)
+            {
+                return null;
+            }
+        }, Deadline, "inference to answer ListModelPackages");
+        Assert.Equal(["test.broken", "test.ct-body", "test.mr-signal", "test.stuck"], listed.Message.Packages.Select(p => p.Id));
+        Assert.Equal(["default"], listed.Message.Packages.Single(p => p.Id == "test.mr-signal").Profiles);
+
+        var off = await bus.CreateRequestClient<SetModelPackageEnabled>().GetResponse<ModelPackageChanged, ModelAdminRejected>(new SetModelPackageEnabled("test.mr-signal", false, "user:test"));
+        Assert.True(off.Is(out Response<ModelPackageChanged>? disabled));
+        Assert.False(disabled!.Message.After.Enabled);
+        var skippedJob = Guid.NewGuid();
+        await PublishAsync(await StoreStudyAsync(skippedJob, "default", ($"{Corpus}/MR_small.dcm", "MR")));
+        var skipped = await OutcomeAsync<StudySkipped>(skippedJob);
+        Assert.Contains(skipped.Decisions, d => d.ModelId == "test.mr-signal" && !d.Selected && d.Reason == RoutingEngine.DisabledReason);
+
+        var on = await bus.CreateRequestClient<SetModelPackageEnabled>().GetResponse<ModelPackageChanged, ModelAdminRejected>(new SetModelPackageEnabled("test.mr-signal", true, "user:test"));
+        Assert.True(on.Is(out Response<ModelPackageChanged>? _));
+        var doneJob = Guid.NewGuid();
+        await PublishAsync(await StoreStudyAsync(doneJob, "default", ($"{Corpus}/MR_small.dcm", "MR")));
+        var done = await OutcomeAsync<AnalysisDone>(doneJob);
+        Assert.Equal(["test.mr-signal"], done.Runs.Select(r => r.ModelId));
+
+        // A profile created over RabbitMQ routes the next study.
+        var created = await bus.CreateRequestClient<UpsertRoutingProfile>().GetResponse<RoutingProfileChanged, ModelAdminRejected>(new UpsertRoutingProfile("ct-only", ["test.ct-body"], "user:test"));
+        Assert.True(created.Is(out Response<RoutingProfileChanged>? _));
+        var profiles = await bus.CreateRequestClient<ListRoutingProfiles>().GetResponse<RoutingProfileList>(new ListRoutingProfiles(DateTimeOffset.UtcNow));
+        Assert.Contains(profiles.Message.Profiles, p => p.Name == "ct-only" && p.Source == "api");
+        var ctOnlyJob = Guid.NewGuid();
+        await PublishAsync(await StoreStudyAsync(ctOnlyJob, "ct-only", ($"{Corpus}/CT_small.dcm", "CT"), ($"{Corpus}/MR_small.dcm", "MR")));
+        var ctOnly = await OutcomeAsync<AnalysisDone>(ctOnlyJob);
+        Assert.Equal(["test.ct-body"], ctOnly.Runs.Select(r => r.ModelId));
+        Assert.All(ctOnly.Decisions!, d => Assert.Equal("test.ct-body", d.ModelId));
     }
 
     private static async Task<long> PydicomCountAsync(string file, string expression)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using RadAI.Dicom;
 using RadAI.Dicom.Network;
 using RadAI.DicomIngest.Receptions;
+using RadAI.DicomIngest.Senders;
 
 namespace RadAI.DicomIngest.Listening;
 
@@ -14,6 +15,7 @@ public sealed partial class DicomListenerService(
     IOptions<DicomIngestOptions> options,
     IngestStoreHandler storeHandler,
     SenderPolicy policy,
+    SenderDirectory senders,
     ReceptionRepository receptions,
     ILogger<DicomListenerService> logger) : IHostedService, IAsyncDisposable
 {
@@ -58,7 +60,11 @@ public sealed partial class DicomListenerService(
             storeHandler,
             policy,
             logger,
-            onAssociationEnded: peer => storeHandler.AssociationEndedAsync(peer.AssociationId, CancellationToken.None));
+            onAssociationEnded: peer =>
+            {
+                senders.Forget(peer.AssociationId);
+                return storeHandler.AssociationEndedAsync(peer.AssociationId, CancellationToken.None);
+            });
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
         LogListening(settings.AeTitle, _server.LocalEndPoint.ToString());
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RadAI.Dicom;
 using RadAI.Dicom.IO;
 using RadAI.Dicom.Network;
+using RadAI.DicomIngest.Senders;
 using RadAI.Hosting.Storage;
 
 namespace RadAI.DicomIngest.Receptions;
@@ -22,6 +23,7 @@ public sealed partial class IngestStoreHandler(
     ReceptionRepository receptions,
     FileStores stores,
     IOptionsMonitor<DicomIngestOptions> options,
+    SenderDirectory senders,
     TimeProvider clock,
     IngestMetrics metrics,
     ILogger<IngestStoreHandler> logger) : IDicomStoreHandler
@@ -55,7 +57,7 @@ public sealed partial class IngestStoreHandler(
     public async ValueTask<IDicomStoreSink> BeginStoreAsync(DicomStoreRequest request, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
-        if (!settings.SenderFor(request.Peer.CallingAeTitle).Allowed)
+        if (!(await senders.ForAssociationAsync(request.Peer, cancellationToken).ConfigureAwait(false)).Allowed)
         {
             // A known sender that may not send: its associations are accepted (C-ECHO answers), its instances refused.
             metrics.Refused(NotAuthorized);
@@ -169,7 +171,7 @@ public sealed partial class IngestStoreHandler(
             return Refuse(request, DimseStatus.CannotUnderstand, "no valid Series or SOP Instance UID");
         }
 
-        var sender = settings.SenderFor(request.Peer.CallingAeTitle);
+        var sender = await senders.ForAssociationAsync(request.Peer, cancellationToken).ConfigureAwait(false);
         var association = _associations.GetOrAdd(request.Peer.AssociationId, static _ => new());
         for (var attempt = 1; ; attempt++)
         {

@@ -17,18 +17,8 @@ public sealed partial class ModelCatalog
         _packages = new Lazy<IReadOnlyList<ModelPackage>>(Load);
     }
 
-    /// <summary>Every package that loaded, enabled or not.</summary>
+    /// <summary>Every package that loaded, enabled or not (which ones run, and for which profile: <see cref="PackageSettings"/>).</summary>
     public IReadOnlyList<ModelPackage> All => _packages.Value;
-
-    /// <summary>Packages that may run (not disabled).</summary>
-    public IEnumerable<ModelPackage> Enabled => All.Where(p => !_options.CurrentValue.DisabledPackages.Contains(p.Id));
-
-    /// <summary>Packages a routing profile allows.</summary>
-    public IEnumerable<ModelPackage> ForProfile(string profile)
-    {
-        var allowed = _options.CurrentValue.Profiles.TryGetValue(profile, out var options) ? options.Packages : [];
-        return allowed.Count == 0 ? Enabled : Enabled.Where(p => allowed.Contains(p.Id));
-    }
 
     private List<ModelPackage> Load()
     {

@@ -28,7 +28,7 @@ public sealed record AnalysisOutcome(IJobEvent Event)
 /// that fails is a failed run; the other runs go on.
 /// </summary>
 public sealed partial class StudyAnalysis(
-    ModelCatalog catalog,
+    PackageSettings settings,
     ModelRunner runner,
     AnalyzerRegistry analyzers,
     FileStores stores,
@@ -50,8 +50,10 @@ public sealed partial class StudyAnalysis(
             facts.Add(await SeriesFactsReader.ReadAsync(series, stores.PathOf(series.Location), cancellationToken).ConfigureAwait(false));
         }
 
-        var packages = catalog.ForProfile(study.RoutingProfile).ToList();
-        var decisions = RoutingEngine.Decide(facts, packages);
+        // Read for this study: a package or profile changed through the api applies from the next study, on every replica.
+        var profile = await settings.ForProfileAsync(study.RoutingProfile, cancellationToken).ConfigureAwait(false);
+        var packages = profile.Runnable;
+        var decisions = RoutingEngine.Decide(facts, packages, profile.Disabled);
         foreach (var decision in decisions)
         {
             LogDecision(study.JobId, decision.SeriesInstanceUid, decision.ModelId, decision.Selected, decision.Reason);
@@ -61,7 +63,7 @@ public sealed partial class StudyAnalysis(
         if (selected.Count == 0)
         {
             var reason = packages.Count == 0
-                ? $"No model package is enabled for routing profile '{study.RoutingProfile}'."
+                ? $"No model package is enabled for routing profile '{study.RoutingProfile}'{(profile.Disabled.Count > 0 ? $" ({string.Join(", ", profile.Disabled.Select(p => p.Id))} disabled)" : "")}."
                 : $"No model package applies to the {study.Series.Count} series of the study.";
             return new AnalysisOutcome(new StudySkipped(study.JobId, study.CorrelationId, clock.GetUtcNow(), study.StudyInstanceUid, reason, decisions));
         }

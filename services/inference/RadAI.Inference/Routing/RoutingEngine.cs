@@ -20,11 +20,16 @@ public sealed record SeriesFacts(
 /// <summary>Which packages run on which series, and why (the decisions are recorded on the job).</summary>
 public static class RoutingEngine
 {
-    /// <summary>Evaluates every (series, package) pair; the first rule a series fails is the reason it is not selected.</summary>
-    public static IReadOnlyList<RoutingDecision> Decide(IEnumerable<SeriesFacts> series, IEnumerable<ModelPackage> packages)
+    /// <summary>
+    /// Evaluates every (series, package) pair; the first rule a series fails is the reason it is not selected. Each
+    /// package of <paramref name="disabled"/> (the profile allows it, but it is disabled) is recorded as not selected
+    /// for every series, with that reason.
+    /// </summary>
+    public static IReadOnlyList<RoutingDecision> Decide(IEnumerable<SeriesFacts> series, IEnumerable<ModelPackage> packages, IEnumerable<ModelPackage>? disabled = null)
     {
         var decisions = new List<RoutingDecision>();
         var candidates = packages.ToList();
+        var off = disabled?.ToList() ?? [];
         foreach (var facts in series)
         {
             foreach (var package in candidates)
@@ -32,10 +37,18 @@ public static class RoutingEngine
                 var failure = FirstFailure(facts, package.Manifest.Select);
                 decisions.Add(new RoutingDecision(facts.SeriesInstanceUid, package.Id, failure is null, failure ?? "every selection rule matched"));
             }
+
+            foreach (var package in off)
+            {
+                decisions.Add(new RoutingDecision(facts.SeriesInstanceUid, package.Id, false, DisabledReason));
+            }
         }
 
         return decisions;
     }
+
+    /// <summary>The reason recorded for a disabled package.</summary>
+    public const string DisabledReason = "package disabled (Inference:DisabledPackages or /api/models)";
 
     /// <summary>The first selection rule <paramref name="facts"/> does not meet, or null when it meets them all.</summary>
     public static string? FirstFailure(SeriesFacts facts, SelectionRules rules)

@@ -10,7 +10,7 @@ namespace RadAI.Inference.Runtime;
 /// Loads the model packages and their ONNX sessions (warmed up) in the background at start; the
 /// service is ready once they are, so the first study does not wait for model loading.
 /// </summary>
-public sealed partial class ModelLoader(ModelCatalog catalog, OnnxSessions sessions, IOptions<InferenceOptions> options, ILogger<ModelLoader> logger)
+public sealed partial class ModelLoader(PackageSettings settings, OnnxSessions sessions, IOptions<InferenceOptions> options, ILogger<ModelLoader> logger)
     : BackgroundService, IHealthCheck
 {
     private volatile string? _state;
@@ -18,7 +18,8 @@ public sealed partial class ModelLoader(ModelCatalog catalog, OnnxSessions sessi
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        var packages = catalog.Enabled.ToList();
+        // The packages enabled now; one enabled later loads its session at its first run.
+        var packages = await settings.EnabledAsync(stoppingToken).ConfigureAwait(false);
         if (options.Value.WarmUp)
         {
             foreach (var package in packages)

@@ -1,0 +1,135 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using RadAI.Api.Security;
+using RadAI.Contracts.Senders;
+using RadAI.Data.Audit;
+
+namespace RadAI.Api.Apis;
+
+/// <summary>
+/// <c>/api/senders</c>: the known senders (calling AE titles) of dicom-ingest (administrators only). dicom-ingest owns
+/// them: every call is a request to it over the bus, and a change is in its table (read at every association) when
+/// the answer comes. Changes are audited.
+/// </summary>
+public static class SendersApi
+{
+    /// <summary>How long to wait for dicom-ingest.</summary>
+    private static readonly RequestTimeout Timeout = RequestTimeout.After(s: 30);
+
+    public static RouteGroupBuilder MapSendersApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/senders").WithTags("Senders").RequireAuthorization(Policies.Admin)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+        group.MapGet("/", ListSenders).WithName("ListSenders");
+        group.MapGet("/{aeTitle}", GetSender).WithName("GetSender");
+        group.MapPut("/{aeTitle}", PutSender).WithName("PutSender");
+        group.MapDelete("/{aeTitle}", DisableSender).WithName("DisableSender");
+        return group;
+    }
+
+    /// <summary>Every known sender, configured or administered here, enabled or not.</summary>
+    public static async Task<Results<Ok<IReadOnlyList<SenderInfo>>, ProblemHttpResult>> ListSenders(
+        [FromServices] IRequestClient<ListSenders> client, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await client.GetResponse<SenderList>(new ListSenders(clock.GetUtcNow()), cancellationToken, Timeout).ConfigureAwait(false);
+            return TypedResults.Ok(response.Message.Senders);
+        }
+        catch (RequestTimeoutException)
+        {
+            return NoAnswer();
+        }
+    }
+
+    public static async Task<Results<Ok<SenderInfo>, NotFound, ProblemHttpResult>> GetSender(
+        string aeTitle, [FromServices] IRequestClient<ListSenders> client, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var list = await ListSenders(client, clock, cancellationToken).ConfigureAwait(false);
+        if (list.Result is not Ok<IReadOnlyList<SenderInfo>> ok)
+        {
+            return (ProblemHttpResult)list.Result;
+        }
+
+        return ok.Value!.FirstOrDefault(s => s.AeTitle == aeTitle) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
+    }
+
+    /// <summary>Creates or replaces a sender administered through the api; configured ones are read-only (409).</summary>
+    public static async Task<Results<Ok<SenderInfo>, Created<SenderInfo>, ProblemHttpResult>> PutSender(
+        string aeTitle, SenderRequest request, [FromServices] IRequestClient<UpsertSender> client, IAuditLog audit, HttpContext context, CancellationToken cancellationToken)
+    {
+        var command = new UpsertSender(aeTitle, request.Host, request.Allowed ?? true, request.RoutingProfile, request.StableTimeout, request.Enabled ?? true, AuditActors.Of(context.User));
+        Response<SenderChanged, SenderRejected> response;
+        try
+        {
+            response = await client.GetResponse<SenderChanged, SenderRejected>(command, cancellationToken, Timeout).ConfigureAwait(false);
+        }
+        catch (RequestTimeoutException)
+        {
+            await audit.WriteAsync(context, "sender.upsert", aeTitle, AuditOutcome.Failure, new { reason = "no-answer", requested = command with { RequestedBy = null } }, cancellationToken).ConfigureAwait(false);
+            return NoAnswer();
+        }
+
+        if (response.Is(out Response<SenderRejected>? rejected))
+        {
+            await audit.WriteAsync(context, "sender.upsert", aeTitle, AuditOutcome.Failure, new { reason = rejected.Message.Code, requested = command with { RequestedBy = null } }, cancellationToken).ConfigureAwait(false);
+            return Rejected(rejected.Message);
+        }
+
+        response.Is(out Response<SenderChanged>? answer);
+        var changed = answer!.Message;
+        await audit.WriteAsync(context, "sender.upsert", aeTitle, AuditOutcome.Success, new { before = changed.Before, after = changed.After }, cancellationToken).ConfigureAwait(false);
+        return changed.Before is null
+            ? TypedResults.Created($"/api/senders/{Uri.EscapeDataString(aeTitle)}", changed.After)
+            : TypedResults.Ok(changed.After);
+    }
+
+    /// <summary>Disables a sender administered through the api (kept; its C-STOREs are refused); configured ones: 409.</summary>
+    public static async Task<Results<Ok<SenderInfo>, ProblemHttpResult>> DisableSender(
+        string aeTitle, [FromServices] IRequestClient<DisableSender> client, IAuditLog audit, HttpContext context, CancellationToken cancellationToken)
+    {
+        Response<SenderChanged, SenderRejected> response;
+        try
+        {
+            response = await client.GetResponse<SenderChanged, SenderRejected>(new DisableSender(aeTitle, AuditActors.Of(context.User)), cancellationToken, Timeout).ConfigureAwait(false);
+        }
+        catch (RequestTimeoutException)
+        {
+            await audit.WriteAsync(context, "sender.disable", aeTitle, AuditOutcome.Failure, new { reason = "no-answer" }, cancellationToken).ConfigureAwait(false);
+            return NoAnswer();
+        }
+
+        if (response.Is(out Response<SenderRejected>? rejected))
+        {
+            await audit.WriteAsync(context, "sender.disable", aeTitle, AuditOutcome.Failure, new { reason = rejected.Message.Code }, cancellationToken).ConfigureAwait(false);
+            return Rejected(rejected.Message);
+        }
+
+        response.Is(out Response<SenderChanged>? answer);
+        var changed = answer!.Message;
+        await audit.WriteAsync(context, "sender.disable", aeTitle, AuditOutcome.Success, new { before = changed.Before, after = changed.After }, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(changed.After);
+    }
+
+    private static ProblemHttpResult Rejected(SenderRejected rejected) => rejected.Code switch
+    {
+        Contracts.Senders.SenderRejected.NotFound => TypedResults.Problem(detail: rejected.Reason, statusCode: StatusCodes.Status404NotFound, title: "No such sender"),
+        Contracts.Senders.SenderRejected.ReadOnly => TypedResults.Problem(detail: rejected.Reason, statusCode: StatusCodes.Status409Conflict, title: "Configured sender"),
+        _ => TypedResults.Problem(detail: rejected.Reason, statusCode: StatusCodes.Status400BadRequest, title: "Invalid sender"),
+    };
+
+    private static ProblemHttpResult NoAnswer() =>
+        TypedResults.Problem(detail: "dicom-ingest did not answer in time; nothing is known to have changed.", statusCode: StatusCodes.Status504GatewayTimeout, title: "dicom-ingest did not answer");
+
+    /// <summary>The body of <c>PUT /api/senders/{aeTitle}</c>.</summary>
+    /// <param name="Host">Host name or address it must connect from; absent or empty: any.</param>
+    /// <param name="Allowed">May it send (false: C-ECHO answered, C-STOREs refused with 0124). Default true.</param>
+    /// <param name="RoutingProfile">Routing profile of its studies; absent: the default profile.</param>
+    /// <param name="StableTimeout">Its stable-study timeout (<c>hh:mm:ss</c>); absent: the default.</param>
+    /// <param name="Enabled">Default true.</param>
+    public sealed record SenderRequest(string? Host = null, bool? Allowed = null, string? RoutingProfile = null, TimeSpan? StableTimeout = null, bool? Enabled = null);
+}

@@ -1,0 +1,12 @@
+-- dicom-ingest: the known senders, seeded from DicomIngest:Senders at every start (source config) or administered
+-- through the api (source api); read at each association.
+CREATE TABLE ingest_senders (
+    ae_title           TEXT        PRIMARY KEY,
+    host               TEXT        NULL,      -- NULL: any host
+    allowed            BOOLEAN     NOT NULL,  -- false: associations answered, C-STOREs refused (0124)
+    routing_profile    TEXT        NULL,      -- NULL: DicomIngest:DefaultRoutingProfile
+    stable_timeout_ms  BIGINT      NULL,      -- NULL: DicomIngest:StableTimeout
+    enabled            BOOLEAN     NOT NULL,  -- false: kept, C-STOREs refused (0124)
+    source             TEXT        NOT NULL,  -- config | api
+    updated_at         TIMESTAMPTZ NOT NULL
+);
