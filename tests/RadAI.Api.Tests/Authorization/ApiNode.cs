@@ -15,6 +15,8 @@ using RadAI.Data;
 using RadAI.Data.Audit;
 using RadAI.Hosting;
 using RadAI.Hosting.Messaging;
+using RadAI.DicomIngest;
+using RadAI.Inference;
 using RadAI.PacsSender;
 using RadAI.Testing;
 using Xunit;
@@ -95,6 +97,11 @@ public sealed class ApiNode : IAsyncLifetime, IDisposable
             ["Storage:Root"] = _storage.Path,
             ["Messaging:Transport"] = "InMemory",
             ["PacsSender:EchoOnStart"] = "false",
+            ["DicomIngest:Port"] = "0",
+            ["DicomIngest:BindAddress"] = "127.0.0.1",
+            ["Inference:PackagePaths:0"] = Path.Combine(RepositoryPaths.Root, "models"),
+            ["Inference:UseCuda"] = "false",
+            ["Inference:WarmUp"] = "false",
             // No console logger from the service defaults: the test host collects the log lines (all levels) to scan them.
             ["Logging:Console:FormatterName"] = "simple",
             ["Logging:LogLevel:Default"] = "Trace",
@@ -106,8 +113,12 @@ public sealed class ApiNode : IAsyncLifetime, IDisposable
             {
                 bus.AddApiConsumers();
                 bus.AddPacsSenderConsumers();
+                bus.AddDicomIngestConsumers();
+                bus.AddInferenceConsumers();
             });
             builder.AddPacsSender();
+            builder.AddDicomIngest();
+            builder.AddInference();
         }, map: app => app.MapDefaultEndpoints());
 
         var admin = (await Api.LoginAsync("admin", ApiTestHost.AdminPassword)).AccessToken;

@@ -91,6 +91,17 @@ public static class EndpointTable
         new("PUT", "/api/destinations/{aeTitle}", 401, 403, 403, 201, To(node => new RequestSpec($"/api/destinations/MATRIX{node.Next()}", new { host = "127.0.0.1", port = 104 }))),
         new("DELETE", "/api/destinations/{aeTitle}", 401, 403, 403, 404, To("/api/destinations/NOSUCHAE")),
         new("POST", "/api/destinations/{aeTitle}/echo", 401, 403, 403, 404, To("/api/destinations/NOSUCHAE/echo")),
+
+        // Known senders (dicom-ingest), model packages and routing profiles (inference): administration; radiologists read the packages.
+        new("GET", "/api/senders/", 401, 403, 403, 200, To("/api/senders")),
+        new("GET", "/api/senders/{aeTitle}", 401, 403, 403, 404, To("/api/senders/NOSUCHAE")),
+        new("PUT", "/api/senders/{aeTitle}", 401, 403, 403, 201, To(node => new RequestSpec($"/api/senders/MATRIXS{node.Next()}", new { allowed = true }))),
+        new("DELETE", "/api/senders/{aeTitle}", 401, 403, 403, 404, To("/api/senders/NOSUCHAE")),
+        new("GET", "/api/models/", 401, 403, 200, 200, To("/api/models")),
+        new("GET", "/api/models/{id}", 401, 403, 404, 404, To("/api/models/no.such.package")),
+        new("PUT", "/api/models/{id}/enabled", 401, 403, 403, 200, To("/api/models/radai.ct.lung-quant/enabled", new { enabled = true })),
+        new("GET", "/api/routing-profiles/", 401, 403, 403, 200, To("/api/routing-profiles")),
+        new("PUT", "/api/routing-profiles/{name}", 401, 403, 403, 201, To(node => new RequestSpec($"/api/routing-profiles/matrix-{node.Next()}", new { packages = new[] { "radai.ct.lung-quant" } }))),
     ];
 
     public static EndpointAccess Find(string key) =>
