@@ -47,7 +47,7 @@ public sealed partial class StudyAnalysis(
         var facts = new List<SeriesFacts>();
         foreach (var series in study.Series)
         {
-            facts.Add(await SeriesFactsReader.ReadAsync(series, stores.PathOf(series.Location), cancellationToken).ConfigureAwait(false));
+            facts.Add(await SeriesFactsReader.ReadAsync(series, stores.PathOf(series.Location), stores.DicomSourceOf, cancellationToken).ConfigureAwait(false));
         }
 
         var packages = catalog.ForProfile(study.RoutingProfile).ToList();
@@ -77,7 +77,7 @@ public sealed partial class StudyAnalysis(
             Volume volume;
             try
             {
-                volume = await SeriesVolumeLoader.LoadAsync(stores.PathOf(series.Location), cancellationToken).ConfigureAwait(false);
+                volume = await SeriesVolumeLoader.LoadAsync(stores.PathOf(series.Location), stores.DicomSourceOf, cancellationToken).ConfigureAwait(false);
             }
             catch (VolumeAssemblyException e)
             {
