@@ -12,7 +12,7 @@ namespace RadAI.Benchmarks;
 /// other, in one process, for whole-process timings next to <c>radai dump</c>, dcmdump and pydicom
 /// (scripts/bench/dicom-parse.sh). One summary line goes to stderr.
 /// <list type="bullet">
-/// <item>default: <see cref="DicomFile.OpenAsync"/> with StopBeforeTag = Pixel Data, nothing printed (parse only);</item>
+/// <item>default: <see cref="DicomFile.OpenAsync(string, DicomReadOptions?, CancellationToken)"/> with StopBeforeTag = Pixel Data, nothing printed (parse only);</item>
 /// <item>--full: the whole file, Pixel Data left lazy;</item>
 /// <item>--sync-io: <see cref="DicomFile.ReadAsync(Stream, DicomReadOptions?, CancellationToken)"/> over a <see cref="SynchronousReadStream"/>
 /// (header only: with --full the pixel data would be loaded) — what OpenAsync would cost with synchronous reads;</item>

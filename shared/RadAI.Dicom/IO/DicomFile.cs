@@ -24,8 +24,9 @@ public sealed class DicomFile
         Warnings = [];
     }
 
-    private DicomFile(DicomDataset meta, DicomDataset dataset, DicomTransferSyntax syntax, byte[]? preamble, bool preambleIsZeros, List<string> warnings, string? path, long? datasetOffset)
+    private DicomFile(DicomDataset meta, DicomDataset dataset, DicomTransferSyntax syntax, byte[]? preamble, bool preambleIsZeros, List<string> warnings, DicomFileSource? source, long? datasetOffset)
     {
+        Source = source;
         DatasetOffset = datasetOffset;
         FileMetaInformation = meta;
         Dataset = dataset;
@@ -33,7 +34,6 @@ public sealed class DicomFile
         _preamble = preamble;
         _preambleIsZeros = preambleIsZeros;
         Warnings = warnings;
-        Path = path;
     }
 
     /// <summary>Group 0002, as read (empty when the file had none).</summary>
@@ -66,8 +66,14 @@ public sealed class DicomFile
     /// <summary>What the reader tolerated: odd lengths, missing meta, wrong VRs...</summary>
     public IReadOnlyList<string> Warnings { get; }
 
-    /// <summary>The file read, when read from a path.</summary>
-    public string? Path { get; }
+    /// <summary>The file read, when read from a path or a <see cref="DicomFileSource"/>.</summary>
+    public string? Path => Source?.Path;
+
+    /// <summary>
+    /// Where the file was read from, when it was: its bytes are read again from there (never from <see cref="Path"/>
+    /// directly, which may hold them encrypted) for lazy values and for sending the data set as it is.
+    /// </summary>
+    public DicomFileSource? Source { get; }
 
     /// <summary>
     /// Byte offset of the data set (after preamble and meta) in the source, when it was not deflated: a
@@ -91,7 +97,29 @@ public sealed class DicomFile
             BufferSize = 0,
         });
         using var input = DicomInput.FromStream(stream, fullPath);
-        return await ReadCoreAsync(input, options ?? DicomReadOptions.Default, fullPath, cancellationToken).ConfigureAwait(false);
+        return await ReadCoreAsync(input, options ?? DicomReadOptions.Default, DicomFileSource.FromPath(fullPath), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads a file through <paramref name="source"/> (a file encrypted at rest, say), as <see cref="OpenAsync(string, DicomReadOptions?, CancellationToken)"/>
+    /// reads a plain one: values of <see cref="DicomReadOptions.LargeValueThreshold"/> bytes or more are skipped by seeking
+    /// and read from the source again when asked, so memory stays flat whatever the file's size.
+    /// </summary>
+    public static async Task<DicomFile> OpenAsync(DicomFileSource source, DicomReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var stream = await source.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (!stream.CanSeek)
+            {
+                throw new ArgumentException($"The source of {source.Path} must open a seekable stream.", nameof(source));
+            }
+
+            // A plain file: read as by path (positioned reads, values read from the file).
+            using var input = stream is FileStream ? DicomInput.FromStream(stream, source.Path) : DicomInput.FromSource(stream, source);
+            return await ReadCoreAsync(input, options ?? DicomReadOptions.Default, source, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Reads from a stream (network, archive entry): large values are loaded into memory.</summary>
@@ -135,7 +163,7 @@ public sealed class DicomFile
         return dataset;
     }
 
-    private static async ValueTask<DicomFile> ReadCoreAsync(DicomInput input, DicomReadOptions options, string? path, CancellationToken cancellationToken)
+    private static async ValueTask<DicomFile> ReadCoreAsync(DicomInput input, DicomReadOptions options, DicomFileSource? source, CancellationToken cancellationToken)
     {
         var warnings = new List<string>();
         var arena = new DicomValueArena();
@@ -196,7 +224,7 @@ public sealed class DicomFile
         var dataset = new DicomDataset(arena, null, capacity: 0);
         var datasetOffset = syntax.IsDeflated ? (long?)null : input.Position;
         syntax = await ReadBodyAsync(parser, syntax, dataset, cancellationToken).ConfigureAwait(false);
-        return new DicomFile(meta, dataset, syntax, preamble, preambleIsZeros, warnings, path, datasetOffset);
+        return new DicomFile(meta, dataset, syntax, preamble, preambleIsZeros, warnings, source, datasetOffset);
     }
 
     /// <summary>

@@ -76,6 +76,24 @@ internal sealed class DicomInput : IDisposable
         return new DicomInput(null, segment.Array!, segment.Offset, segment.Offset + segment.Count, pooled: false, memory.Length, null, memory);
     }
 
+    /// <summary>The source the input was opened from when it is not a plain file: large values become lazy references to it.</summary>
+    public DicomFileSource? Source { get; private init; }
+
+    /// <summary>Whether large values can stay where they are (read later from the file or source, or sliced from memory).</summary>
+    public bool CanDeferValues => EndPosition is not null && (FilePath is not null || Source is not null);
+
+    /// <summary>A large value at <paramref name="position"/> of the file or source, read when asked.</summary>
+    public DicomBulkValue DeferredValue(long position, long length, int swapUnit = 1) =>
+        Source is not null ? new DicomSourceBulkValue(Source, position, length, swapUnit) : new DicomFileBulkValue(FilePath!, position, length, swapUnit);
+
+    /// <summary>An input over a stream opened from <paramref name="source"/> (seekable, not the plain file).</summary>
+    public static DicomInput FromSource(Stream stream, DicomFileSource source) =>
+        new(stream, ArrayPool<byte>.Shared.Rent(DefaultBufferSize), 0, 0, pooled: true, stream.Length, null, ReadOnlyMemory<byte>.Empty)
+        {
+            _bufferOrigin = stream.Position,
+            Source = source,
+        };
+
     public static DicomInput FromStream(Stream stream, string? filePath = null) =>
         new(stream, ArrayPool<byte>.Shared.Rent(DefaultBufferSize), 0, 0, pooled: true,
             stream.CanSeek ? stream.Length : null, filePath, ReadOnlyMemory<byte>.Empty)

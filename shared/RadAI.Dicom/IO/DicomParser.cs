@@ -265,7 +265,7 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
 
         var entry = new DicomEntry { Tag = tag, VR = vr, Flags = flags };
         var swapUnit = encoding.LittleEndian ? 1 : vr.ValueSize();
-        if (length >= options.LargeValueThreshold && (input.IsMemory || (input.FilePath is not null && input.EndPosition is not null)))
+        if (length >= options.LargeValueThreshold && (input.IsMemory || input.CanDeferValues))
         {
             if (input.IsMemory)
             {
@@ -273,7 +273,7 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
             }
             else
             {
-                entry.Payload = new DicomFileBulkValue(input.FilePath!, input.Position, length, swapUnit);
+                entry.Payload = input.DeferredValue(input.Position, length, swapUnit);
             }
 
             await input.SkipAsync(length, cancellationToken).ConfigureAwait(false);
@@ -512,9 +512,9 @@ internal sealed class DicomParser(DicomInput input, DicomReadOptions options, Di
                 fragments.Add(new DicomMemoryBulkValue(input.Memory.Slice((int)input.Position, (int)length)));
                 await input.SkipAsync(length, cancellationToken).ConfigureAwait(false);
             }
-            else if (length >= options.LargeValueThreshold && input.FilePath is not null && input.EndPosition is not null)
+            else if (length >= options.LargeValueThreshold && input.CanDeferValues)
             {
-                fragments.Add(new DicomFileBulkValue(input.FilePath, input.Position, length));
+                fragments.Add(input.DeferredValue(input.Position, length));
                 await input.SkipAsync(length, cancellationToken).ConfigureAwait(false);
             }
             else

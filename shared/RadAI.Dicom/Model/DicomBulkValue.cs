@@ -174,7 +174,7 @@ public sealed class DicomFileBulkValue(string path, long offset, long length, in
         return swapUnit > 1 ? new ByteSwappingStream(region, swapUnit) : region;
     }
 
-    private sealed class RegionStream(Stream inner, long regionLength) : Stream
+    internal sealed class RegionStream(Stream inner, long regionLength) : Stream
     {
         private long _consumed;
 

@@ -269,20 +269,74 @@ public sealed partial class DicomClient : IAsyncDisposable
 
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         var length = RandomAccess.GetLength(file);
+        return await StoreDataSetAsync(context.Id, path, sopClassUid, sopInstanceUid, transferSyntax, datasetOffset, length,
+            (data, check, ct) => data.CopyFromAsync(file, datasetOffset, length - datasetOffset, check, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// C-STORE of a file read through <paramref name="source"/> (decrypted as it is read when stored encrypted) whose header
+    /// was read already: as <see cref="StoreFileAsync(string, string, string, DicomTransferSyntax, long, CancellationToken)"/>,
+    /// the data set goes out as it is when an accepted context carries its syntax, else the file is read and transcoded.
+    /// The peer receives the DICOM bytes, never the stored ones.
+    /// </summary>
+    public async Task<DicomStoreResponse> StoreFileAsync(DicomFileSource source, string sopClassUid, string sopInstanceUid, DicomTransferSyntax transferSyntax, long datasetOffset, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var context = ChooseContext(sopClassUid, transferSyntax)
+            ?? throw new DicomNetworkException($"No accepted presentation context can carry {DicomUids.NameOf(sopClassUid)} in {transferSyntax.Name}.");
+        if (context.TransferSyntax.Uid != transferSyntax.Uid)
+        {
+            return await StoreAsync(await DicomFile.OpenAsync(source, cancellationToken: cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
+        var stream = await source.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (stream is FileStream plain)
+            {
+                // The plain file: positioned reads of its handle, as by path.
+                var fileLength = RandomAccess.GetLength(plain.SafeFileHandle);
+                return await StoreDataSetAsync(context.Id, source.Path, sopClassUid, sopInstanceUid, transferSyntax, datasetOffset, fileLength,
+                    (data, check, ct) => data.CopyFromAsync(plain.SafeFileHandle, datasetOffset, fileLength - datasetOffset, check, ct), cancellationToken).ConfigureAwait(false);
+            }
+
+            var length = stream.Length;
+            return await StoreDataSetAsync(context.Id, source.Path, sopClassUid, sopInstanceUid, transferSyntax, datasetOffset, length, async (data, check, ct) =>
+            {
+                stream.Position = datasetOffset;
+                try
+                {
+                    await data.CopyFromAsync(stream, length - datasetOffset, check, ct).ConfigureAwait(false);
+                }
+                catch (InvalidDataException e)
+                {
+                    // The source found its bytes damaged part way (an altered encrypted chunk): what was sent is dropped by the peer.
+                    await AbortAsync().ConfigureAwait(false);
+                    throw new DicomFormatException($"Not sent, association aborted: {e.Message}", e);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends the C-STORE request and the data set that <paramref name="copy"/> copies, and reads the response.</summary>
+    private async Task<DicomStoreResponse> StoreDataSetAsync(
+        byte contextId, string path, string sopClassUid, string sopInstanceUid, DicomTransferSyntax transferSyntax, long datasetOffset, long length,
+        Func<PdvWriter, DataSetStructureCheck?, CancellationToken, Task> copy, CancellationToken cancellationToken)
+    {
         if (datasetOffset > length)
         {
             throw new DicomFormatException($"{path} is shorter than its header said ({length} bytes).");
         }
 
         var request = DimseCommand.StoreRequest(_nextMessageId++, sopClassUid, sopInstanceUid);
-        await SendCommandAsync(request, context.Id, cancellationToken).ConfigureAwait(false);
-        using (var data = new PdvWriter(_pdus, context.Id, isCommand: false, Accept.UserInformation.MaxPduLength))
+        await SendCommandAsync(request, contextId, cancellationToken).ConfigureAwait(false);
+        using (var data = new PdvWriter(_pdus, contextId, isCommand: false, Accept.UserInformation.MaxPduLength))
         {
             // The file is not parsed again, but its structure is followed as it is copied: a file cut short (inside a
             // value) is never sent as a whole data set. Its last PDV is still unsent then; an A-ABORT makes the peer
             // drop what it received (the association is lost for the files after it, as with any abort).
             var check = DataSetStructureCheck.Supports(transferSyntax) ? new DataSetStructureCheck(transferSyntax) : null;
-            await data.CopyFromAsync(file, datasetOffset, length - datasetOffset, check, cancellationToken).ConfigureAwait(false);
+            await copy(data, check, cancellationToken).ConfigureAwait(false);
             if (check?.Complete() is { } problem)
             {
                 await AbortAsync().ConfigureAwait(false);
@@ -313,12 +367,15 @@ public sealed partial class DicomClient : IAsyncDisposable
         await SendCommandAsync(request, context.Id, cancellationToken).ConfigureAwait(false);
         using (var data = new PdvWriter(_pdus, context.Id, isCommand: false, Accept.UserInformation.MaxPduLength))
         {
-            if (context.TransferSyntax.Uid == file.TransferSyntax.Uid && file.Path is not null && file.DatasetOffset is { } offset)
+            if (context.TransferSyntax.Uid == file.TransferSyntax.Uid && file.Source is not null && file.DatasetOffset is { } offset)
             {
-                // Same syntax, file on disk: its data set bytes go out untouched.
-                await using var source = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-                source.Position = offset;
-                await data.CopyFromAsync(source, source.Length - offset, cancellationToken).ConfigureAwait(false);
+                // Same syntax, file on disk: its data set bytes go out untouched (read through its source: decrypted when stored encrypted).
+                var source = await file.Source.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+                await using (source.ConfigureAwait(false))
+                {
+                    source.Position = offset;
+                    await data.CopyFromAsync(source, source.Length - offset, null, cancellationToken).ConfigureAwait(false);
+                }
             }
             else if (context.TransferSyntax.IsDeflated)
             {

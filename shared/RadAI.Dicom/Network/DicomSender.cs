@@ -28,24 +28,40 @@ public static class DicomSender
     private static readonly DicomReadOptions HeaderOnly = DicomReadOptions.Default with { StopBeforeTag = new DicomTag(0x0008, 0x0019) };
 
     /// <summary>A file as planned: what its header said (the SOP Instance UID missing from a data set is reported when sent).</summary>
-    private sealed record PlannedFile(string Path, string SopClass, string? SopInstance, DicomTransferSyntax TransferSyntax, long? DatasetOffset);
+    private sealed record PlannedFile(DicomFileSource Source, string SopClass, string? SopInstance, DicomTransferSyntax TransferSyntax, long? DatasetOffset)
+    {
+        public string Path => Source.Path;
+    }
 
-    public static async Task<IReadOnlyList<DicomFileSendResult>> SendAsync(
+    public static Task<IReadOnlyList<DicomFileSendResult>> SendAsync(
         DicomClientOptions options,
         IEnumerable<string> paths,
+        IProgress<DicomFileSendResult>? progress = null,
+        ILogger? logger = null,
+        CancellationToken cancellationToken = default) =>
+        SendAsync(options, Expand(paths).Select(DicomFileSource.FromPath), progress, logger, cancellationToken);
+
+    /// <summary>
+    /// Sends the files read through <paramref name="sources"/> (files encrypted at rest are decrypted as they are read: the
+    /// peer receives the DICOM bytes); each result names the source's <see cref="DicomFileSource.Path"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<DicomFileSendResult>> SendAsync(
+        DicomClientOptions options,
+        IEnumerable<DicomFileSource> sources,
         IProgress<DicomFileSendResult>? progress = null,
         ILogger? logger = null,
         CancellationToken cancellationToken = default)
     {
         var results = new List<DicomFileSendResult>();
         var files = new List<PlannedFile>();
-        foreach (var path in Expand(paths))
+        foreach (var source in sources)
         {
+            var path = source.Path;
             try
             {
                 // The meta group and the data set up to SOP Instance UID: all that planning and sending need (the
                 // rest of the file is read once, when sent, as it is).
-                var header = await DicomFile.OpenAsync(path, HeaderOnly, cancellationToken).ConfigureAwait(false);
+                var header = await DicomFile.OpenAsync(source, HeaderOnly, cancellationToken).ConfigureAwait(false);
                 var sopClass = header.Dataset.TryGetString(DicomTags.SOPClassUID, out var c) ? c
                     : header.FileMetaInformation.TryGetString(DicomTags.MediaStorageSOPClassUID, out var mc) ? mc : null;
                 if (sopClass is null)
@@ -56,9 +72,9 @@ public static class DicomSender
 
                 var sopInstance = header.Dataset.TryGetString(DicomTags.SOPInstanceUID, out var i) ? i
                     : header.FileMetaInformation.TryGetString(DicomTags.MediaStorageSOPInstanceUID, out var mi) ? mi : null;
-                files.Add(new PlannedFile(path, sopClass, sopInstance, header.TransferSyntax, header.DatasetOffset));
+                files.Add(new PlannedFile(source, sopClass, sopInstance, header.TransferSyntax, header.DatasetOffset));
             }
-            catch (Exception e) when (e is DicomFormatException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is DicomFormatException or IOException or UnauthorizedAccessException or InvalidDataException)
             {
                 Report(new DicomFileSendResult(path, null, null, "not a readable DICOM file: " + e.Message));
             }
@@ -89,8 +105,8 @@ public static class DicomSender
                     try
                     {
                         var response = file is { SopInstance: { } instance, DatasetOffset: { } offset }
-                            ? await client.StoreFileAsync(file.Path, file.SopClass, instance, file.TransferSyntax, offset, cancellationToken).ConfigureAwait(false)
-                            : await client.StoreFileAsync(file.Path, cancellationToken).ConfigureAwait(false);
+                            ? await client.StoreFileAsync(file.Source, file.SopClass, instance, file.TransferSyntax, offset, cancellationToken).ConfigureAwait(false)
+                            : await client.StoreAsync(await DicomFile.OpenAsync(file.Source, cancellationToken: cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                         Report(new DicomFileSendResult(file.Path, response.SopInstanceUid, response.Status, response.ErrorComment));
                     }
                     catch (DicomAssociationAbortedException e)
@@ -98,7 +114,7 @@ public static class DicomSender
                         Report(new DicomFileSendResult(file.Path, null, null, e.Message));
                         break;
                     }
-                    catch (Exception e) when (e is DicomNetworkException or DicomFormatException or IOException)
+                    catch (Exception e) when (e is DicomNetworkException or DicomFormatException or IOException or InvalidDataException)
                     {
                         Report(new DicomFileSendResult(file.Path, null, null, e.Message));
                         if (e is IOException or DicomProtocolException || !client.IsOpen)

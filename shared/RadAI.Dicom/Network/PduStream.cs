@@ -248,8 +248,11 @@ internal sealed class PdvWriter : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    /// <summary>Copies <paramref name="count"/> bytes of <paramref name="source"/> straight into PDUs (no intermediate buffer).</summary>
-    public async Task CopyFromAsync(Stream source, long count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies <paramref name="count"/> bytes of <paramref name="source"/> straight into PDUs (no intermediate buffer);
+    /// <paramref name="check"/>, when given, sees every byte copied.
+    /// </summary>
+    public async Task CopyFromAsync(Stream source, long count, DataSetStructureCheck? check, CancellationToken cancellationToken)
     {
         while (count > 0)
         {
@@ -266,6 +269,7 @@ internal sealed class PdvWriter : Stream
                 throw new EndOfStreamException("The file ended before the data set did.");
             }
 
+            check?.Append(_buffer.AsSpan(_used, read));
             _used += read;
             count -= read;
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
@@ -13,8 +14,11 @@ public sealed class EncryptingStream : Stream
     private readonly Stream _inner;
     private readonly AesGcm _aes;
     private readonly byte[] _header;
-    private readonly byte[] _plain;
-    private readonly byte[] _sealed;
+    // Pooled (one instance received after another reuses them); the plaintext one is cleared when given back.
+    private readonly int _chunkBytes;
+    private byte[] _plain;
+    private byte[] _sealed;
+    private bool _disposed;
     private readonly byte[] _associated;
     private int _buffered;
     private long _index;
@@ -35,8 +39,9 @@ public sealed class EncryptingStream : Stream
         _inner = inner;
         _aes = new AesGcm(key, EncryptedFileFormat.TagBytes);
         _header = EncryptedFileFormat.Header(keyId, chunkBytes);
-        _plain = new byte[chunkBytes];
-        _sealed = new byte[EncryptedFileFormat.ChunkPrefixBytes + chunkBytes + EncryptedFileFormat.TagBytes];
+        _chunkBytes = chunkBytes;
+        _plain = ArrayPool<byte>.Shared.Rent(chunkBytes);
+        _sealed = ArrayPool<byte>.Shared.Rent(EncryptedFileFormat.ChunkPrefixBytes + chunkBytes + EncryptedFileFormat.TagBytes);
         _associated = new byte[EncryptedFileFormat.AssociatedDataBytes(_header.Length)];
     }
 
@@ -56,15 +61,15 @@ public sealed class EncryptingStream : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        ObjectDisposedException.ThrowIf(_completed, this);
+        ObjectDisposedException.ThrowIf(_completed || _disposed, this);
         while (!buffer.IsEmpty)
         {
-            if (_buffered == _plain.Length)
+            if (_buffered == _chunkBytes)
             {
                 _inner.Write(SealPending(final: false).Span);
             }
 
-            var take = Math.Min(buffer.Length, _plain.Length - _buffered);
+            var take = Math.Min(buffer.Length, _chunkBytes - _buffered);
             buffer[..take].CopyTo(_plain.AsSpan(_buffered));
             _buffered += take;
             _position += take;
@@ -74,16 +79,16 @@ public sealed class EncryptingStream : Stream
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_completed, this);
+        ObjectDisposedException.ThrowIf(_completed || _disposed, this);
         while (!buffer.IsEmpty)
         {
             // A full chunk is sealed only when more data comes: the last one must carry the final flag.
-            if (_buffered == _plain.Length)
+            if (_buffered == _chunkBytes)
             {
                 await SealAsync(final: false, cancellationToken).ConfigureAwait(false);
             }
 
-            var take = Math.Min(buffer.Length, _plain.Length - _buffered);
+            var take = Math.Min(buffer.Length, _chunkBytes - _buffered);
             buffer.Span[..take].CopyTo(_plain.AsSpan(_buffered));
             _buffered += take;
             _position += take;
@@ -101,6 +106,8 @@ public sealed class EncryptingStream : Stream
         {
             return;
         }
+
+        ObjectDisposedException.ThrowIf(_disposed, this);
 
         await SealAsync(final: true, cancellationToken).ConfigureAwait(false);
         _completed = true;
@@ -120,9 +127,13 @@ public sealed class EncryptingStream : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_disposed)
         {
+            _disposed = true;
             _aes.Dispose();
+            ArrayPool<byte>.Shared.Return(_plain, clearArray: true);
+            ArrayPool<byte>.Shared.Return(_sealed);
+            _plain = _sealed = [];
         }
 
         base.Dispose(disposing);

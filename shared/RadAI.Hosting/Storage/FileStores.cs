@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RadAI.Contracts;
+using RadAI.Dicom.IO;
 
 namespace RadAI.Hosting.Storage;
 
@@ -62,7 +63,25 @@ public sealed class FileStores(IOptions<StorageOptions> options)
         }
 
         var full = Path.GetFullPath(path);
-        return encryption.Stores.Any(store => full.StartsWith(RootOf(store) + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+        return encryption.CoveredStores.Any(store => full.StartsWith(RootOf(store) + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// For a writer that manages its own file (dicom-ingest's received instances: written as they arrive, then renamed and
+    /// fsync'd into place): the stream that seals what is written to it into <paramref name="file"/> when <paramref name="path"/>
+    /// (the final place: the store decides) is encrypted, or null when it is written plain. The writer must call
+    /// <see cref="EncryptingStream.CompleteAsync"/> before closing the file; the stream leaves <paramref name="file"/> open.
+    /// </summary>
+    public EncryptingStream? SealingStreamFor(string path, Stream file)
+    {
+        if (!EncryptsAt(path))
+        {
+            return null;
+        }
+
+        var keys = _keys.Value;
+        var keyId = keys.ActiveKeyId!;
+        return new EncryptingStream(file, keyId, keys.KeyOf(keyId, path));
     }
 
     /// <summary>
@@ -119,6 +138,50 @@ public sealed class FileStores(IOptions<StorageOptions> options)
             await file.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Synchronous <see cref="OpenReadAsync"/>, for readers whose API is synchronous (a DICOM value read lazily). The stream
+    /// seeks: over an encrypted file, only the chunks holding what is read are decrypted.
+    /// </summary>
+    /// <exception cref="InvalidDataException">An encrypted file whose key is not configured (the message names it) or whose header is damaged.</exception>
+    public Stream OpenRead(string path)
+    {
+        var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = FileAccess.Read,
+            Share = FileShare.Read | FileShare.Delete,
+        });
+        try
+        {
+            var magic = new byte[EncryptedFileFormat.Magic.Length];
+            var read = file.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false);
+            file.Position = 0;
+            return read < magic.Length || !magic.AsSpan().SequenceEqual(EncryptedFileFormat.Magic)
+                ? file
+                : DecryptingStream.Open(file, path, _keys.Value);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A stored DICOM file for <see cref="DicomFile.OpenAsync(DicomFileSource, DicomReadOptions?, CancellationToken)"/> and
+    /// <see cref="RadAI.Dicom.Network.DicomSender"/>: read plain or decrypted, whichever it is on disk (decided each time it is
+    /// opened), with large values read lazily from it (by seeking, chunk by chunk when encrypted).
+    /// </summary>
+    public DicomFileSource DicomSourceOf(string path) => new StoreDicomFile(this, path);
+
+    private sealed class StoreDicomFile(FileStores stores, string path) : DicomFileSource(path)
+    {
+        public override Stream OpenRead() => stores.OpenRead(Path);
+
+        public override async ValueTask<Stream> OpenReadAsync(CancellationToken cancellationToken = default) =>
+            await stores.OpenReadAsync(Path, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a whole store file's plaintext (for files a reader needs in memory anyway, e.g. one DICOM instance).</summary>

@@ -19,8 +19,14 @@ public sealed class StorageEncryptionOptions : IValidatableObject
     /// <summary>Key id → path of the secret file holding that key.</summary>
     public Dictionary<string, string> Keys { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>The stores whose files are encrypted (default: instances and reports).</summary>
-    public List<string> Stores { get; set; } = [StoreNames.Instances, StoreNames.Reports];
+    /// <summary>
+    /// The stores whose files are encrypted; empty (the default) means all three: instances, results and reports. (No
+    /// default items here: configuration binding adds to a list's items, so a configured list could never be narrower.)
+    /// </summary>
+    public List<string> Stores { get; set; } = [];
+
+    /// <summary>The stores covered: <see cref="Stores"/>, or all three when it is empty.</summary>
+    public IReadOnlyList<string> CoveredStores => Stores.Count > 0 ? Stores : [StoreNames.Instances, StoreNames.Results, StoreNames.Reports];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -36,6 +42,15 @@ public sealed class StorageEncryptionOptions : IValidatableObject
             if (error is not null)
             {
                 yield return new ValidationResult($"Key '{id}' ({path}): {error}", [$"{nameof(Keys)}:{id}"]);
+            }
+        }
+
+        foreach (var store in Stores)
+        {
+            if (store is not (StoreNames.Instances or StoreNames.Results or StoreNames.Reports))
+            {
+                yield return new ValidationResult(
+                    $"Unknown store '{store}': the stores are {StoreNames.Instances}, {StoreNames.Results} and {StoreNames.Reports}.", [nameof(Stores)]);
             }
         }
 

@@ -14,7 +14,7 @@ namespace RadAI.Benchmarks.Reports;
 /// 10 findings): each stage as <see cref="ReportGeneration.BuildAsync"/> calls it, on inputs loaded once in the setup,
 /// then the whole step. The stages:
 /// <list type="bullet">
-/// <item><see cref="LoadSourceHeaders"/>: <see cref="SourceStudy.LoadAsync"/>, the 300 source headers read up to Pixel Data;</item>
+/// <item><see cref="LoadSourceHeaders"/>: <see cref="SourceStudy.LoadAsync(string, IEnumerable{ValueTuple{string, string}}, CancellationToken)"/>, the 300 source headers read up to Pixel Data;</item>
 /// <item><see cref="LoadLabelMaps"/>: both runs' label maps read and inflated (<see cref="LabelMapFile.ReadAsync"/>);</item>
 /// <item><see cref="BuildSegmentations"/>: <see cref="SegmentationBuilder.Build"/> for both runs (one SEG each, in memory);</item>
 /// <item><see cref="BuildMeasurementReport"/>: the narrative conclusion and the TID 1500 SR (<see cref="MeasurementReportBuilder.Build"/>);</item>

@@ -38,11 +38,11 @@ public sealed class AtRestEncryptionTests : IDisposable
         return path;
     }
 
-    private FileStores Stores(string activeKeyId, Dictionary<string, string> keys, bool enabled = true) =>
+    private FileStores Stores(string activeKeyId, Dictionary<string, string> keys, bool enabled = true, List<string>? stores = null) =>
         new(Options.Create(new StorageOptions
         {
             Root = _root.Path,
-            Encryption = new StorageEncryptionOptions { Enabled = enabled, ActiveKeyId = activeKeyId, Keys = keys },
+            Encryption = new StorageEncryptionOptions { Enabled = enabled, ActiveKeyId = activeKeyId, Keys = keys, Stores = stores ?? [] },
         }));
 
     private string ReportPath(FileStores stores, string name) => Path.Combine(stores.RootOf(StoreNames.Reports), "job", name);
@@ -195,10 +195,15 @@ public sealed class AtRestEncryptionTests : IDisposable
         Assert.Equal("%PDF-new"u8.ToArray(), await after.ReadAllBytesAsync(newPath));
         Assert.Equal("{\"plain\":true}"u8.ToArray(), await after.ReadAllBytesAsync(plainPath));
 
-        // A store that is not covered (results, by default) keeps writing plain files.
+        // By default every store is covered; a store left out of Storage:Encryption:Stores keeps writing plain files.
         var resultPath = Path.Combine(after.RootOf(StoreNames.Results), "job", "findings.json");
         await after.WriteAsync(resultPath, (s, ct) => s.WriteAsync("{}"u8.ToArray(), ct).AsTask());
+        Assert.True((await File.ReadAllBytesAsync(resultPath)).AsSpan().StartsWith(EncryptedFileFormat.Magic));
+        Assert.True(after.EncryptsAt(Path.Combine(after.RootOf(StoreNames.Instances), "study", "series", "1.dcm")));
+        var reportsOnly = Stores("k2026", keys, stores: [StoreNames.Reports]);
+        await reportsOnly.WriteAsync(resultPath, (s, ct) => s.WriteAsync("{}"u8.ToArray(), ct).AsTask());
         Assert.Equal("{}"u8.ToArray(), await File.ReadAllBytesAsync(resultPath));
+        Assert.False(reportsOnly.EncryptsAt(Path.Combine(reportsOnly.RootOf(StoreNames.Instances), "study", "series", "1.dcm")));
 
         // With encryption turned off, what was written encrypted stays readable.
         var off = Stores("k2026", keys, enabled: false);

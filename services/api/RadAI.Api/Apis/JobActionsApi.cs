@@ -88,11 +88,30 @@ public static class JobActionsApi
             return TypedResults.Problem(detail: why, statusCode: StatusCodes.Status404NotFound, title: "Report object not found");
         }
 
+        // Opened through the stores: a file encrypted at rest is decrypted as it is sent (its length, known before the first
+        // byte, authenticates its final chunk). The stream seeks, so range requests are honoured either way.
+        Stream? stream = null;
+        try
+        {
+            stream = await stores.OpenReadAsync(path, cancellationToken).ConfigureAwait(false);
+            _ = stream.Length;
+        }
+        catch (InvalidDataException)
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await AuditAsync(audit, context, DownloadAction, jobId, "unreadable", new { kind = objectKind, format, sopInstanceUid }, cancellationToken).ConfigureAwait(false);
+            return TypedResults.Problem(detail: "The stored file cannot be read: it is damaged, or encrypted with a key this node does not have.",
+                statusCode: StatusCodes.Status500InternalServerError, title: "Report object unreadable");
+        }
+
         await AuditAsync(audit, context, DownloadAction, jobId, "success", new { kind = objectKind, format, sopInstanceUid }, cancellationToken).ConfigureAwait(false);
-        // PhysicalFile streams the file (no copy in memory) and honours range requests.
         return plainPdf
-            ? TypedResults.PhysicalFile(path, "application/pdf", $"{jobId:N}.pdf", enableRangeProcessing: true)
-            : TypedResults.PhysicalFile(path, "application/dicom", $"{sopInstanceUid ?? jobId.ToString("N")}.dcm", enableRangeProcessing: true);
+            ? TypedResults.Stream(stream, "application/pdf", $"{jobId:N}.pdf", enableRangeProcessing: true)
+            : TypedResults.Stream(stream, "application/dicom", $"{sopInstanceUid ?? jobId.ToString("N")}.dcm", enableRangeProcessing: true);
     }
 
     /// <summary>Body of <c>POST /api/jobs/{id}/resend</c>; without one, the report goes where pacs-sender's rules say.</summary>

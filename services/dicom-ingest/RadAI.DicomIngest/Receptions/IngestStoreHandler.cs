@@ -18,6 +18,8 @@ namespace RadAI.DicomIngest.Receptions;
 /// as they stream through (not from the file again), the reception is looked up once per association and
 /// study, the index row is one transaction whose commit the next flushed commit makes durable (the file
 /// itself is, before the answer: see <see cref="ReceptionRepository.RecordInstanceAsync"/>).
+/// When the instances store is encrypted at rest (<see cref="StorageEncryptionOptions"/>), the file is sealed as it is
+/// written (<see cref="FileStores.SealingStreamFor"/>): no plaintext byte of it reaches the disk, not even in <c>.incoming</c>.
 /// </summary>
 public sealed partial class IngestStoreHandler(
     ReceptionRepository receptions,
@@ -81,18 +83,21 @@ public sealed partial class IngestStoreHandler(
             Access = FileAccess.Write,
             BufferSize = FileBufferBytes,
         });
+        EncryptingStream? sealing = null;
         try
         {
-            await WriteHeaderAsync(file, request, cancellationToken).ConfigureAwait(false);
+            sealing = stores.SealingStreamFor(temporary, file);
+            await WriteHeaderAsync((Stream?)sealing ?? file, request, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
+            sealing?.Dispose();
             await file.DisposeAsync().ConfigureAwait(false);
             File.Delete(temporary);
             throw;
         }
 
-        return new Sink(this, file, temporary, request, settings);
+        return new Sink(this, file, sealing, temporary, request, settings);
     }
 
     /// <summary>
@@ -149,7 +154,7 @@ public sealed partial class IngestStoreHandler(
         try
         {
             header = (prefix.IsEmpty ? null : await InstanceHeader.FromPrefixAsync(prefix, whole, request.TransferSyntax, cancellationToken).ConfigureAwait(false))
-                ?? (await InstanceHeader.ReadFileAsync(temporary, cancellationToken).ConfigureAwait(false)).Header;
+                ?? (await InstanceHeader.ReadFileAsync(stores.DicomSourceOf(temporary), cancellationToken).ConfigureAwait(false)).Header;
         }
         catch (DicomFormatException e)
         {
@@ -264,7 +269,8 @@ public sealed partial class IngestStoreHandler(
         return new DicomStoreResult(status, reason);
     }
 
-    private sealed class Sink(IngestStoreHandler handler, FileStream file, string temporary, DicomStoreRequest request, DicomIngestOptions settings) : IDicomStoreSink
+    /// <summary>Streams one instance to its temporary file: through <paramref name="sealing"/> (which writes into <paramref name="file"/>) when the store is encrypted.</summary>
+    private sealed class Sink(IngestStoreHandler handler, FileStream file, EncryptingStream? sealing, string temporary, DicomStoreRequest request, DicomIngestOptions settings) : IDicomStoreSink
     {
         // The data set's first bytes (not for a deflated one: its elements are inside the deflate stream); given back when done.
         private byte[]? _prefix = request.TransferSyntax.IsDeflated ? null : ArrayPool<byte>.Shared.Rent(HeaderPrefixBytes);
@@ -294,7 +300,16 @@ public sealed partial class IngestStoreHandler(
 
             // To the page cache (synchronous, see FileBufferBytes): Place syncs the file once it has its name; with
             // fsync on, the disk starts writing each received 256 KiB meanwhile, so that the sync has little left to do.
-            file.Write(chunk.Span);
+            // Sealed first when encrypted: the file then grows a whole chunk at a time.
+            if (sealing is null)
+            {
+                file.Write(chunk.Span);
+            }
+            else
+            {
+                sealing.Write(chunk.Span);
+            }
+
             if (settings.Fsync && file.Position - _writebackFrom >= EarlyWriteback.Chunk)
             {
                 file.Flush();
@@ -310,8 +325,20 @@ public sealed partial class IngestStoreHandler(
         {
             // A failure here (disk full...) propagates: the server answers A700 and disposes the sink, which cleans up.
             // Written to the page cache only: Place syncs the file once it has its name (see there).
+            // The size is the instance's (plaintext) size, whether the file is sealed or not.
+            long size;
+            if (sealing is not null)
+            {
+                await sealing.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                size = sealing.Position;
+                sealing.Dispose();
+            }
+            else
+            {
+                size = file.Length;
+            }
+
             file.Flush();
-            var size = file.Length;
             await file.DisposeAsync().ConfigureAwait(false);
             _closed = true;
             try
@@ -343,6 +370,7 @@ public sealed partial class IngestStoreHandler(
             if (!_closed)
             {
                 _closed = true;
+                sealing?.Dispose();
                 try
                 {
                     await file.DisposeAsync().ConfigureAwait(false);

@@ -54,10 +54,13 @@ public sealed record InstanceHeader(string? SopInstanceUid, string? StudyInstanc
         return readPast && header.StudyInstanceUid is not null && header.SeriesInstanceUid is not null ? header : null;
     }
 
-    /// <summary>A stored Part 10 file read up to Pixel Data (its meta group and transfer syntax with it), and its header.</summary>
-    public static async Task<(InstanceHeader Header, DicomFile File)> ReadFileAsync(string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// A stored Part 10 file read up to Pixel Data (its meta group and transfer syntax with it), and its header; read through
+    /// <paramref name="source"/> (<c>FileStores.DicomSourceOf</c>: decrypted when the file is stored encrypted).
+    /// </summary>
+    public static async Task<(InstanceHeader Header, DicomFile File)> ReadFileAsync(DicomFileSource source, CancellationToken cancellationToken)
     {
-        var file = await DicomFile.OpenAsync(path, ReadOptions, cancellationToken).ConfigureAwait(false);
+        var file = await DicomFile.OpenAsync(source, ReadOptions, cancellationToken).ConfigureAwait(false);
         return (From(file.Dataset), file);
     }
 }

@@ -72,7 +72,7 @@ public sealed partial class ReceptionRecovery(ReceptionRepository receptions, Fi
         Dicom.IO.DicomFile file;
         try
         {
-            (header, file) = await InstanceHeader.ReadFileAsync(path, cancellationToken).ConfigureAwait(false);
+            (header, file) = await InstanceHeader.ReadFileAsync(stores.DicomSourceOf(path), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is DicomFormatException or IOException or EndOfStreamException or InvalidDataException)
         {
@@ -90,8 +90,21 @@ public sealed partial class ReceptionRecovery(ReceptionRepository receptions, Fi
             return null;
         }
 
+        // The instance's size, as dicom-ingest records it: its plaintext's when the file is encrypted at rest.
         var info = new FileInfo(path);
-        return new InstanceRecord(reception.JobId, instance, series, sopClass, file.TransferSyntax.Uid, info.Length, key,
+        long size;
+        try
+        {
+            await using var plain = await stores.OpenReadAsync(path, cancellationToken).ConfigureAwait(false);
+            size = plain.Length;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            LogSkipped(reception.JobId, relative, "it does not read: " + e.Message);
+            return null;
+        }
+
+        return new InstanceRecord(reception.JobId, instance, series, sopClass, file.TransferSyntax.Uid, size, key,
             new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero), header.Modality, header.BodyPartExamined, header.SeriesDescription);
     }
 

@@ -10,7 +10,11 @@ public static class SeriesFactsReader
 {
     private static readonly DicomReadOptions HeaderOnly = new() { StopBeforeTag = DicomTags.PixelData };
 
-    public static async Task<SeriesFacts> ReadAsync(ReceivedSeries series, string folder, CancellationToken cancellationToken)
+    public static Task<SeriesFacts> ReadAsync(ReceivedSeries series, string folder, CancellationToken cancellationToken) =>
+        ReadAsync(series, folder, DicomFileSource.FromPath, cancellationToken);
+
+    /// <summary>The facts of <paramref name="series"/>, its instance header read through <paramref name="sourceOf"/> (the stores': decrypted when encrypted at rest).</summary>
+    public static async Task<SeriesFacts> ReadAsync(ReceivedSeries series, string folder, Func<string, DicomFileSource> sourceOf, CancellationToken cancellationToken)
     {
         double? thickness = null;
         var contrast = false;
@@ -18,7 +22,7 @@ public static class SeriesFactsReader
         var first = Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*.dcm").Order(StringComparer.Ordinal).FirstOrDefault() : null;
         if (first is not null)
         {
-            var file = await DicomFile.OpenAsync(first, HeaderOnly, cancellationToken).ConfigureAwait(false);
+            var file = await DicomFile.OpenAsync(sourceOf(first), HeaderOnly, cancellationToken).ConfigureAwait(false);
             var ds = file.Dataset;
             thickness = ds.TryGetValue<double>(DicomTags.SliceThickness, out var value) ? value : SharedThickness(ds);
             contrast = ds.TryGetString(DicomTags.ContrastBolusAgent, out var agent) && agent.Trim().Length > 0

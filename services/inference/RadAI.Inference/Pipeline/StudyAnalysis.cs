@@ -47,7 +47,7 @@ public sealed partial class StudyAnalysis(
         var facts = new List<SeriesFacts>();
         foreach (var series in study.Series)
         {
-            facts.Add(await SeriesFactsReader.ReadAsync(series, stores.PathOf(series.Location), cancellationToken).ConfigureAwait(false));
+            facts.Add(await SeriesFactsReader.ReadAsync(series, stores.PathOf(series.Location), stores.DicomSourceOf, cancellationToken).ConfigureAwait(false));
         }
 
         // Read for this study: a package or profile changed through the api applies from the next study, on every replica.
@@ -79,7 +79,7 @@ public sealed partial class StudyAnalysis(
             Volume volume;
             try
             {
-                volume = await SeriesVolumeLoader.LoadAsync(stores.PathOf(series.Location), cancellationToken).ConfigureAwait(false);
+                volume = await SeriesVolumeLoader.LoadAsync(stores.PathOf(series.Location), stores.DicomSourceOf, cancellationToken).ConfigureAwait(false);
             }
             catch (VolumeAssemblyException e)
             {

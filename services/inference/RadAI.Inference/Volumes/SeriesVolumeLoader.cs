@@ -32,7 +32,14 @@ public static class SeriesVolumeLoader
     ];
 
     /// <summary>Loads every instance file under <paramref name="folder"/> as one volume.</summary>
-    public static async Task<Volume> LoadAsync(string folder, CancellationToken cancellationToken)
+    public static Task<Volume> LoadAsync(string folder, CancellationToken cancellationToken) =>
+        LoadAsync(folder, DicomFileSource.FromPath, cancellationToken);
+
+    /// <summary>
+    /// Loads every instance file under <paramref name="folder"/> as one volume, each read through <paramref name="sourceOf"/>
+    /// (the stores': decrypted when encrypted at rest; pixel data is read lazily, frame by frame, in either case).
+    /// </summary>
+    public static async Task<Volume> LoadAsync(string folder, Func<string, DicomFileSource> sourceOf, CancellationToken cancellationToken)
     {
         var files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.dcm").Order(StringComparer.Ordinal).ToArray() : [];
         if (files.Length == 0)
@@ -47,9 +54,9 @@ public static class SeriesVolumeLoader
             DicomFile file;
             try
             {
-                file = await DicomFile.OpenAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+                file = await DicomFile.OpenAsync(sourceOf(path), cancellationToken: cancellationToken).ConfigureAwait(false);
             }
-            catch (DicomFormatException e)
+            catch (Exception e) when (e is DicomFormatException or InvalidDataException)
             {
                 throw new VolumeAssemblyException($"{Path.GetFileName(path)} is not readable DICOM: {e.Message}");
             }
@@ -105,7 +112,7 @@ public static class SeriesVolumeLoader
             {
                 stored = await pixels.GetStoredValuesAsync(frame, cancellationToken).ConfigureAwait(false);
             }
-            catch (DicomPixelDataException e)
+            catch (Exception e) when (e is DicomPixelDataException or InvalidDataException)
             {
                 throw new VolumeAssemblyException($"Instance {sopInstance} frame {frame + 1}: {e.Message}");
             }

@@ -142,8 +142,9 @@ public sealed partial class DeliveryAttempts(
             byPath[stores.PathOf(new StorageReference(item.Store, item.StorageKey))] = item;
         }
 
-        // One association for the batch (more only beyond 128 presentation contexts); a status per file.
-        var sent = await DicomSender.SendAsync(connector.ClientOptions(destination), [.. byPath.Keys], logger: logger, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // One association for the batch (more only beyond 128 presentation contexts); a status per file. Files encrypted at
+        // rest are decrypted as they are read: the destination receives the DICOM objects, never the stored bytes.
+        var sent = await DicomSender.SendAsync(connector.ClientOptions(destination), byPath.Keys.Select(stores.DicomSourceOf).ToList(), logger: logger, cancellationToken: cancellationToken).ConfigureAwait(false);
         var results = new List<ObjectResult>();
         foreach (var (path, item) in byPath)
         {

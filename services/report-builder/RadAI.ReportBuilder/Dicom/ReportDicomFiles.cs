@@ -1,5 +1,6 @@
 using RadAI.Dicom;
 using RadAI.Dicom.IO;
+using RadAI.Hosting.Storage;
 
 namespace RadAI.ReportBuilder.Dicom;
 
@@ -21,6 +22,24 @@ public static class ReportDicomFiles
 
         await file.SaveAsync(path, new DicomWriteOptions { Fsync = true }, cancellationToken).ConfigureAwait(false);
         return new FileInfo(path).Length;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="file"/> as a Part 10 file at <paramref name="path"/> in a store, durably (temporary file,
+    /// fsync, rename, folder fsync) and sealed when the store is encrypted at rest (<see cref="FileStores.WriteAsync"/>);
+    /// returns the object's size in bytes (the DICOM bytes, whether stored encrypted or not).
+    /// </summary>
+    public static async Task<long> WriteAsync(DicomFile file, string path, FileStores stores, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(stores);
+        long size = 0;
+        await stores.WriteAsync(path, async (stream, ct) =>
+        {
+            await file.SaveAsync(stream, cancellationToken: ct).ConfigureAwait(false);
+            size = stream.Position;
+        }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return size;
     }
 
     /// <summary>SOP Class UID of a built object.</summary>

@@ -50,7 +50,14 @@ public sealed class SourceSeries
     /// Reads the headers of the files of <paramref name="folder"/> (not its subfolders). Files that are not
     /// DICOM, or belong to another series, are skipped; a folder without an instance of the series is an error.
     /// </summary>
-    public static async Task<SourceSeries> LoadAsync(string folder, string seriesInstanceUid, CancellationToken cancellationToken = default)
+    public static Task<SourceSeries> LoadAsync(string folder, string seriesInstanceUid, CancellationToken cancellationToken = default) =>
+        LoadAsync(folder, seriesInstanceUid, DicomFileSource.FromPath, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="LoadAsync(string, string, CancellationToken)"/>, each file read through <paramref name="sourceOf"/>
+    /// (the stores': decrypted when encrypted at rest).
+    /// </summary>
+    public static async Task<SourceSeries> LoadAsync(string folder, string seriesInstanceUid, Func<string, DicomFileSource> sourceOf, CancellationToken cancellationToken = default)
     {
         var options = new DicomReadOptions { StopBeforeTag = DicomTags.PixelData };
         var headers = new ConcurrentBag<(SourceInstance Instance, DicomDataset Header)>();
@@ -62,7 +69,7 @@ public sealed class SourceSeries
                 DicomFile file;
                 try
                 {
-                    file = await DicomFile.OpenAsync(path, options, token).ConfigureAwait(false);
+                    file = await DicomFile.OpenAsync(sourceOf(path), options, token).ConfigureAwait(false);
                 }
                 catch (DicomFormatException)
                 {
@@ -143,12 +150,19 @@ public sealed class SourceStudy
     /// Loads the headers of the given series (Series Instance UID → folder). Every instance must belong to
     /// <paramref name="studyInstanceUid"/>: report objects are added to that study and copy its modules.
     /// </summary>
-    public static async Task<SourceStudy> LoadAsync(string studyInstanceUid, IEnumerable<(string SeriesInstanceUid, string Folder)> series, CancellationToken cancellationToken = default)
+    public static Task<SourceStudy> LoadAsync(string studyInstanceUid, IEnumerable<(string SeriesInstanceUid, string Folder)> series, CancellationToken cancellationToken = default) =>
+        LoadAsync(studyInstanceUid, series, DicomFileSource.FromPath, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="LoadAsync(string, IEnumerable{ValueTuple{string, string}}, CancellationToken)"/>, each file read through
+    /// <paramref name="sourceOf"/> (the stores': decrypted when encrypted at rest).
+    /// </summary>
+    public static async Task<SourceStudy> LoadAsync(string studyInstanceUid, IEnumerable<(string SeriesInstanceUid, string Folder)> series, Func<string, DicomFileSource> sourceOf, CancellationToken cancellationToken = default)
     {
         var loaded = new List<SourceSeries>();
         foreach (var (seriesUid, folder) in series)
         {
-            var one = await SourceSeries.LoadAsync(folder, seriesUid, cancellationToken).ConfigureAwait(false);
+            var one = await SourceSeries.LoadAsync(folder, seriesUid, sourceOf, cancellationToken).ConfigureAwait(false);
             if (!one.Template.TryGetString(DicomTags.StudyInstanceUID, out var study) || study != studyInstanceUid)
             {
                 throw new InvalidDataException($"Series {seriesUid} belongs to another study than {studyInstanceUid}.");

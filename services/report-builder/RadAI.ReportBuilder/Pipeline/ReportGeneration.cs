@@ -92,7 +92,7 @@ public sealed partial class ReportGeneration(
         // Key images, rendered once: for the PDF and, by configuration, as Secondary Capture. An image that cannot be
         // rendered is left out with its reason logged; the report is made without it.
         var strings = ReportStrings.For(report.Language);
-        var keyImages = await KeyImageSet.RenderAsync(results, report.MaxKeyImages, image => source.TryGetInstance(image.SopInstanceUid)?.Path, masks, cancellationToken).ConfigureAwait(false);
+        var keyImages = await KeyImageSet.RenderAsync(results, report.MaxKeyImages, image => source.TryGetInstance(image.SopInstanceUid)?.Path, masks, stores.DicomSourceOf, cancellationToken).ConfigureAwait(false);
         foreach (var left in keyImages.Failures)
         {
             LogKeyImageFailed(analysis.JobId, left.Slot.Run.RunId, left.Slot.Finding.Id, left.Reason);
@@ -172,7 +172,7 @@ public sealed partial class ReportGeneration(
         SourceStudy source;
         try
         {
-            source = await SourceStudy.LoadAsync(analysis.StudyInstanceUid, series.Select(s => (s.SeriesInstanceUid, stores.PathOf(s.Location))), cancellationToken).ConfigureAwait(false);
+            source = await SourceStudy.LoadAsync(analysis.StudyInstanceUid, series.Select(s => (s.SeriesInstanceUid, stores.PathOf(s.Location))), stores.DicomSourceOf, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or DicomFormatException or UnauthorizedAccessException or ArgumentException)
         {
@@ -200,7 +200,7 @@ public sealed partial class ReportGeneration(
     {
         var sopInstanceUid = file.SopInstanceUid();
         var path = Path.Combine(jobFolder, kind.ToLowerInvariant(), sopInstanceUid + ".dcm");
-        var size = await ReportDicomFiles.WriteAsync(file, path, cancellationToken).ConfigureAwait(false);
+        var size = await ReportDicomFiles.WriteAsync(file, path, stores, cancellationToken).ConfigureAwait(false);
         return new ReportObject(kind, file.SopClassUid(), sopInstanceUid, file.SeriesInstanceUid(), stores.ReferenceOf(StoreNames.Reports, path), size);
     }
 

@@ -31,10 +31,17 @@ public static class KeyImageRenderer
     /// <summary>Renders <paramref name="request"/>.</summary>
     /// <exception cref="DicomPixelDataException">The file has no pixel data the toolkit can decode.</exception>
     /// <exception cref="ArgumentException">The frame does not exist, or the label slice is not Rows × Columns.</exception>
-    public static async Task<KeyImage> RenderAsync(KeyImageRequest request, CancellationToken cancellationToken = default)
+    public static Task<KeyImage> RenderAsync(KeyImageRequest request, CancellationToken cancellationToken = default) =>
+        RenderAsync(request, DicomFileSource.FromPath(request?.SourcePath ?? throw new ArgumentNullException(nameof(request))), cancellationToken);
+
+    /// <summary>Renders <paramref name="request"/>, its source file read through <paramref name="source"/> (decrypted when stored encrypted).</summary>
+    /// <exception cref="DicomPixelDataException">The file has no pixel data the toolkit can decode.</exception>
+    /// <exception cref="ArgumentException">The frame does not exist, or the label slice is not Rows × Columns.</exception>
+    public static async Task<KeyImage> RenderAsync(KeyImageRequest request, DicomFileSource source, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var file = await DicomFile.OpenAsync(request.SourcePath, cancellationToken: cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(source);
+        var file = await DicomFile.OpenAsync(source, cancellationToken: cancellationToken).ConfigureAwait(false);
         var pixels = DicomPixelData.Create(file.Dataset, file.TransferSyntax);
         if (request.Frame < 1 || request.Frame > pixels.NumberOfFrames)
         {
@@ -57,7 +64,7 @@ public static class KeyImageRenderer
         return Render(frame, pixels.RescaleSlope, pixels.RescaleIntercept, windows, modality, request);
     }
 
-    /// <summary>Renders a decoded frame (see <see cref="RenderAsync"/>).</summary>
+    /// <summary>Renders a decoded frame (see <see cref="RenderAsync(KeyImageRequest, DicomFileSource, CancellationToken)"/>).</summary>
     public static KeyImage Render(DecodedFrame frame, double rescaleSlope, double rescaleIntercept, IReadOnlyList<VoiWindow> windows, string modality, KeyImageRequest request)
     {
         ArgumentNullException.ThrowIfNull(frame);

@@ -1,4 +1,5 @@
 using RadAI.Contracts.Findings;
+using RadAI.Dicom.IO;
 
 namespace RadAI.ReportBuilder.Rendering;
 
@@ -23,7 +24,7 @@ public sealed record KeyImageSet(IReadOnlyList<ReportKeyImage> Images, IReadOnly
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(openLabelMap);
-        return await RenderAsync(results, maxImages, sourcePath, (run, ct) => ReadLabelMapAsync(run, openLabelMap, ct), cancellationToken).ConfigureAwait(false);
+        return await RenderAsync(results, maxImages, sourcePath, (run, ct) => ReadLabelMapAsync(run, openLabelMap, ct), DicomFileSource.FromPath, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -35,11 +36,24 @@ public sealed record KeyImageSet(IReadOnlyList<ReportKeyImage> Images, IReadOnly
         int maxImages,
         Func<ImageReference, string?> sourcePath,
         IReadOnlyDictionary<string, byte[]> labelMaps,
+        CancellationToken cancellationToken = default) =>
+        RenderAsync(results, maxImages, sourcePath, labelMaps, DicomFileSource.FromPath, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RenderAsync(AnalysisResults, int, Func{ImageReference, string?}, IReadOnlyDictionary{string, byte[]}, CancellationToken)"/>,
+    /// each source file read through <paramref name="sourceOf"/> (the stores': decrypted when encrypted at rest).
+    /// </summary>
+    public static Task<KeyImageSet> RenderAsync(
+        AnalysisResults results,
+        int maxImages,
+        Func<ImageReference, string?> sourcePath,
+        IReadOnlyDictionary<string, byte[]> labelMaps,
+        Func<string, DicomFileSource> sourceOf,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(labelMaps);
         return RenderAsync(results, maxImages, sourcePath,
-            (run, _) => Task.FromResult<(byte[]?, string?)>((labelMaps.GetValueOrDefault(run.RunId), null)), cancellationToken);
+            (run, _) => Task.FromResult<(byte[]?, string?)>((labelMaps.GetValueOrDefault(run.RunId), null)), sourceOf, cancellationToken);
     }
 
     private static async Task<KeyImageSet> RenderAsync(
@@ -47,6 +61,7 @@ public sealed record KeyImageSet(IReadOnlyList<ReportKeyImage> Images, IReadOnly
         int maxImages,
         Func<ImageReference, string?> sourcePath,
         Func<RunResults, CancellationToken, Task<(byte[]? Labels, string? Error)>> labelMapOf,
+        Func<string, DicomFileSource> sourceOf,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(results);
@@ -77,9 +92,9 @@ public sealed record KeyImageSet(IReadOnlyList<ReportKeyImage> Images, IReadOnly
 
             try
             {
-                images.Add(new ReportKeyImage(slot, await KeyImageRenderer.RenderAsync(slot.ToRequest(path, map.Labels), cancellationToken).ConfigureAwait(false)));
+                images.Add(new ReportKeyImage(slot, await KeyImageRenderer.RenderAsync(slot.ToRequest(path, map.Labels), sourceOf(path), cancellationToken).ConfigureAwait(false)));
             }
-            catch (Exception e) when (e is RadAI.Dicom.Imaging.DicomPixelDataException or RadAI.Dicom.DicomFormatException or ArgumentException or IOException)
+            catch (Exception e) when (e is RadAI.Dicom.Imaging.DicomPixelDataException or RadAI.Dicom.DicomFormatException or ArgumentException or IOException or InvalidDataException)
             {
                 failures.Add(new KeyImageFailure(slot, $"Source image {slot.Image.SopInstanceUid} frame {slot.Image.Frame}: {e.Message}"));
             }

@@ -1,0 +1,107 @@
+namespace RadAI.Dicom.IO;
+
+/// <summary>
+/// Where the bytes of a stored Part 10 file come from. A plain file is its own bytes; a file stored transformed (encrypted
+/// at rest, say) is opened through a source that undoes the transformation as it reads, so that <see cref="DicomFile"/>,
+/// lazily read values (pixel data) and <see cref="Network.DicomClient"/> work on it as on a plain file.
+/// </summary>
+public abstract class DicomFileSource
+{
+    protected DicomFileSource(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Path = path;
+    }
+
+    /// <summary>The stored file, as given (what messages and results name).</summary>
+    public string Path { get; }
+
+    /// <summary>
+    /// Opens the file's DICOM bytes from their start. The stream must seek and know its length (values are skipped and
+    /// read later where they are). A <see cref="FileStream"/> means the bytes on disk are the DICOM bytes themselves:
+    /// readers then use the file directly (positioned reads, values read from the file).
+    /// </summary>
+    public abstract Stream OpenRead();
+
+    /// <summary>Opens the file's DICOM bytes (see <see cref="OpenRead"/>).</summary>
+    public virtual ValueTask<Stream> OpenReadAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(OpenRead());
+
+    /// <summary>The file at <paramref name="path"/>, read as it is.</summary>
+    public static DicomFileSource FromPath(string path) => new PlainFile(path);
+
+    public override string ToString() => Path;
+
+    private sealed class PlainFile(string path) : DicomFileSource(path)
+    {
+        public override Stream OpenRead() => new FileStream(Path, new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = FileAccess.Read,
+            Share = FileShare.Read | FileShare.Delete,
+            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+            BufferSize = 0,
+        });
+    }
+}
+
+/// <summary>
+/// A value (pixel data, a fragment) of a file read through a <see cref="DicomFileSource"/> that is not the plain file:
+/// read when asked by opening the source again and seeking to it, so nothing of it stays in memory meanwhile.
+/// </summary>
+public sealed class DicomSourceBulkValue(DicomFileSource source, long offset, long length, int swapUnit = 1) : DicomBulkValue
+{
+    public DicomFileSource Source => source;
+
+    public long Offset => offset;
+
+    public override long Length => length;
+
+    public override async Task<byte[]> ReadRangeAsync(long start, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, length);
+        var alignedStart = swapUnit > 1 ? start - (start % swapUnit) : start;
+        var alignedEnd = swapUnit > 1 ? Math.Min(length, (start + count + swapUnit - 1) / swapUnit * swapUnit) : start + count;
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)(alignedEnd - alignedStart)));
+        var stream = await source.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            CheckLength(stream);
+            stream.Position = offset + alignedStart;
+            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (swapUnit > 1)
+        {
+            ByteSwappingStream.Swap(bytes, swapUnit);
+        }
+
+        return alignedStart == start && bytes.Length == count ? bytes : bytes.AsSpan((int)(start - alignedStart), count).ToArray();
+    }
+
+    public override Stream OpenRead()
+    {
+        var stream = source.OpenRead();
+        try
+        {
+            CheckLength(stream);
+            stream.Position = offset;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+
+        Stream region = new DicomFileBulkValue.RegionStream(stream, length);
+        return swapUnit > 1 ? new ByteSwappingStream(region, swapUnit) : region;
+    }
+
+    private void CheckLength(Stream stream)
+    {
+        if (stream.Length < offset + length)
+        {
+            throw new DicomFormatException($"{source.Path} is shorter than when it was read: the value at byte {offset} ({length} bytes) is gone.");
+        }
+    }
+}
