@@ -55,6 +55,7 @@ public static class ApiModule
         routes.MapSystemApi();
         routes.MapJobsApi();
         routes.MapJobActionsApi();
+        routes.MapViewerApi();
         routes.MapAuthApi();
         routes.MapUsersApi();
         routes.MapApiKeysApi();
