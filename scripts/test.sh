@@ -89,6 +89,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 command -v dotnet >/dev/null || { log "dotnet is not on PATH"; summary_and_exit 0 1; }
+# The gateway's build runs npm for the web dashboard (gateway/dashboard), whose tests run in Debian's Chromium.
+command -v npm >/dev/null || { log "npm is not on PATH (the dashboard needs Node.js >= 20.19)"; summary_and_exit 0 1; }
 
 free_port() {
   /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

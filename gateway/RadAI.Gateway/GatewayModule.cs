@@ -33,13 +33,15 @@ public static class GatewayModule
         builder.Services.AddHttpClient(HealthClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
         builder.Services.AddHealthChecks().AddCheck<DownstreamHealthCheck>("downstream", tags: [HealthTags.Ready]);
         GatewaySecurity.AddGatewaySecurity(builder.Services);
+        GatewayDashboard.AddGatewayDashboard(builder.Services);
         return builder;
     }
 
-    /// <summary>Adds the protections in front of every endpoint and maps the proxied routes.</summary>
+    /// <summary>Adds the protections in front of every endpoint, serves the dashboard and maps the proxied routes.</summary>
     public static WebApplication MapRadAIGateway(this WebApplication app)
     {
         GatewaySecurity.UseGatewaySecurity(app);
+        GatewayDashboard.UseGatewayDashboard(app);
         app.MapReverseProxy();
         return app;
     }

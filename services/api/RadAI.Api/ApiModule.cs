@@ -68,6 +68,7 @@ public static class ApiModule
         routes.MapSystemApi();
         routes.MapJobsApi();
         routes.MapJobActionsApi();
+        routes.MapViewerApi();
         routes.MapAuthApi();
         routes.MapUsersApi();
         routes.MapApiKeysApi();

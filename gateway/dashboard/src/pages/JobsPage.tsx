@@ -1,0 +1,186 @@
+import { useEffect, useRef, useState } from 'react';
+import { JOB_STATUSES, type JobChange, type JobDetail, type JobSummary } from '../api/types';
+import { followJobEvents, type StreamState } from '../api/sse';
+import { applyJobChange, DEFAULT_FILTERS, jobsQuery, matchesSearch, placeJob, type JobFilters } from '../data/jobs';
+import { formatDateTime, useI18n } from '../i18n';
+import { Empty, ErrorState, Loading, StatusBadge, useApp } from '../components/common';
+
+interface Page {
+  jobs: JobSummary[];
+  total: number;
+}
+
+export function JobsPage() {
+  const { api, navigate } = useApp();
+  const { t, language } = useI18n();
+  const [filters, setFilters] = useState<JobFilters>(DEFAULT_FILTERS);
+  const [page, setPage] = useState<Page | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [stream, setStream] = useState<StreamState>('connecting');
+  const [flash, setFlash] = useState<Set<string>>(new Set());
+  const filtersRef = useRef(filters);
+  filtersRef.current = filters;
+  const [generation, setGeneration] = useState(0);
+
+  // The page of jobs for the server-side filters (search is applied on the rows, as the user types).
+  useEffect(() => {
+    let current = true;
+    setError(null);
+    api
+      .send(jobsQuery(filters), { headers: { Accept: 'application/json' } })
+      .then(async (response) => {
+        const jobs = (await response.json()) as JobSummary[];
+        const total = Number(response.headers.get('X-Total-Count') ?? jobs.length);
+        if (current) setPage({ jobs, total });
+      })
+      .catch((e: Error) => current && setError(e));
+    return () => {
+      current = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, filters.status, filters.modality, filters.sender, filters.from, filters.to, filters.limit, filters.offset, generation]);
+
+  // Live changes: status and time of a row change in place (a pure update); a job not on the page is fetched once and
+  // placed if it passes the filters.
+  const pageRef = useRef(page);
+  pageRef.current = page;
+  useEffect(() => {
+    const abort = new AbortController();
+    const fetching = new Set<string>();
+    void followJobEvents(
+      api,
+      (message) => {
+        if (message.event !== 'job') return;
+        const change = JSON.parse(message.data) as JobChange;
+        setPage((current) => {
+          if (!current) return current;
+          const update = applyJobChange(current.jobs, change);
+          return update.kind === 'updated' ? { ...current, jobs: update.jobs } : current;
+        });
+        const known = pageRef.current?.jobs.some((j) => j.jobId === change.jobId) ?? true;
+        if (!known && !fetching.has(change.jobId)) {
+          fetching.add(change.jobId);
+          api
+            .json<JobDetail>(`/api/jobs/${change.jobId}`)
+            .then((detail) =>
+              setPage((latest) => {
+                if (!latest || latest.jobs.some((j) => j.jobId === detail.job.jobId)) return latest;
+                const jobs = placeJob(latest.jobs, detail.job, filtersRef.current);
+                return jobs === latest.jobs ? latest : { jobs, total: latest.total + 1 };
+              }),
+            )
+            .catch(() => undefined)
+            .finally(() => fetching.delete(change.jobId));
+        }
+        setFlash((f) => new Set(f).add(change.jobId));
+        setTimeout(() => setFlash((f) => { const n = new Set(f); n.delete(change.jobId); return n; }), 1500);
+      },
+      setStream,
+      abort.signal,
+    );
+    return () => abort.abort();
+  }, [api]);
+
+  const set = (patch: Partial<JobFilters>) => setFilters((f) => ({ ...f, offset: 0, ...patch }));
+  const rows = page?.jobs.filter((j) => matchesSearch(j, filters.search)) ?? [];
+
+  return (
+    <section className="page jobs" aria-labelledby="jobs-title">
+      <div className="page-head">
+        <h1 id="jobs-title">{t('jobs.title')}</h1>
+        <span className={`live live-${stream}`} data-testid="live-state" data-state={stream}>
+          <span className="dot" aria-hidden="true" />
+          {stream === 'open' ? t('jobs.live') : stream === 'connecting' ? t('jobs.connecting') : t('jobs.retrying')}
+        </span>
+      </div>
+      <form className="filters" onSubmit={(e) => e.preventDefault()} role="search">
+        <input
+          type="search"
+          className="search"
+          placeholder={t('jobs.search')}
+          aria-label={t('jobs.search')}
+          value={filters.search}
+          onChange={(e) => setFilters((f) => ({ ...f, search: e.target.value }))}
+        />
+        <label>
+          {t('jobs.status')}
+          <select value={filters.status} onChange={(e) => set({ status: e.target.value as JobFilters['status'] })} name="status">
+            <option value="">{t('jobs.allStatuses')}</option>
+            {JOB_STATUSES.map((s) => (
+              <option key={s} value={s}>{t(`status.${s}`)}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('jobs.modality')}
+          <input value={filters.modality} onChange={(e) => set({ modality: e.target.value })} size={4} name="modality" />
+        </label>
+        <label>
+          {t('jobs.sender')}
+          <input value={filters.sender} onChange={(e) => set({ sender: e.target.value })} size={12} name="sender" />
+        </label>
+        <label>
+          {t('jobs.from')}
+          <input type="date" value={filters.from} onChange={(e) => set({ from: e.target.value })} name="from" />
+        </label>
+        <label>
+          {t('jobs.to')}
+          <input type="date" value={filters.to} onChange={(e) => set({ to: e.target.value })} name="to" />
+        </label>
+        <button type="button" className="link" onClick={() => setFilters(DEFAULT_FILTERS)}>{t('jobs.clear')}</button>
+      </form>
+      {error ? (
+        <ErrorState error={error} onRetry={() => setGeneration((g) => g + 1)} />
+      ) : !page ? (
+        <Loading />
+      ) : rows.length === 0 ? (
+        <Empty>{t('jobs.empty')}</Empty>
+      ) : (
+        <>
+          <table className="grid jobs-table">
+            <thead>
+              <tr>
+                <th>{t('jobs.col.status')}</th>
+                <th>{t('jobs.col.updated')}</th>
+                <th>{t('jobs.col.received')}</th>
+                <th>{t('jobs.col.modalities')}</th>
+                <th>{t('jobs.col.sender')}</th>
+                <th>{t('jobs.col.study')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((job) => (
+                <tr
+                  key={job.jobId}
+                  data-job-id={job.jobId}
+                  data-study-uid={job.studyInstanceUid}
+                  data-status={job.status}
+                  className={flash.has(job.jobId) ? 'row flash' : 'row'}
+                  onClick={() => navigate(`/jobs/${job.jobId}`)}
+                  tabIndex={0}
+                  onKeyDown={(e) => e.key === 'Enter' && navigate(`/jobs/${job.jobId}`)}
+                >
+                  <td><StatusBadge status={job.status} /></td>
+                  <td>{formatDateTime(job.updatedAt, language)}</td>
+                  <td>{formatDateTime(job.createdAt, language)}</td>
+                  <td>{job.modalities.join(', ')}</td>
+                  <td>{job.sendingAe}</td>
+                  <td className="uid">{job.studyInstanceUid}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="pager">
+            <span>{t('jobs.count', { shown: rows.length, total: page.total })}</span>
+            <button type="button" disabled={filters.offset === 0} onClick={() => setFilters((f) => ({ ...f, offset: Math.max(0, f.offset - f.limit) }))}>
+              {t('jobs.previous')}
+            </button>
+            <button type="button" disabled={filters.offset + filters.limit >= page.total} onClick={() => setFilters((f) => ({ ...f, offset: f.offset + f.limit }))}>
+              {t('jobs.next')}
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
