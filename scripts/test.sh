@@ -14,7 +14,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS_DIR=/tmp/radai-test-runs
 RUN_DIR="$RUNS_DIR/$$"
-PACKAGES=(rabbitmq-server postgresql orthanc orthanc-dicomweb dcmtk dicom3tools poppler-utils python3-pydicom python3-numpy python3-scipy chromium curl)
+PACKAGES=(rabbitmq-server postgresql orthanc orthanc-dicomweb dcmtk dicom3tools poppler-utils python3-pydicom python3-numpy python3-scipy chromium curl docker-compose yamllint)
 PG_BIN=/usr/lib/postgresql/15/bin
 
 log() { printf '[test.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }

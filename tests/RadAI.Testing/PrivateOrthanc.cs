@@ -6,7 +6,10 @@ namespace RadAI.Testing;
 /// <summary>
 /// A private Orthanc (the hospital PACS stand-in) for one test class: its own storage folder and ports, chosen once,
 /// so that it can be stopped and started again as the same PACS (same studies, same DICOM endpoint) — which the
-/// shared Orthanc of scripts/test.sh, used by other tests, must never be.
+/// shared Orthanc of scripts/test.sh, used by other tests, must never be. It runs with the demo PACS configuration of
+/// docker-compose (<c>deploy/orthanc/orthanc.json</c>, copied unchanged into its configuration folder) plus a second
+/// file with what differs per run: its name and AE title, ports, storage folder, modalities, and the auto-forward
+/// script (<c>deploy/orthanc/radai-autoforward.lua</c>) when asked for.
 /// </summary>
 public sealed class PrivateOrthanc : IAsyncDisposable
 {
@@ -15,10 +18,21 @@ public sealed class PrivateOrthanc : IAsyncDisposable
     private readonly List<string> _previousOutput = [];
     private ServiceProcess? _process;
 
+    /// <summary>The demo PACS configuration shared with docker-compose.</summary>
+    public static string SharedConfigurationFile => Path.Combine(RepositoryPaths.Root, "deploy", "orthanc", "orthanc.json");
+
+    /// <summary>The Lua script that forwards stable studies to the modality <c>radai</c>.</summary>
+    public static string AutoForwardScript => Path.Combine(RepositoryPaths.Root, "deploy", "orthanc", "radai-autoforward.lua");
+
     /// <param name="aeTitle">Its AE title: the calling AE title of what it sends, and the called one of what it receives.</param>
-    public PrivateOrthanc(string aeTitle = "HOSPITAL-PACS")
+    /// <param name="autoForward">
+    /// Load <see cref="AutoForwardScript"/>: each study that becomes stable goes to the modality <c>radai</c> by itself
+    /// (off by default: the tests that push studies through REST would otherwise send them twice).
+    /// </param>
+    public PrivateOrthanc(string aeTitle = "HOSPITAL-PACS", bool autoForward = false)
     {
         AeTitle = aeTitle;
+        AutoForward = autoForward;
         HttpPort = FreePort.Next();
         DicomPort = FreePort.Next();
         Client = new OrthancClient(new Uri($"http://127.0.0.1:{HttpPort.ToString(CultureInfo.InvariantCulture)}"));
@@ -26,6 +40,9 @@ public sealed class PrivateOrthanc : IAsyncDisposable
     }
 
     public string AeTitle { get; }
+
+    /// <summary>Whether the auto-forward script is loaded.</summary>
+    public bool AutoForward { get; }
 
     /// <summary>Its REST port (loopback).</summary>
     public int HttpPort { get; }
@@ -47,10 +64,11 @@ public sealed class PrivateOrthanc : IAsyncDisposable
 
     private string StorageFolder => Path.Combine(_folder.Path, "db");
 
-    private string ConfigurationFile => Path.Combine(_folder.Path, "orthanc.json");
+    /// <summary>The folder Orthanc reads its configuration from (every <c>.json</c> file in it, merged).</summary>
+    public string ConfigurationFolder => Path.Combine(_folder.Path, "configuration");
 
     /// <summary>
-    /// Declares a modality Orthanc can send to; kept in the configuration file, so that it survives a restart
+    /// Declares a modality Orthanc can send to; kept in its per-run configuration file, so that it survives a restart
     /// (takes effect at the next start; a running Orthanc also gets it through REST).
     /// </summary>
     public async Task AddModalityAsync(string id, string aeTitle, string host, int port)
@@ -76,26 +94,30 @@ public sealed class PrivateOrthanc : IAsyncDisposable
             await _process.DisposeAsync();
         }
 
-        await File.WriteAllTextAsync(ConfigurationFile, JsonSerializer.Serialize(new Dictionary<string, object>
+        // Orthanc merges the files of the folder and refuses a key set in two of them: the shared file holds the
+        // behaviour, this one only what differs per run.
+        Directory.CreateDirectory(ConfigurationFolder);
+        File.Copy(SharedConfigurationFile, Path.Combine(ConfigurationFolder, "orthanc.json"), overwrite: true);
+        var run = new Dictionary<string, object>
         {
             ["Name"] = AeTitle,
+            ["DicomAet"] = AeTitle,
             ["StorageDirectory"] = StorageFolder,
             ["IndexDirectory"] = StorageFolder,
-            ["HttpServerEnabled"] = true,
             ["HttpPort"] = HttpPort,
+            ["DicomPort"] = DicomPort,
             ["RemoteAccessAllowed"] = false,
             ["AuthenticationEnabled"] = false,
-            ["DicomServerEnabled"] = true,
-            ["DicomAet"] = AeTitle,
-            ["DicomPort"] = DicomPort,
-            ["DicomCheckCalledAet"] = false,
-            ["DicomAlwaysAllowEcho"] = true,
-            ["DicomAlwaysAllowStore"] = true,
-            ["StableAge"] = 2,
             ["DicomModalities"] = _modalities.ToDictionary(m => m.Key, m => new object[] { m.Value.AeTitle, m.Value.Host, m.Value.Port }),
-        }));
+        };
+        if (AutoForward)
+        {
+            run["LuaScripts"] = new[] { AutoForwardScript };
+        }
 
-        var process = ServiceProcess.StartProgram("Orthanc", _folder.Path, ConfigurationFile);
+        await File.WriteAllTextAsync(Path.Combine(ConfigurationFolder, "run.json"), JsonSerializer.Serialize(run));
+
+        var process = ServiceProcess.StartProgram("Orthanc", _folder.Path, ConfigurationFolder);
         _process = process;
         await Eventually.UntilAsync(async () =>
         {

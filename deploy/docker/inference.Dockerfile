@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# RadAI inference, CPU variant (health on 5082): build with the repository root as context, e.g.
+#   docker build -f deploy/docker/inference.Dockerfile -t radai/inference:cpu .
+# The service references Microsoft.ML.OnnxRuntime.Gpu.Linux only (never beside the CPU package: the CPU native
+# library would win and CUDA calls fail), which runs on CPU when CUDA is absent. This image drops the CUDA and
+# TensorRT execution providers (~500 MB) and turns Inference:UseCuda off; the CUDA variant is inference-cuda.Dockerfile.
+# Runs as the non-root user app (uid 1654) and keeps nothing on its root filesystem, which may be read-only.
+ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
+ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
+
+FROM ${SDK_IMAGE} AS build
+WORKDIR /src
+# global.json is left out: the SDK image pins the SDK.
+COPY .editorconfig Directory.Build.props Directory.Build.targets Directory.Packages.props ./
+COPY shared/ shared/
+COPY services/inference/ services/inference/
+# The default model packages, copied next to the service (Inference:PackagePaths, default "models").
+COPY models/ models/
+RUN dotnet restore services/inference/RadAI.Inference.Host/RadAI.Inference.Host.csproj -r linux-x64
+RUN dotnet publish services/inference/RadAI.Inference.Host/RadAI.Inference.Host.csproj --no-restore -c Release -r linux-x64 --self-contained false \
+      -p:ArtifactsPath=/tmp/artifacts -o /app \
+ && find /app -name 'libonnxruntime_providers_cuda.so' -delete \
+ && find /app -name 'libonnxruntime_providers_tensorrt.so' -delete
+
+FROM ${RUNTIME_IMAGE} AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# The shared stores (Storage:Root): a volume shared by the services.
+RUN mkdir -p /var/lib/radai && chown 1654:1654 /var/lib/radai
+VOLUME /var/lib/radai
+# Urls comes from appsettings.json (http://0.0.0.0:5082); the image's default HTTP port would only add a warning.
+ENV ASPNETCORE_HTTP_PORTS= \
+    DOTNET_EnableDiagnostics=0 \
+    Inference__UseCuda=false
+EXPOSE 5082
+USER 1654:1654
+# No curl in the image: bash asks /health/live over /dev/tcp.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/5082 && printf 'GET /health/live HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+ENTRYPOINT ["dotnet", "RadAI.Inference.Host.dll"]
