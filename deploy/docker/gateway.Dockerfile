@@ -5,6 +5,15 @@
 # (docker-compose.yml and k8s/ mount it so, with a tmpfs /tmp).
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
 ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+# The web dashboard (React + Vite): built here, so that the .NET SDK image needs no Node.js.
+FROM ${NODE_IMAGE} AS dashboard
+WORKDIR /src/gateway/dashboard
+COPY gateway/dashboard/package.json gateway/dashboard/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY gateway/dashboard/ ./
+RUN npm run build
 
 FROM ${SDK_IMAGE} AS build
 WORKDIR /src
@@ -14,7 +23,8 @@ COPY shared/ shared/
 COPY gateway/ gateway/
 RUN dotnet restore gateway/RadAI.Gateway.Host/RadAI.Gateway.Host.csproj -r linux-x64
 RUN dotnet publish gateway/RadAI.Gateway.Host/RadAI.Gateway.Host.csproj --no-restore -c Release -r linux-x64 --self-contained false \
-      -p:ArtifactsPath=/tmp/artifacts -o /app
+      -p:ArtifactsPath=/tmp/artifacts -p:RadAIDashboard=false -o /app
+COPY --from=dashboard /src/gateway/dashboard/dist/ /app/dashboard/
 
 FROM ${RUNTIME_IMAGE} AS runtime
 WORKDIR /app
