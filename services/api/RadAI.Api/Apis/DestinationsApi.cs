@@ -66,56 +66,29 @@ public static class DestinationsApi
         string aeTitle, DestinationRequest request, [FromServices] IRequestClient<UpsertDestination> client, IAuditLog audit, HttpContext context, CancellationToken cancellationToken)
     {
         var command = new UpsertDestination(aeTitle, request.Host ?? "", request.Port, request.Tls, request.Kinds ?? [], request.AllReports, request.Enabled ?? true, AuditActors.Of(context.User));
-        Response<DestinationChanged, DestinationRejected> response;
-        try
+        var answer = await new AdministeredChange("destination.upsert", aeTitle, command with { RequestedBy = null })
+            .RequestAsync<UpsertDestination, DestinationChanged, DestinationRejected>(client, command, ChangeTimeout, c => (c.Before, c.After), r => r.Code, audit, context, cancellationToken).ConfigureAwait(false);
+        return answer switch
         {
-            response = await client.GetResponse<DestinationChanged, DestinationRejected>(command, cancellationToken, ChangeTimeout).ConfigureAwait(false);
-        }
-        catch (RequestTimeoutException)
-        {
-            await audit.WriteAsync(context, "destination.upsert", aeTitle, AuditOutcome.Failure, new { reason = "no-answer", requested = command with { RequestedBy = null } }, cancellationToken).ConfigureAwait(false);
-            return NoAnswer();
-        }
-
-        if (response.Is(out Response<DestinationRejected>? rejected))
-        {
-            await audit.WriteAsync(context, "destination.upsert", aeTitle, AuditOutcome.Failure, new { reason = rejected.Message.Code, requested = command with { RequestedBy = null } }, cancellationToken).ConfigureAwait(false);
-            return Rejected(rejected.Message);
-        }
-
-        response.Is(out Response<DestinationChanged>? answer);
-        var changed = answer!.Message;
-        await audit.WriteAsync(context, "destination.upsert", aeTitle, AuditOutcome.Success, new { before = changed.Before, after = changed.After }, cancellationToken).ConfigureAwait(false);
-        return changed.Before is null
-            ? TypedResults.Created($"/api/destinations/{Uri.EscapeDataString(aeTitle)}", changed.After)
-            : TypedResults.Ok(changed.After);
+            { Changed: { Before: null } created } => TypedResults.Created($"/api/destinations/{Uri.EscapeDataString(aeTitle)}", created.After),
+            { Changed: { } replaced } => TypedResults.Ok(replaced.After),
+            { Rejected: { } rejected } => Rejected(rejected),
+            _ => NoAnswer(),
+        };
     }
 
     /// <summary>Disables a destination administered through the api (kept, with its delivery history); configured ones: 409.</summary>
     public static async Task<Results<Ok<DestinationInfo>, ProblemHttpResult>> DisableDestination(
         string aeTitle, [FromServices] IRequestClient<DisableDestination> client, IAuditLog audit, HttpContext context, CancellationToken cancellationToken)
     {
-        Response<DestinationChanged, DestinationRejected> response;
-        try
+        var answer = await new AdministeredChange("destination.disable", aeTitle)
+            .RequestAsync<DisableDestination, DestinationChanged, DestinationRejected>(client, new DisableDestination(aeTitle, AuditActors.Of(context.User)), ChangeTimeout, c => (c.Before, c.After), r => r.Code, audit, context, cancellationToken).ConfigureAwait(false);
+        return answer switch
         {
-            response = await client.GetResponse<DestinationChanged, DestinationRejected>(new DisableDestination(aeTitle, AuditActors.Of(context.User)), cancellationToken, ChangeTimeout).ConfigureAwait(false);
-        }
-        catch (RequestTimeoutException)
-        {
-            await audit.WriteAsync(context, "destination.disable", aeTitle, AuditOutcome.Failure, new { reason = "no-answer" }, cancellationToken).ConfigureAwait(false);
-            return NoAnswer();
-        }
-
-        if (response.Is(out Response<DestinationRejected>? rejected))
-        {
-            await audit.WriteAsync(context, "destination.disable", aeTitle, AuditOutcome.Failure, new { reason = rejected.Message.Code }, cancellationToken).ConfigureAwait(false);
-            return Rejected(rejected.Message);
-        }
-
-        response.Is(out Response<DestinationChanged>? answer);
-        var changed = answer!.Message;
-        await audit.WriteAsync(context, "destination.disable", aeTitle, AuditOutcome.Success, new { before = changed.Before, after = changed.After }, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(changed.After);
+            { Changed: { } changed } => TypedResults.Ok(changed.After),
+            { Rejected: { } rejected } => Rejected(rejected),
+            _ => NoAnswer(),
+        };
     }
 
     /// <summary>C-ECHO now; 200 with the DIMSE status, or with the reason when the destination did not answer.</summary>

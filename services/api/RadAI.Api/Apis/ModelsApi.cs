@@ -75,28 +75,14 @@ public static class ModelsApi
             return TypedResults.Problem(detail: "The body must be {\"enabled\": true} or {\"enabled\": false}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
         }
 
-        Response<ModelPackageChanged, ModelAdminRejected> response;
-        try
+        var answer = await new AdministeredChange("model.set-enabled", id, new { enabled })
+            .RequestAsync<SetModelPackageEnabled, ModelPackageChanged, ModelAdminRejected>(client, new SetModelPackageEnabled(id, enabled, AuditActors.Of(context.User)), Timeout, c => (c.Before, c.After), r => r.Code, audit, context, cancellationToken).ConfigureAwait(false);
+        return answer switch
         {
-            response = await client.GetResponse<ModelPackageChanged, ModelAdminRejected>(
-                new SetModelPackageEnabled(id, enabled, AuditActors.Of(context.User)), cancellationToken, Timeout).ConfigureAwait(false);
-        }
-        catch (RequestTimeoutException)
-        {
-            await audit.WriteAsync(context, "model.set-enabled", id, AuditOutcome.Failure, new { reason = "no-answer", enabled }, cancellationToken).ConfigureAwait(false);
-            return NoAnswer();
-        }
-
-        if (response.Is(out Response<ModelAdminRejected>? rejected))
-        {
-            await audit.WriteAsync(context, "model.set-enabled", id, AuditOutcome.Failure, new { reason = rejected.Message.Code, enabled }, cancellationToken).ConfigureAwait(false);
-            return Rejected(rejected.Message, "model package");
-        }
-
-        response.Is(out Response<ModelPackageChanged>? answer);
-        var changed = answer!.Message;
-        await audit.WriteAsync(context, "model.set-enabled", id, AuditOutcome.Success, new { before = changed.Before, after = changed.After }, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(changed.After);
+            { Changed: { } changed } => TypedResults.Ok(changed.After),
+            { Rejected: { } rejected } => Rejected(rejected, "model package"),
+            _ => NoAnswer(),
+        };
     }
 
     /// <summary>Every routing profile, configured or administered here.</summary>
@@ -119,29 +105,15 @@ public static class ModelsApi
         string name, RoutingProfileRequest request, [FromServices] IRequestClient<UpsertRoutingProfile> client, IAuditLog audit, HttpContext context, CancellationToken cancellationToken)
     {
         var command = new UpsertRoutingProfile(name, request.Packages ?? [], AuditActors.Of(context.User));
-        Response<RoutingProfileChanged, ModelAdminRejected> response;
-        try
+        var answer = await new AdministeredChange("routing-profile.upsert", name, command with { RequestedBy = null })
+            .RequestAsync<UpsertRoutingProfile, RoutingProfileChanged, ModelAdminRejected>(client, command, Timeout, c => (c.Before, c.After), r => r.Code, audit, context, cancellationToken).ConfigureAwait(false);
+        return answer switch
         {
-            response = await client.GetResponse<RoutingProfileChanged, ModelAdminRejected>(command, cancellationToken, Timeout).ConfigureAwait(false);
-        }
-        catch (RequestTimeoutException)
-        {
-            await audit.WriteAsync(context, "routing-profile.upsert", name, AuditOutcome.Failure, new { reason = "no-answer", requested = command with { RequestedBy = null } }, cancellationToken).ConfigureAwait(false);
-            return NoAnswer();
-        }
-
-        if (response.Is(out Response<ModelAdminRejected>? rejected))
-        {
-            await audit.WriteAsync(context, "routing-profile.upsert", name, AuditOutcome.Failure, new { reason = rejected.Message.Code, requested = command with { RequestedBy = null } }, cancellationToken).ConfigureAwait(false);
-            return Rejected(rejected.Message, "routing profile");
-        }
-
-        response.Is(out Response<RoutingProfileChanged>? answer);
-        var changed = answer!.Message;
-        await audit.WriteAsync(context, "routing-profile.upsert", name, AuditOutcome.Success, new { before = changed.Before, after = changed.After }, cancellationToken).ConfigureAwait(false);
-        return changed.Before is null
-            ? TypedResults.Created($"/api/routing-profiles/{Uri.EscapeDataString(name)}", changed.After)
-            : TypedResults.Ok(changed.After);
+            { Changed: { Before: null } created } => TypedResults.Created($"/api/routing-profiles/{Uri.EscapeDataString(name)}", created.After),
+            { Changed: { } replaced } => TypedResults.Ok(replaced.After),
+            { Rejected: { } rejected } => Rejected(rejected, "routing profile"),
+            _ => NoAnswer(),
+        };
     }
 
     private static ProblemHttpResult Rejected(ModelAdminRejected rejected, string what) => rejected.Code switch

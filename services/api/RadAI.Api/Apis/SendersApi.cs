@@ -63,56 +63,29 @@ public static class SendersApi
         string aeTitle, SenderRequest request, [FromServices] IRequestClient<UpsertSender> client, IAuditLog audit, HttpContext context, CancellationToken cancellationToken)
     {
         var command = new UpsertSender(aeTitle, request.Host, request.Allowed ?? true, request.RoutingProfile, request.StableTimeout, request.Enabled ?? true, AuditActors.Of(context.User));
-        Response<SenderChanged, SenderRejected> response;
-        try
+        var answer = await new AdministeredChange("sender.upsert", aeTitle, command with { RequestedBy = null })
+            .RequestAsync<UpsertSender, SenderChanged, SenderRejected>(client, command, Timeout, c => (c.Before, c.After), r => r.Code, audit, context, cancellationToken).ConfigureAwait(false);
+        return answer switch
         {
-            response = await client.GetResponse<SenderChanged, SenderRejected>(command, cancellationToken, Timeout).ConfigureAwait(false);
-        }
-        catch (RequestTimeoutException)
-        {
-            await audit.WriteAsync(context, "sender.upsert", aeTitle, AuditOutcome.Failure, new { reason = "no-answer", requested = command with { RequestedBy = null } }, cancellationToken).ConfigureAwait(false);
-            return NoAnswer();
-        }
-
-        if (response.Is(out Response<SenderRejected>? rejected))
-        {
-            await audit.WriteAsync(context, "sender.upsert", aeTitle, AuditOutcome.Failure, new { reason = rejected.Message.Code, requested = command with { RequestedBy = null } }, cancellationToken).ConfigureAwait(false);
-            return Rejected(rejected.Message);
-        }
-
-        response.Is(out Response<SenderChanged>? answer);
-        var changed = answer!.Message;
-        await audit.WriteAsync(context, "sender.upsert", aeTitle, AuditOutcome.Success, new { before = changed.Before, after = changed.After }, cancellationToken).ConfigureAwait(false);
-        return changed.Before is null
-            ? TypedResults.Created($"/api/senders/{Uri.EscapeDataString(aeTitle)}", changed.After)
-            : TypedResults.Ok(changed.After);
+            { Changed: { Before: null } created } => TypedResults.Created($"/api/senders/{Uri.EscapeDataString(aeTitle)}", created.After),
+            { Changed: { } replaced } => TypedResults.Ok(replaced.After),
+            { Rejected: { } rejected } => Rejected(rejected),
+            _ => NoAnswer(),
+        };
     }
 
     /// <summary>Disables a sender administered through the api (kept; its C-STOREs are refused); configured ones: 409.</summary>
     public static async Task<Results<Ok<SenderInfo>, ProblemHttpResult>> DisableSender(
         string aeTitle, [FromServices] IRequestClient<DisableSender> client, IAuditLog audit, HttpContext context, CancellationToken cancellationToken)
     {
-        Response<SenderChanged, SenderRejected> response;
-        try
+        var answer = await new AdministeredChange("sender.disable", aeTitle)
+            .RequestAsync<DisableSender, SenderChanged, SenderRejected>(client, new DisableSender(aeTitle, AuditActors.Of(context.User)), Timeout, c => (c.Before, c.After), r => r.Code, audit, context, cancellationToken).ConfigureAwait(false);
+        return answer switch
         {
-            response = await client.GetResponse<SenderChanged, SenderRejected>(new DisableSender(aeTitle, AuditActors.Of(context.User)), cancellationToken, Timeout).ConfigureAwait(false);
-        }
-        catch (RequestTimeoutException)
-        {
-            await audit.WriteAsync(context, "sender.disable", aeTitle, AuditOutcome.Failure, new { reason = "no-answer" }, cancellationToken).ConfigureAwait(false);
-            return NoAnswer();
-        }
-
-        if (response.Is(out Response<SenderRejected>? rejected))
-        {
-            await audit.WriteAsync(context, "sender.disable", aeTitle, AuditOutcome.Failure, new { reason = rejected.Message.Code }, cancellationToken).ConfigureAwait(false);
-            return Rejected(rejected.Message);
-        }
-
-        response.Is(out Response<SenderChanged>? answer);
-        var changed = answer!.Message;
-        await audit.WriteAsync(context, "sender.disable", aeTitle, AuditOutcome.Success, new { before = changed.Before, after = changed.After }, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(changed.After);
+            { Changed: { } changed } => TypedResults.Ok(changed.After),
+            { Rejected: { } rejected } => Rejected(rejected),
+            _ => NoAnswer(),
+        };
     }
 
     private static ProblemHttpResult Rejected(SenderRejected rejected) => rejected.Code switch
