@@ -349,7 +349,7 @@ public sealed partial class GatewaySecurityTests : IAsyncLifetime, IDisposable
         var process = ServiceProcess.Start("RadAI.Standalone", new Dictionary<string, string?>
         {
             ["Api__Security__InitialAdminPasswordFile"] = passwordFile,
-        }, "--http-port", "0", "--data", Path.Combine(data.Path, "data"));
+        }, "--dicom-port", "0", "--http-port", "0", "--data", Path.Combine(data.Path, "data"));
         await using var _ = process;
         var line = await process.WaitForLineAsync(l => StandaloneListening().IsMatch(l), TimeSpan.FromSeconds(90), "the line saying where it listens");
         using var http = new HttpClient { BaseAddress = new Uri(StandaloneListening().Match(line).Groups["url"].Value) };
@@ -381,7 +381,7 @@ public sealed partial class GatewaySecurityTests : IAsyncLifetime, IDisposable
         var process = ServiceProcess.Start("RadAI.Standalone", new Dictionary<string, string?>
         {
             ["Api__Security__InitialAdminPasswordFile"] = ApiAccess.WriteAdminPasswordFile(Path.Combine(data.Path, "secrets")),
-        }, "--http-port", "0", "--https-port", "0", "--tls-cert", TestPki.Instance.Pem("server.crt"), "--tls-key", TestPki.Instance.Pem("server.key"),
+        }, "--dicom-port", "0", "--http-port", "0", "--https-port", "0", "--tls-cert", TestPki.Instance.Pem("server.crt"), "--tls-key", TestPki.Instance.Pem("server.key"),
             "--data", Path.Combine(data.Path, "data"));
         await using var _ = process;
         var httpsLine = await process.WaitForLineAsync(l => StandaloneListeningHttps().IsMatch(l), TimeSpan.FromSeconds(90), "the line saying where HTTPS listens");
@@ -409,7 +409,7 @@ public sealed partial class GatewaySecurityTests : IAsyncLifetime, IDisposable
     public async Task Standalone_refuses_an_https_port_without_a_certificate_and_says_which_options()
     {
         using var data = new TemporaryDirectory("radai-standalone-nocert");
-        var process = ServiceProcess.Start("RadAI.Standalone", new Dictionary<string, string?>(), "--http-port", "0", "--https-port", "0", "--data", data.Path);
+        var process = ServiceProcess.Start("RadAI.Standalone", new Dictionary<string, string?>(), "--dicom-port", "0", "--http-port", "0", "--https-port", "0", "--data", data.Path);
         await using var _ = process;
         await Eventually.UntilAsync(() => Task.FromResult(process.HasExited), TimeSpan.FromSeconds(60), "the standalone host to stop at start");
         Assert.NotEqual(0, process.ExitCode);

@@ -17,7 +17,7 @@ public sealed partial class StandaloneTests
     {
         using var data = new TemporaryDirectory("radai-standalone");
         // No Database or Messaging setting at all: the embedded defaults must do.
-        var process = ServiceProcess.Start("RadAI.Standalone", new Dictionary<string, string?>(), "--http-port", "0", "--data", data.Path);
+        var process = ServiceProcess.Start("RadAI.Standalone", new Dictionary<string, string?>(), "--dicom-port", "0", "--http-port", "0", "--data", data.Path);
         await using var _ = process;
 
         var line = await process.WaitForLineAsync(l => Listening().IsMatch(l), TimeSpan.FromSeconds(60), "the line saying where it listens");
@@ -90,7 +90,7 @@ public sealed partial class StandaloneTests
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
-        }, "--http-port", "0", "--data", data.Path);
+        }, "--dicom-port", "0", "--http-port", "0", "--data", data.Path);
         await using var _ = process;
         var line = await process.WaitForLineAsync(l => Listening().IsMatch(l), TimeSpan.FromSeconds(60), "the line saying where it listens");
         using var http = new HttpClient { BaseAddress = new Uri(Listening().Match(line).Groups["url"].Value) };
