@@ -21,8 +21,8 @@ WORKDIR /src
 COPY .editorconfig Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY shared/ shared/
 COPY gateway/ gateway/
-RUN dotnet restore gateway/RadAI.Gateway.Host/RadAI.Gateway.Host.csproj -r linux-x64
-RUN dotnet publish gateway/RadAI.Gateway.Host/RadAI.Gateway.Host.csproj --no-restore -c Release -r linux-x64 --self-contained false \
+RUN dotnet restore gateway/RadAI.Gateway.Host/RadAI.Gateway.Host.csproj -r linux-x64 -p:PublishReadyToRun=true
+RUN dotnet publish gateway/RadAI.Gateway.Host/RadAI.Gateway.Host.csproj --no-restore -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
       -p:ArtifactsPath=/tmp/artifacts -p:RadAIDashboard=false -o /app
 COPY --from=dashboard /src/gateway/dashboard/dist/ /app/dashboard/
 

@@ -20,8 +20,8 @@ COPY shared/ shared/
 COPY services/inference/ services/inference/
 # The default model packages, copied next to the service (Inference:PackagePaths, default "models").
 COPY models/ models/
-RUN dotnet restore services/inference/RadAI.Inference.Host/RadAI.Inference.Host.csproj -r linux-x64
-RUN dotnet publish services/inference/RadAI.Inference.Host/RadAI.Inference.Host.csproj --no-restore -c Release -r linux-x64 --self-contained false \
+RUN dotnet restore services/inference/RadAI.Inference.Host/RadAI.Inference.Host.csproj -r linux-x64 -p:PublishReadyToRun=true
+RUN dotnet publish services/inference/RadAI.Inference.Host/RadAI.Inference.Host.csproj --no-restore -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
       -p:ArtifactsPath=/tmp/artifacts -o /app
 
 FROM ${CUDA_IMAGE} AS runtime

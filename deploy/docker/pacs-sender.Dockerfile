@@ -12,8 +12,8 @@ WORKDIR /src
 COPY .editorconfig Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY shared/ shared/
 COPY services/pacs-sender/ services/pacs-sender/
-RUN dotnet restore services/pacs-sender/RadAI.PacsSender.Host/RadAI.PacsSender.Host.csproj -r linux-x64
-RUN dotnet publish services/pacs-sender/RadAI.PacsSender.Host/RadAI.PacsSender.Host.csproj --no-restore -c Release -r linux-x64 --self-contained false \
+RUN dotnet restore services/pacs-sender/RadAI.PacsSender.Host/RadAI.PacsSender.Host.csproj -r linux-x64 -p:PublishReadyToRun=true
+RUN dotnet publish services/pacs-sender/RadAI.PacsSender.Host/RadAI.PacsSender.Host.csproj --no-restore -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
       -p:ArtifactsPath=/tmp/artifacts -o /app
 
 FROM ${RUNTIME_IMAGE} AS runtime

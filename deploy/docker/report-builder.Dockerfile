@@ -12,8 +12,8 @@ WORKDIR /src
 COPY .editorconfig Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY shared/ shared/
 COPY services/report-builder/ services/report-builder/
-RUN dotnet restore services/report-builder/RadAI.ReportBuilder.Host/RadAI.ReportBuilder.Host.csproj -r linux-x64
-RUN dotnet publish services/report-builder/RadAI.ReportBuilder.Host/RadAI.ReportBuilder.Host.csproj --no-restore -c Release -r linux-x64 --self-contained false \
+RUN dotnet restore services/report-builder/RadAI.ReportBuilder.Host/RadAI.ReportBuilder.Host.csproj -r linux-x64 -p:PublishReadyToRun=true
+RUN dotnet publish services/report-builder/RadAI.ReportBuilder.Host/RadAI.ReportBuilder.Host.csproj --no-restore -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
       -p:ArtifactsPath=/tmp/artifacts -o /app
 
 FROM ${RUNTIME_IMAGE} AS runtime

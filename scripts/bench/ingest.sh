@@ -24,8 +24,8 @@
 #   RADAI_BENCH_DATA: folder of the generated study and of the receivers' data (default /tmp: a disk, fsync means
 #                  something there); the disk limit is measured on the same file system.
 #
-#   1. builds radai, deploy/standalone/RadAI.Standalone and services/dicom-ingest/RadAI.DicomIngest.Host in Release
-#      (artifacts: $RADAI_BENCH_ARTIFACTS, default <repo>/artifacts),
+#   1. publishes radai, deploy/standalone/RadAI.Standalone and services/dicom-ingest/RadAI.DicomIngest.Host in Release,
+#      ReadyToRun, as the container images ship them (artifacts: $RADAI_BENCH_ARTIFACTS, default <repo>/artifacts),
 #   2. generates the study once with `radai synth-ct --slices 1000 --seed 3` (reused when complete),
 #   3. rows, each a FRESH receiver with an empty data folder, sent a 5-instance study of its own first (untimed: the
 #      timed study meets warm code), then the study over one association:
@@ -122,16 +122,20 @@ cleanup() {
 trap cleanup EXIT
 [ -n "${RADAI_BENCH_KEEP:-}" ] && log "measurements kept in $WORK (scripts/bench/ingest_report.py $WORK [docs/benchmarks.md] rebuilds the section)"
 
-# ---------------------------------------------------------------- build (Release)
-log "building radai, RadAI.Standalone and RadAI.DicomIngest.Host (Release) into $ARTIFACTS"
+# ---------------------------------------------------------------- build (Release, published as shipped)
+# The receivers and radai run as the container images ship them (deploy/docker/*.Dockerfile): published ReadyToRun
+# (precompiled), so the timed study does not measure the JIT compiling the first methods of a fresh process.
+log "publishing radai, RadAI.Standalone and RadAI.DicomIngest.Host (Release, ReadyToRun) into $ARTIFACTS/publish"
 for project in tools/RadAI.Cli deploy/standalone/RadAI.Standalone services/dicom-ingest/RadAI.DicomIngest.Host; do
-  if ! dotnet build "$ROOT/$project" -c Release -nologo -v q "-p:ArtifactsPath=$ARTIFACTS" > "$WORK/build.log" 2>&1; then
+  if ! dotnet publish "$ROOT/$project" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+      -p:RadAIDashboard=false -nologo -v q "-p:ArtifactsPath=$ARTIFACTS" -o "$ARTIFACTS/publish/bench-$(basename "$project")" \
+      > "$WORK/build.log" 2>&1; then
     cat "$WORK/build.log" >&2; exit 1
   fi
 done
-RADAI=$ARTIFACTS/bin/RadAI.Cli/release/radai
-STANDALONE=$ARTIFACTS/bin/RadAI.Standalone/release/RadAI.Standalone
-INGEST_HOST=$ARTIFACTS/bin/RadAI.DicomIngest.Host/release/RadAI.DicomIngest.Host
+RADAI=$ARTIFACTS/publish/bench-RadAI.Cli/radai
+STANDALONE=$ARTIFACTS/publish/bench-RadAI.Standalone/RadAI.Standalone
+INGEST_HOST=$ARTIFACTS/publish/bench-RadAI.DicomIngest.Host/RadAI.DicomIngest.Host
 
 # ---------------------------------------------------------------- the study
 STUDY=$DATA/radai-bench-ct-${INSTANCES}x512x512-seed$SEED
