@@ -54,9 +54,16 @@ public sealed record DicomServerOptions
         DicomUids.EncapsulatedUncompressedExplicitVRLittleEndian,
     ];
 
-    /// <summary>Every transfer syntax of the registry that carries pixel data (what <c>storescp +xa</c> accepts), uncompressed first.</summary>
+    /// <summary>
+    /// Every transfer syntax of the registry that carries pixel data and is not retired (what <c>storescp +xa</c> accepts):
+    /// <see cref="DecodableTransferSyntaxes"/> first, then the others by UID (component by component), so that the choice
+    /// among several of them proposed in one context does not depend on the order of a dictionary.
+    /// </summary>
     public static IReadOnlyList<string> AllTransferSyntaxes { get; } =
-        [.. DecodableTransferSyntaxes, .. DicomTransferSyntax.All.Where(t => !t.IsRetired && t.HasPixelData && !DecodableTransferSyntaxes.Contains(t.Uid)).Select(t => t.Uid)];
+        [.. DecodableTransferSyntaxes, .. DicomTransferSyntax.All
+            .Where(t => !t.IsRetired && t.HasPixelData && !DecodableTransferSyntaxes.Contains(t.Uid))
+            .Select(t => t.Uid)
+            .Order(UidOrder.Instance)];
 
     /// <summary>Verification and every storage SOP class of the UID registry.</summary>
     public static IReadOnlySet<string> VerificationAndStorage { get; } = new HashSet<string>(
@@ -66,4 +73,26 @@ public sealed record DicomServerOptions
     internal IReadOnlyList<string> EffectiveTransferSyntaxes => TransferSyntaxes ?? DecodableTransferSyntaxes;
 
     internal IReadOnlySet<string> EffectiveSopClasses => SopClasses ?? VerificationAndStorage;
+}
+
+/// <summary>UIDs in numeric order, component by component (1.2.10 after 1.2.9).</summary>
+internal sealed class UidOrder : IComparer<string>
+{
+    public static UidOrder Instance { get; } = new();
+
+    public int Compare(string? x, string? y)
+    {
+        var left = (x ?? "").Split('.');
+        var right = (y ?? "").Split('.');
+        for (var i = 0; i < Math.Min(left.Length, right.Length); i++)
+        {
+            var byNumber = left[i].Length != right[i].Length ? left[i].Length.CompareTo(right[i].Length) : string.CompareOrdinal(left[i], right[i]);
+            if (byNumber != 0)
+            {
+                return byNumber;
+            }
+        }
+
+        return left.Length.CompareTo(right.Length);
+    }
 }

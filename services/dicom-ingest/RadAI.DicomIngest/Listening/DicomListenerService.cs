@@ -22,14 +22,19 @@ public sealed partial class DicomListenerService(
     private DicomServer? _server;
 
     /// <summary>
-    /// Verification and every storage SOP class of the UID registry, "For Presentation" and "For Processing"
-    /// ones included (DX, mammography, intra-oral, breast projection, IVOCT), which
-    /// <see cref="DicomServerOptions.VerificationAndStorage"/> leaves out (it keeps keywords ending in "Storage").
+    /// Verification and every storage SOP class of the UID registry, retired ones included, and "For Presentation" and
+    /// "For Processing" ones (DX, mammography, intra-oral, breast projection, IVOCT, DICOS), which
+    /// <see cref="DicomServerOptions.VerificationAndStorage"/> leaves out (it keeps keywords ending in "Storage"). Not the
+    /// Storage Commitment classes (a service, not an object to store) nor Media Storage Directory Storage (the DICOMDIR of
+    /// a medium, PS3.4 Annex F, never sent over the network). The conformance statement's annex lists this set
+    /// (docs/dicom-conformance-statement.md, checked by the ingest tests).
     /// </summary>
     public static IReadOnlySet<string> StorageSopClasses { get; } = new HashSet<string>(
         DicomUids.All
             .Where(u => u.IsSopClass && (u.Uid == DicomUids.Verification
-                || (u.Keyword.Contains("Storage", StringComparison.Ordinal) && !u.Keyword.StartsWith("StorageCommitment", StringComparison.Ordinal))))
+                || (u.Keyword.Contains("Storage", StringComparison.Ordinal)
+                    && !u.Keyword.StartsWith("StorageCommitment", StringComparison.Ordinal)
+                    && u.Uid != DicomUids.MediaStorageDirectoryStorage)))
             .Select(u => u.Uid),
         StringComparer.Ordinal);
 
