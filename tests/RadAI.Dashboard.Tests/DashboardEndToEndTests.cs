@@ -12,8 +12,11 @@ namespace RadAI.Dashboard.Tests;
 /// The dashboard served by the standalone host's gateway, driven in Debian's Chromium by <c>gateway/dashboard/e2e/run.mjs</c>
 /// (playwright-core): sign-in, a study sent with <c>radai send</c> followed live to "delivered", its page (timeline,
 /// findings, overlay on the real pixels, PDF, SR), the same page for a viewer (no patient identity, no action), and an
-/// administrator who adds a destination and runs its C-ECHO test and verifies the audit chain. Screenshots of each page
-/// are left in <c>dashboard-e2e/</c> beside the test assembly (artifacts, not committed).
+/// administrator who adds a destination and runs its C-ECHO test and verifies the audit chain, then administers senders,
+/// model packages, routing profiles and users against the real api (<c>e2e/admin.mjs</c>: each change read back from the
+/// api; configured items read-only; a user created as viewer signs in and is refused every administration). Screenshots
+/// of each page at 1280×800 (none wider than the window) and 2560×1440 are left in <c>dashboard-e2e/</c> beside the test
+/// assembly (artifacts, not committed).
 /// </summary>
 public sealed partial class DashboardEndToEndTests(DashboardNode node, ITestOutputHelper output) : IClassFixture<DashboardNode>
 {
@@ -120,7 +123,22 @@ public sealed partial class DashboardEndToEndTests(DashboardNode node, ITestOutp
         Assert.True(root.GetProperty("overlay").GetProperty("contour").GetInt32() > 0);
         Assert.Equal("%PDF-", root.GetProperty("pdf").GetProperty("head").GetString());
         var screenshots = root.GetProperty("screenshots").EnumerateArray().Select(s => s.GetString()!).ToList();
-        Assert.True(screenshots.Count >= 12, $"{screenshots.Count} screenshots");
+        // Every page at 1280×800 and 2560×1440 (p-*), besides the steps' own.
+        Assert.True(screenshots.Count >= 30, $"{screenshots.Count} screenshots");
+        foreach (var page in new[] { "jobs", "job", "statistics", "destinations", "senders", "models", "users", "audit" })
+        {
+            Assert.Contains(screenshots, s => s.EndsWith($"p-{page}-1280x800.png", StringComparison.Ordinal));
+            Assert.Contains(screenshots, s => s.EndsWith($"p-{page}-2560x1440.png", StringComparison.Ordinal));
+        }
+
+        // The administration read back from the api: the configured package and profile shown read-only, a package
+        // disabled and enabled again, the account created by the administrator refused everything administrative.
+        var statuses = root.GetProperty("modelStatuses");
+        Assert.Equal("RESEARCH", statuses.GetProperty(DashboardNode.ConfiguredDisabledPackage).GetString());
+        Assert.Contains(root.GetProperty("profiles").EnumerateArray(), p => p.GetProperty("name").GetString() == DashboardNode.ConfiguredProfile
+            && p.GetProperty("source").GetString() == "config" && p.GetProperty("disabled").GetBoolean());
+        Assert.NotEqual(DashboardNode.ConfiguredDisabledPackage, root.GetProperty("modelToggled").GetString());
+        Assert.All(root.GetProperty("newViewerRefused").EnumerateObject(), p => Assert.Equal(403, p.Value.GetInt32()));
         Assert.All(screenshots, s => Assert.True(new FileInfo(s).Length > 5000, $"{s} is empty"));
 
         // The host never logged the synthetic patient.

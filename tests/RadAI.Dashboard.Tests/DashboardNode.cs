@@ -17,6 +17,12 @@ public sealed class DashboardNode : IAsyncLifetime, IDisposable
     public const string ViewerName = "secretariat";
     public const string UserPassword = "dashboard test password, long enough";
 
+    /// <summary>A package the test's CT study does not use, disabled by the configuration (read-only in the dashboard).</summary>
+    public const string ConfiguredDisabledPackage = "radai.mg.density";
+
+    /// <summary>A routing profile of the configuration (read-only in the dashboard).</summary>
+    public const string ConfiguredProfile = "mammography";
+
     private readonly TemporaryDirectory _work = new("radai-dashboard");
     private StandaloneHost? _host;
     private Storescp? _pacs;
@@ -36,7 +42,13 @@ public sealed class DashboardNode : IAsyncLifetime, IDisposable
     {
         var written = SyntheticCtStudy.WriteAsync(Path.Combine(_work.Path, "study"));
         _pacs = await Storescp.StartAsync(Path.Combine(_work.Path, "pacs"), FreePort.Next());
-        _host = await StandaloneHost.StartAsync(DataFolder, "--pacs", $"{Storescp.AeTitle}@127.0.0.1:{_pacs.Port}");
+        // A package disabled and a routing profile set by the configuration: the administration pages show them read-only.
+        _host = await StandaloneHost.StartAsync(
+            DataFolder,
+            "--pacs",
+            $"{Storescp.AeTitle}@127.0.0.1:{_pacs.Port}",
+            $"--Inference:DisabledPackages:0={ConfiguredDisabledPackage}",
+            $"--Inference:Profiles:{ConfiguredProfile}:Packages:0={ConfiguredDisabledPackage}");
         _study = await written;
 
         using var admin = new HttpClient { BaseAddress = _host.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };

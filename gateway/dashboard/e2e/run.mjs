@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { everyPage, models, senders, users } from './admin.mjs';
 
 const config = JSON.parse(await readFile(process.argv[2], 'utf8'));
 const LONG = 5 * 60_000;
@@ -73,6 +74,10 @@ try {
   check((await page.locator('html').getAttribute('lang')) === 'fr', 'the page is French by default');
   check((await page.locator('h1').innerText()).includes('Connexion'), 'the login title is French');
   await shot(page, '01-login');
+  check(await page.evaluate(() => document.scrollingElement.scrollWidth <= window.innerWidth), 'the login page overflows at 1280×800');
+  await page.setViewportSize({ width: 2560, height: 1440 });
+  await shot(page, 'p-login-2560x1440');
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   step('a wrong password is refused');
   await page.locator('input[name=username]').fill(config.users.radiologist.username);
@@ -110,6 +115,27 @@ try {
   await shot(page, '04-jobs-empty-search');
   await page.locator('input.search').fill('');
   await page.locator('select[name=status]').selectOption('delivered');
+  await row.waitFor();
+
+  step('day filters typed in the dashboard language (jj/mm/aaaa), not the browser locale');
+  const from = page.locator('input[name=from]');
+  check((await from.getAttribute('placeholder')) === 'jj/mm/aaaa', 'the day is asked as jj/mm/aaaa');
+  await from.fill('31/02/2026');
+  await from.blur();
+  await page.locator('label.date-input.invalid .field-error').waitFor();
+  const received = await page.evaluate(async (id) => {
+    const session = JSON.parse(sessionStorage.getItem('radai.session'));
+    return (await (await fetch(`/api/jobs/${id}`, { headers: { Authorization: `Bearer ${session.accessToken}` } })).json()).job.createdAt;
+  }, await row.getAttribute('data-job-id'));
+  const frenchDay = (iso) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+  const dayAfter = new Date(`${received.slice(0, 10)}T00:00:00Z`);
+  dayAfter.setUTCDate(dayAfter.getUTCDate() + 1);
+  await from.fill(frenchDay(dayAfter.toISOString()));
+  await page.locator('.state-empty').waitFor();
+  await from.fill(frenchDay(received));
+  await row.waitFor();
+  check((await page.locator('label.date-input.invalid').count()) === 0, 'a French day is accepted');
+  await from.fill('');
   await row.waitFor();
 
   step('job detail: timeline, routing, findings, overlay, PDF, SR');
@@ -247,6 +273,11 @@ try {
   await destination.locator('[data-action=echo]').click();
   await destination.locator('[data-testid=last-echo][data-status="0"]').waitFor({ timeout: 4 * 60_000 });
   await shot(page, '10-destinations');
+  const configured = page.locator('[data-testid=destinations] tr[data-source=config]');
+  check((await configured.count()) >= 1, 'the configured destination (--pacs) is listed');
+  for (const r of await configured.all()) {
+    check((await r.locator('.read-only').count()) === 1 && (await r.locator('[data-action=disable]').count()) === 0, `configured destination ${await r.getAttribute('data-ae')} is read-only`);
+  }
   await page.locator('nav a[href="/audit"]').click();
   await page.locator('[data-testid=audit] tbody tr').first().waitFor();
   await page.locator('[data-action=verify]').click();
@@ -254,18 +285,23 @@ try {
   const actions = await page.$$eval('[data-testid=audit] tbody tr td:nth-child(4)', (c) => c.map((e) => e.textContent));
   check(actions.includes('destination.echo') && actions.includes('image.view') && actions.includes('patient.view'), `the audit log has the echo, image and patient reads (${actions.slice(0, 30).join(', ')})`);
   await shot(page, '11-audit');
-  await page.locator('nav a[href="/admin/users"]').click();
+
+  // Administration against the real api (e2e/admin.mjs): senders, models and routing profiles, users.
+  const admin = {
+    check, step, shot, signIn, browser, result, base: config.baseUrl.replace(/\/$/, ''),
+    sender: { aeTitle: 'DASHSEND', host: '127.0.0.1' },
+    newUser: { username: 'e2e.viewer', password: 'created by the dashboard e2e, long enough' },
+  };
+  const adminStarted = Date.now();
+  await senders(page, admin);
+  await models(page, admin);
+  await users(page, admin);
+  result.seconds = { administration: (Date.now() - adminStarted) / 1000 };
   await page.locator(`[data-testid=users] tr[data-user="${config.users.viewer.username}"]`).waitFor();
-  await shot(page, '12-users');
   await page.locator('nav a[href="/jobs"]').click();
   await page.locator(`tr[data-job-id="${result.rerunJobId}"]`).waitFor({ timeout: 30_000 });
 
-  step('reading-room screen');
-  await page.setViewportSize({ width: 2560, height: 1440 });
-  await shot(page, '13-jobs-2560x1440', false);
-  await page.goto(`${config.baseUrl.replace(/\/$/, '')}/jobs/${jobId}`);
-  await page.locator('[data-testid=timeline]').waitFor();
-  await shot(page, '14-job-2560x1440', false);
+  await everyPage(page, admin, jobId);
 
   check(foreign.length === 0, `requests outside the node: ${foreign.join(', ')}`);
   result.consoleErrors = consoleErrors;

@@ -1,6 +1,9 @@
 import type { ApiClient } from './client';
 import type { ModelPackage, RoutingProfile, Sender } from './types';
 
+/** The body of PUT /api/senders/{ae} (what the api reads; source and updatedAt are its own). */
+export type SenderChange = Pick<Sender, 'aeTitle' | 'host' | 'allowed' | 'routingProfile' | 'stableTimeout' | 'enabled'>;
+
 /**
  * The administration endpoints of dicom-ingest's senders and inference's model packages and routing profiles, as the
  * api exposes them (GET /api/senders, PUT/DELETE /api/senders/{ae}; GET /api/models, PUT /api/models/{id}/enabled;
@@ -8,9 +11,9 @@ import type { ModelPackage, RoutingProfile, Sender } from './types';
  */
 export const adminApi = {
   senders: (api: ApiClient) => api.json<Sender[]>('/api/senders'),
-  putSender: (api: ApiClient, sender: Omit<Sender, 'source'>) => {
-    const { aeTitle, ...body } = sender;
-    return api.post<Sender>(`/api/senders/${encodeURIComponent(aeTitle)}`, body, 'PUT');
+  putSender: (api: ApiClient, sender: SenderChange) => {
+    const { aeTitle, host, allowed, routingProfile, stableTimeout, enabled } = sender;
+    return api.post<Sender>(`/api/senders/${encodeURIComponent(aeTitle)}`, { host, allowed, routingProfile, stableTimeout, enabled }, 'PUT');
   },
   deleteSender: (api: ApiClient, aeTitle: string) => api.json<void>(`/api/senders/${encodeURIComponent(aeTitle)}`, { method: 'DELETE' }),
   models: (api: ApiClient) => api.json<ModelPackage[]>('/api/models'),

@@ -45,22 +45,33 @@ export const browserSessionStore: SessionStore = {
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
-/** Reads a problem document from a failed answer (RFC 9457); any other body gives the status text. */
+/**
+ * Reads a problem document from a failed answer (RFC 9457: title, detail, and a validation problem's `errors`, field
+ * by field); any other body (a proxy's 503 page) gives the status text.
+ */
 export async function problemOf(response: Response): Promise<ApiError> {
   let title = response.statusText || `HTTP ${response.status}`;
   let detail: string | null = null;
   try {
     const type = response.headers.get('content-type') ?? '';
     if (type.includes('json')) {
-      const body = (await response.json()) as { title?: string; detail?: string };
-      title = body.title ?? title;
-      detail = body.detail ?? null;
+      const body = (await response.json()) as { title?: unknown; detail?: unknown; errors?: unknown };
+      if (typeof body.title === 'string' && body.title) title = body.title;
+      if (typeof body.detail === 'string' && body.detail) detail = body.detail;
+      if (body.errors && typeof body.errors === 'object') {
+        const fields = Object.entries(body.errors as Record<string, unknown>)
+          .map(([field, messages]) => `${field}: ${Array.isArray(messages) ? messages.join(' ') : String(messages)}`);
+        if (fields.length) detail = [detail, ...fields].filter(Boolean).join(' — ');
+      }
     }
   } catch {
     // The status is enough.
   }
   return new ApiError(response.status, title, detail);
 }
+
+/** The status of an ApiError for a request that got no answer at all (node unreachable, connection cut). */
+export const NO_ANSWER = 0;
 
 const KNOWN_ROLES: readonly Role[] = ['admin', 'radiologist', 'viewer'];
 
@@ -97,7 +108,7 @@ export class ApiClient {
   }
 
   async login(userName: string, password: string): Promise<Session> {
-    const response = await this.fetchImpl('/api/auth/login', {
+    const response = await this.fetchOrNoAnswer('/api/auth/login', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify({ username: userName, password }),
@@ -137,11 +148,11 @@ export class ApiClient {
   /** A fetch with the caller's token; refreshes once on 401. Throws ApiError on a non-2xx answer. */
   async send(path: string, init: RequestInit = {}): Promise<Response> {
     let session = await this.freshSession();
-    let response = await this.fetchImpl(path, this.withToken(init, session));
+    let response = await this.fetchOrNoAnswer(path, this.withToken(init, session));
     if (response.status === 401 && session) {
       session = await this.refresh(session);
       if (!session) throw new ApiError(401, 'Session expired', null);
-      response = await this.fetchImpl(path, this.withToken(init, session));
+      response = await this.fetchOrNoAnswer(path, this.withToken(init, session));
     }
     if (!response.ok) throw await problemOf(response);
     return response;
@@ -166,6 +177,16 @@ export class ApiClient {
     const session = this.session;
     if (session && session.accessExpiresAt - this.now() < 30_000) return this.refresh(session);
     return session;
+  }
+
+  /** A request that got no answer (network error) is an ApiError with status {@link NO_ANSWER}; an abort stays one. */
+  private async fetchOrNoAnswer(path: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.fetchImpl(path, init);
+    } catch (error) {
+      if (error instanceof DOMException && error.name === 'AbortError') throw error;
+      throw new ApiError(NO_ANSWER, 'No answer', error instanceof Error ? error.message : String(error));
+    }
   }
 
   private withToken(init: RequestInit, session: Session | null): RequestInit {

@@ -98,11 +98,14 @@ export interface Destination {
 }
 export interface EchoResult { aeTitle: string; at: string; status: number | null; error: string | null }
 
-export interface Sender { aeTitle: string; host?: string | null; allowed: boolean; routingProfile?: string | null; stableTimeout?: string | null; source: string; enabled: boolean }
+export interface Sender {
+  aeTitle: string; host?: string | null; allowed: boolean; routingProfile?: string | null; stableTimeout?: string | null; source: string; enabled: boolean;
+  updatedAt?: string | null;
+}
 export interface ModelPackage {
   id: string; version: string; name: string; status: string; intendedUse: string; modalities: string[]; enabled: boolean; source: string; profiles: string[];
 }
-export interface RoutingProfile { name: string; packages: string[] }
+export interface RoutingProfile { name: string; packages: string[]; source?: string }
 
 export interface User { id: string; username: string; role: Role; disabled: boolean; lockedUntil: string | null; createdAt: string }
 export interface AuditEntry {

@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useState, type React
 import { ApiClient, ApiError, type Session } from '../api/client';
 import { useI18n } from '../i18n';
 import { statusTone } from '../data/jobs';
+import { describeError } from '../data/problems';
 import type { JobStatus } from '../api/types';
 
 export interface AppContextValue {
@@ -50,18 +51,33 @@ export function Loading() {
   );
 }
 
+/**
+ * A failed load: a headline in the user's language from the status (no answer, 503, 504, 409…), the problem's title
+ * and detail as the api wrote them, and a retry; a 403 says the role may not, with no retry.
+ */
 export function ErrorState({ error, onRetry }: { error: Error; onRetry?: () => void }) {
   const { t } = useI18n();
-  const refused = error instanceof ApiError && error.status === 403;
+  const view = describeError(error, t);
   return (
-    <div className="state state-error" role="alert">
-      <strong>{refused ? t('app.refused') : t('app.error')}</strong>
-      {!refused && <span className="state-detail">{error.message}</span>}
-      {onRetry && !refused && (
+    <div className="state state-error" role="alert" data-status={error instanceof ApiError ? error.status : ''}>
+      <strong className="state-headline">{view.headline}</strong>
+      {!view.refused && view.text && <span className="state-detail">{view.text}</span>}
+      {onRetry && !view.refused && (
         <button type="button" onClick={onRetry}>
           {t('app.retry')}
         </button>
       )}
+    </div>
+  );
+}
+
+/** A failed action's message: the headline in the user's language and the api's words. */
+export function ErrorNotice({ error }: { error: unknown }) {
+  const { t } = useI18n();
+  const view = describeError(error, t);
+  return (
+    <div className="notice tone-error" role="alert" data-status={error instanceof ApiError ? error.status : ''}>
+      <strong>{view.headline}</strong>{view.text && <> <span className="state-detail">{view.text}</span></>}
     </div>
   );
 }

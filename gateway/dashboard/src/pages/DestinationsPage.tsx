@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import type { Destination, EchoResult } from '../api/types';
 import { formatDateTime, useI18n } from '../i18n';
-import { Empty, Notice, Show, useApp, useLoad } from '../components/common';
+import { Empty, ErrorNotice, Notice, Show, useApp, useLoad } from '../components/common';
+import { SourceBadge, StateBadge } from '../components/admin';
 
 const KINDS = ['SR', 'SEG', 'PDF', 'KEY-IMAGE'];
 
@@ -10,7 +11,7 @@ export function DestinationsPage() {
   const { t, language } = useI18n();
   const [list, reload] = useLoad(() => api.json<Destination[]>('/api/destinations'), []);
   const [form, setForm] = useState({ aeTitle: '', host: '127.0.0.1', port: '104', kinds: [] as string[] });
-  const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null);
+  const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | { tone: 'problem'; error: unknown } | null>(null);
   const [echoing, setEchoing] = useState<string | null>(null);
 
   const save = async (event: FormEvent) => {
@@ -22,7 +23,7 @@ export function DestinationsPage() {
       setForm({ aeTitle: '', host: '127.0.0.1', port: '104', kinds: [] });
       reload();
     } catch (e) {
-      setMessage({ tone: 'error', text: (e as Error).message });
+      setMessage({ tone: 'problem', error: e });
     }
   };
 
@@ -36,7 +37,7 @@ export function DestinationsPage() {
         : { tone: 'error', text: `${ae}: ${t('dest.echoFailed', { error: result.error ?? `status ${result.status}` })}` });
       reload();
     } catch (e) {
-      setMessage({ tone: 'error', text: (e as Error).message });
+      setMessage({ tone: 'problem', error: e });
     } finally {
       setEchoing(null);
     }
@@ -47,41 +48,44 @@ export function DestinationsPage() {
       await api.json(`/api/destinations/${encodeURIComponent(ae)}`, { method: 'DELETE' });
       reload();
     } catch (e) {
-      setMessage({ tone: 'error', text: (e as Error).message });
+      setMessage({ tone: 'problem', error: e });
     }
   };
 
   return (
     <section className="page" aria-labelledby="dest-title">
       <h1 id="dest-title">{t('dest.title')}</h1>
-      {message && <Notice tone={message.tone}>{message.text}</Notice>}
+      {message && (message.tone === 'problem' ? <ErrorNotice error={message.error} /> : <Notice tone={message.tone}>{message.text}</Notice>)}
       <Show value={list} onRetry={reload}>
         {(destinations) => destinations.length === 0 ? <Empty /> : (
+          <div className="table-scroll">
           <table className="grid" data-testid="destinations">
             <thead><tr><th>{t('dest.ae')}</th><th>{t('dest.host')}</th><th>{t('dest.port')}</th><th>{t('dest.kinds')}</th><th>{t('dest.enabled')}</th><th>{t('dest.source')}</th><th>{t('dest.lastEcho')}</th><th>{t('form.actions')}</th></tr></thead>
             <tbody>
               {destinations.map((d) => (
-                <tr key={d.aeTitle} data-ae={d.aeTitle} className={d.enabled ? '' : 'muted'}>
+                <tr key={d.aeTitle} data-ae={d.aeTitle} data-source={d.source} data-enabled={d.enabled} className={d.enabled ? '' : 'muted'}>
                   <td><strong>{d.aeTitle}</strong></td>
                   <td>{d.host}</td>
                   <td>{d.port}{d.tls ? ' (TLS)' : ''}</td>
                   <td>{d.kinds.length ? d.kinds.join(', ') : '*'}</td>
-                  <td>{d.enabled ? t('job.yes') : t('job.no')}</td>
-                  <td>{d.source === 'config' ? t('dest.readOnly') : d.source}</td>
+                  <td><StateBadge enabled={d.enabled} /></td>
+                  <td><SourceBadge source={d.source} /></td>
                   <td data-testid="last-echo" data-status={d.lastEchoStatus ?? ''}>
-                    {d.lastEchoAt ? <span className={`badge tone-${d.lastEchoStatus === 0 ? 'ok' : 'error'}`}>{d.lastEchoStatus === 0 ? 'OK' : d.lastEchoError ?? d.lastEchoStatus}</span> : '—'}
+                    {d.lastEchoAt ? <span className={`badge tone-${d.lastEchoStatus === 0 ? 'ok' : 'error'}`}>{d.lastEchoStatus === 0 ? 'OK' : t('dest.echoFailedShort')}</span> : '—'}
                     {d.lastEchoAt && <small> {formatDateTime(d.lastEchoAt, language)}</small>}
+                    {d.lastEchoAt && d.lastEchoStatus !== 0 && <small className="echo-error">{d.lastEchoError ?? `status ${d.lastEchoStatus}`}</small>}
                   </td>
                   <td className="row-actions">
                     <button type="button" onClick={() => void echo(d.aeTitle)} disabled={echoing !== null} data-action="echo">
                       {echoing === d.aeTitle ? t('app.loading') : t('dest.echo')}
                     </button>
-                    {d.source !== 'config' && d.enabled && <button type="button" className="link" onClick={() => void disable(d.aeTitle)}>{t('dest.disable')}</button>}
+                    {d.source !== 'config' && d.enabled && <button type="button" data-action="disable" onClick={() => void disable(d.aeTitle)}>{t('dest.disable')}</button>}
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
+          </div>
         )}
       </Show>
       <form className="card form" onSubmit={save} aria-label={t('dest.add')} data-testid="destination-form">

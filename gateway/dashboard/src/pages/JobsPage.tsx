@@ -4,6 +4,7 @@ import { followJobEvents, type StreamState } from '../api/sse';
 import { applyJobChange, DEFAULT_FILTERS, jobsQuery, matchesSearch, placeJob, type JobFilters } from '../data/jobs';
 import { formatDateTime, useI18n } from '../i18n';
 import { Empty, ErrorState, Loading, StatusBadge, useApp } from '../components/common';
+import { DateInput } from '../components/DateInput';
 
 interface Page {
   jobs: JobSummary[];
@@ -119,14 +120,8 @@ export function JobsPage() {
           {t('jobs.sender')}
           <input value={filters.sender} onChange={(e) => set({ sender: e.target.value })} size={12} name="sender" />
         </label>
-        <label>
-          {t('jobs.from')}
-          <input type="date" value={filters.from} onChange={(e) => set({ from: e.target.value })} name="from" />
-        </label>
-        <label>
-          {t('jobs.to')}
-          <input type="date" value={filters.to} onChange={(e) => set({ to: e.target.value })} name="to" />
-        </label>
+        <DateInput label={t('jobs.from')} name="from" value={filters.from} onChange={(from) => set({ from })} />
+        <DateInput label={t('jobs.to')} name="to" value={filters.to} onChange={(to) => set({ to })} />
         <button type="button" className="link" onClick={() => setFilters(DEFAULT_FILTERS)}>{t('jobs.clear')}</button>
       </form>
       {error ? (

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, type ApiClient } from '../api/client';
 import { useI18n } from '../i18n';
+import { errorLine } from '../data/problems';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 
 export function LoginPage({ api, onSignedIn }: { api: ApiClient; onSignedIn: () => void }) {
@@ -18,7 +19,7 @@ export function LoginPage({ api, onSignedIn }: { api: ApiClient; onSignedIn: () 
       await api.login(userName.trim(), password);
       onSignedIn();
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 503 ? t('login.unavailable') : e instanceof ApiError && e.status === 401 ? t('login.refused') : String((e as Error).message));
+      setError(e instanceof ApiError && e.status === 503 ? t('login.unavailable') : e instanceof ApiError && e.status === 401 ? t('login.refused') : errorLine(e, t));
     } finally {
       setBusy(false);
     }

@@ -1,78 +1,87 @@
 import { useState, type FormEvent } from 'react';
 import type { Sender } from '../api/types';
-import { adminApi } from '../api/admin';
-import { useI18n } from '../i18n';
-import { Empty, Notice, Show, useApp, useLoad } from '../components/common';
+import { adminApi, type SenderChange } from '../api/admin';
+import { formatDateTime, useI18n } from '../i18n';
+import { Empty, ErrorNotice, Notice, Show, useApp, useLoad } from '../components/common';
+import { SourceBadge, StateBadge } from '../components/admin';
 
-/** GET /api/senders, PUT/DELETE /api/senders/{ae} (dicom-ingest's known senders, as destinations are pacs-sender's). */
+const EMPTY_FORM = { aeTitle: '', host: '', routingProfile: '', stableTimeout: '', allowed: true };
+
+/**
+ * dicom-ingest's known senders (GET /api/senders, PUT/DELETE /api/senders/{ae}). DELETE disables (the row stays);
+ * configured senders (source `config`) are read-only: no action is offered, and the api answers 409 anyway.
+ */
 export function SendersPage() {
   const { api } = useApp();
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [list, reload] = useLoad(() => adminApi.senders(api), []);
-  const [form, setForm] = useState({ aeTitle: '', host: '', routingProfile: '', allowed: true });
-  const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null);
+  const [form, setForm] = useState(EMPTY_FORM);
+  const [message, setMessage] = useState<{ tone: 'ok'; text: string } | { tone: 'error'; error: unknown } | null>(null);
+  const [busy, setBusy] = useState(false);
 
-  const put = async (sender: Omit<Sender, 'source'>) => {
+  const act = async (call: () => Promise<unknown>, after?: () => void) => {
     setMessage(null);
+    setBusy(true);
     try {
-      await adminApi.putSender(api, sender);
+      await call();
       setMessage({ tone: 'ok', text: t('form.saved') });
+      after?.();
       reload();
-    } catch (e) {
-      setMessage({ tone: 'error', text: (e as Error).message });
+    } catch (error) {
+      setMessage({ tone: 'error', error });
+    } finally {
+      setBusy(false);
     }
   };
-  const remove = async (ae: string) => {
-    try {
-      await adminApi.deleteSender(api, ae);
-      reload();
-    } catch (e) {
-      setMessage({ tone: 'error', text: (e as Error).message });
-    }
-  };
+  const change = (s: Sender, patch: Partial<SenderChange>) =>
+    act(() => adminApi.putSender(api, { aeTitle: s.aeTitle, host: s.host ?? null, allowed: s.allowed, routingProfile: s.routingProfile ?? null, stableTimeout: s.stableTimeout ?? null, enabled: s.enabled, ...patch }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void put({ aeTitle: form.aeTitle.trim(), host: form.host.trim() || null, routingProfile: form.routingProfile.trim() || null, stableTimeout: null, allowed: form.allowed, enabled: true });
+    void act(() => adminApi.putSender(api, {
+      aeTitle: form.aeTitle.trim(), host: form.host.trim() || null, routingProfile: form.routingProfile.trim() || null,
+      stableTimeout: form.stableTimeout.trim() || null, allowed: form.allowed, enabled: true,
+    }), () => setForm(EMPTY_FORM));
   };
 
   return (
     <section className="page" aria-labelledby="senders-title">
       <h1 id="senders-title">{t('senders.title')}</h1>
-      {message && <Notice tone={message.tone}>{message.text}</Notice>}
+      {message && (message.tone === 'ok' ? <Notice tone="ok">{message.text}</Notice> : <ErrorNotice error={message.error} />)}
       <Show value={list} onRetry={reload}>
-        {(senders) => senders.length === 0 ? <Empty /> : (
-          <table className="grid" data-testid="senders">
-            <thead><tr><th>{t('dest.ae')}</th><th>{t('dest.host')}</th><th>{t('senders.allowed')}</th><th>{t('senders.profile')}</th><th>{t('senders.stable')}</th><th>{t('dest.source')}</th><th>{t('form.actions')}</th></tr></thead>
-            <tbody>
-              {senders.map((s) => (
-                <tr key={s.aeTitle} data-ae={s.aeTitle} className={s.enabled ? '' : 'muted'}>
-                  <td><strong>{s.aeTitle}</strong></td>
-                  <td>{s.host ?? '*'}</td>
-                  <td><span className={`badge tone-${s.allowed ? 'ok' : 'error'}`}>{s.allowed ? t('job.yes') : t('job.no')}</span></td>
-                  <td>{s.routingProfile ?? '—'}</td>
-                  <td>{s.stableTimeout ?? '—'}</td>
-                  <td>{s.source === 'config' ? t('dest.readOnly') : s.source}</td>
-                  <td className="row-actions">
-                    {s.source !== 'config' && (
-                      <>
-                        <button type="button" onClick={() => { const { source: _source, ...rest } = s; void _source; void put({ ...rest, allowed: !s.allowed }); }}>{s.allowed ? t('dest.disable') : t('users.enable')}</button>
-                        <button type="button" className="link" onClick={() => void remove(s.aeTitle)}>{t('senders.remove')}</button>
-                      </>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        {(senders) => senders.length === 0 ? <Empty>{t('senders.empty')}</Empty> : (
+          <div className="table-scroll">
+            <table className="grid" data-testid="senders">
+              <thead><tr><th>{t('dest.ae')}</th><th>{t('dest.host')}</th><th>{t('senders.state')}</th><th>{t('senders.profile')}</th><th>{t('senders.stable')}</th><th>{t('dest.source')}</th><th>{t('admin.updated')}</th><th>{t('form.actions')}</th></tr></thead>
+              <tbody>
+                {senders.map((s) => (
+                  <tr key={s.aeTitle} data-ae={s.aeTitle} data-enabled={s.enabled} data-source={s.source} className={s.enabled ? '' : 'muted'}>
+                    <td><strong>{s.aeTitle}</strong></td>
+                    <td>{s.host ?? <span className="muted">{t('admin.anyHost')}</span>}</td>
+                    <td><StateBadge enabled={s.enabled} refused={!s.allowed} /></td>
+                    <td>{s.routingProfile ?? <span className="muted">{t('admin.default')}</span>}</td>
+                    <td>{s.stableTimeout ?? <span className="muted">{t('admin.default')}</span>}</td>
+                    <td><SourceBadge source={s.source} /></td>
+                    <td>{formatDateTime(s.updatedAt, language)}</td>
+                    <td className="row-actions">
+                      {s.source !== 'config' && (s.enabled
+                        ? <button type="button" disabled={busy} data-action="disable" onClick={() => void act(() => adminApi.deleteSender(api, s.aeTitle))}>{t('dest.disable')}</button>
+                        : <button type="button" disabled={busy} data-action="enable" onClick={() => void change(s, { enabled: true })}>{t('admin.enable')}</button>)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </Show>
-      <form className="card form" onSubmit={submit}>
-        <h2>{t('dest.add')}</h2>
-        <label>{t('dest.ae')}<input value={form.aeTitle} maxLength={16} required onChange={(e) => setForm({ ...form, aeTitle: e.target.value })} /></label>
-        <label>{t('dest.host')}<input value={form.host} onChange={(e) => setForm({ ...form, host: e.target.value })} /></label>
-        <label>{t('senders.profile')}<input value={form.routingProfile} onChange={(e) => setForm({ ...form, routingProfile: e.target.value })} /></label>
-        <label className="check"><input type="checkbox" checked={form.allowed} onChange={(e) => setForm({ ...form, allowed: e.target.checked })} /> {t('senders.allowed')}</label>
-        <button type="submit" className="primary">{t('dest.save')}</button>
+      <form className="card form" onSubmit={submit} data-testid="sender-form" aria-label={t('senders.add')}>
+        <h2>{t('senders.add')}</h2>
+        <label>{t('dest.ae')}<input name="aeTitle" value={form.aeTitle} maxLength={16} required onChange={(e) => setForm({ ...form, aeTitle: e.target.value })} /></label>
+        <label>{t('dest.host')}<input name="host" value={form.host} placeholder={t('admin.anyHost')} onChange={(e) => setForm({ ...form, host: e.target.value })} /></label>
+        <label>{t('senders.profile')}<input name="routingProfile" value={form.routingProfile} placeholder={t('admin.default')} onChange={(e) => setForm({ ...form, routingProfile: e.target.value })} /></label>
+        <label>{t('senders.stable')}<input name="stableTimeout" value={form.stableTimeout} placeholder={t('senders.stableHint')} size={12} onChange={(e) => setForm({ ...form, stableTimeout: e.target.value })} /></label>
+        <label className="check"><input type="checkbox" name="allowed" checked={form.allowed} onChange={(e) => setForm({ ...form, allowed: e.target.checked })} /> {t('senders.allowed')}</label>
+        <button type="submit" className="primary" disabled={busy}>{t('dest.save')}</button>
       </form>
     </section>
   );
