@@ -2,12 +2,15 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using RadAI.Api.Apis;
 using RadAI.Api.Jobs;
 using RadAI.Api.Security;
 using RadAI.Contracts;
 using RadAI.Data;
 using RadAI.Data.Audit;
+using RadAI.Dicom;
+using RadAI.Dicom.IO;
 using RadAI.Testing;
 using Xunit;
 
@@ -191,6 +194,141 @@ public sealed class JobsApiTests
         Assert.Equal(["success", "success", "success", "not-found"], downloads.OrderBy(e => e.Sequence).Select(e => e.Outcome));
         Assert.All(downloads, e => Assert.StartsWith("user:", e.Actor, StringComparison.Ordinal));
         Assert.Contains(downloads, e => e.Details!.Contains("\"kind\":\"SR\"", StringComparison.Ordinal) && e.Details.Contains(story.StudyUid + ".9.1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Worklist_identity_goes_to_radiologists_only_with_one_audit_entry_naming_the_jobs()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = await JobsTestHost.StartAsync(database);
+        var first = new JobStory(Guid.NewGuid(), Start);
+        var second = new JobStory(Guid.NewGuid(), Start.AddMinutes(1));
+        var purged = new JobStory(Guid.NewGuid(), Start.AddMinutes(2));
+        await WriteInstanceAsync(host, first, "DOE^JANE", "PID-0001");
+        await WriteInstanceAsync(host, second, "ROE^RICHARD", "PID-0002");
+        foreach (var story in new[] { first, second, purged })
+        {
+            await host.PublishAsync(story.Received);
+            await host.WaitForEventsAsync(story.JobId, 1);
+        }
+
+        var radiologist = await host.CreateUserAndLoginAsync("rad", Roles.Radiologist);
+        var viewer = await host.CreateUserAndLoginAsync("view", Roles.Viewer);
+        var admin = await host.LoginAsync("admin", JobsTestHost.AdminPassword);
+        var query = $"/api/jobs/patients?jobId={first.JobId}&jobId={second.JobId}&jobId={purged.JobId}&jobId={Guid.NewGuid()}&jobId={first.JobId}";
+
+        // The server decides: a viewer and an administrator get no identity, whatever the dashboard shows.
+        using (var tooWeak = await host.SendAsync(HttpMethod.Get, query, viewer))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, tooWeak.StatusCode);
+            Assert.DoesNotContain("DOE", await tooWeak.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var adminRefused = await host.SendAsync(HttpMethod.Get, query, admin))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, adminRefused.StatusCode);
+        }
+
+        var before = (await AuditAsync(host, admin)).Count(e => e.Action == ViewerApi.PatientListAction);
+        using var answer = await host.SendAsync(HttpMethod.Get, query, radiologist);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.True(answer.Headers.CacheControl is { NoStore: true, Private: true }, $"Cache-Control: {answer.Headers.CacheControl}");
+        var patients = (await answer.Content.ReadFromJsonAsync<List<ViewerApi.JobPatient>>(Json))!;
+        Assert.Equal(
+            [new ViewerApi.JobPatient(first.JobId, "DOE^JANE", "PID-0001"), new ViewerApi.JobPatient(second.JobId, "ROE^RICHARD", "PID-0002")],
+            patients);
+
+        // One entry for the request, naming the jobs whose identity left the server, never the identity itself.
+        var entries = (await AuditAsync(host, admin)).Where(e => e.Action == ViewerApi.PatientListAction).ToList();
+        Assert.Equal(before + 1, entries.Count);
+        var entry = entries[^1];
+        Assert.Equal("success", entry.Outcome);
+        Assert.StartsWith("user:", entry.Actor, StringComparison.Ordinal);
+        var named = JsonDocument.Parse(entry.Details!).RootElement.GetProperty("jobIds").EnumerateArray().Select(e => e.GetGuid()).ToList();
+        Assert.Equal([first.JobId, second.JobId], named);
+        Assert.DoesNotContain("DOE", entry.Details, StringComparison.Ordinal);
+        Assert.DoesNotContain("PID-0001", entry.Details, StringComparison.Ordinal);
+
+        // The job list itself carries no identity, for a radiologist too.
+        using (var list = await host.SendAsync(HttpMethod.Get, "/api/jobs", radiologist))
+        {
+            var text = await list.Content.ReadAsStringAsync();
+            Assert.Contains(first.JobId.ToString(), text, StringComparison.Ordinal);
+            Assert.DoesNotContain("DOE", text, StringComparison.Ordinal);
+        }
+
+        using (var none = await host.SendAsync(HttpMethod.Get, "/api/jobs/patients", radiologist))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        }
+
+        var tooMany = string.Join("&", Enumerable.Range(0, ViewerApi.MaxPatientListJobs + 1).Select(_ => $"jobId={Guid.NewGuid()}"));
+        using (var refused = await host.SendAsync(HttpMethod.Get, $"/api/jobs/patients?{tooMany}", radiologist))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task The_mask_endpoint_inflates_a_label_map_once_for_all_its_slices()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var host = await JobsTestHost.StartAsync(database);
+        var story = new JobStory(Guid.NewGuid(), Start);
+        const int columns = 4, rows = 3, slices = 2;
+        byte[] labels = [0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, /* slice 1 */ 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2];
+        var folder = Directory.CreateDirectory(Path.Combine(host.Storage.Path, "results", story.JobId.ToString("N"), "run-1")).FullName;
+        await using (var mask = File.Create(Path.Combine(folder, "mask.bin")))
+        {
+            await RadAI.Contracts.Findings.LabelMapFile.WriteAsync(mask, columns, rows, slices, labels);
+        }
+
+        var code = new RadAI.Contracts.Findings.Code("SCT", "39607008", "Lung");
+        var results = new RadAI.Contracts.Findings.AnalysisResults(1, story.JobId, story.StudyUid, Start.AddMinutes(1),
+        [
+            new RadAI.Contracts.Findings.RunResults(
+                "run-1", new RadAI.Contracts.Findings.ModelIdentity("radai.ct.lung-quant", "1.2.0", "Lung", "DEMO", "Demo.", []), story.SeriesUid, "CT", "",
+                new RadAI.Contracts.Findings.VolumeGeometry(columns, rows, slices, new(1, 1, 1), new(0, 0, 0), new(1, 0, 0), new(0, 1, 0),
+                    [new(story.SeriesUid + ".1", "1.2.840.10008.5.1.4.1.1.2", 1), new(story.SeriesUid + ".2", "1.2.840.10008.5.1.4.1.1.2", 1)]),
+                "CPU", 10, [new RadAI.Contracts.Findings.SegmentInfo(1, "Lung", code, code, null, 5)],
+                new StorageReference("results", $"{story.JobId:N}/run-1/mask.bin"), [], []),
+        ]);
+        await File.WriteAllTextAsync(Path.Combine(host.Storage.Path, "results", story.JobId.ToString("N"), "findings.json"), JsonSerializer.Serialize(results, Json));
+        await host.PublishAsync(story.Received);
+        await host.PublishAsync(story.Done);
+        await host.WaitForEventsAsync(story.JobId, 2);
+        var radiologist = await host.CreateUserAndLoginAsync("rad", Roles.Radiologist);
+        var cache = host.Services.GetRequiredService<LabelMapCache>();
+        var before = cache.Decodes;
+
+        for (var round = 0; round < 2; round++)
+        {
+            for (var z = 0; z < slices; z++)
+            {
+                using var answer = await host.SendAsync(HttpMethod.Get, $"/api/jobs/{story.JobId}/runs/run-1/slices/{z}/mask", radiologist);
+                Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+                Assert.Equal(("4", "3"), (answer.Headers.GetValues("X-Columns").Single(), answer.Headers.GetValues("X-Rows").Single()));
+                Assert.Equal(labels.AsSpan(z * columns * rows, columns * rows).ToArray(), await answer.Content.ReadAsByteArrayAsync());
+            }
+        }
+
+        // Four slices read, one inflation.
+        Assert.Equal(before + 1, cache.Decodes);
+    }
+
+    /// <summary>One received instance of a story's series in the instances store, naming a patient.</summary>
+    private static async Task WriteInstanceAsync(JobsTestHost host, JobStory story, string patientName, string patientId)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(host.Storage.Path, "instances", story.JobId.ToString("N"), story.SeriesUid)).FullName;
+        var dataset = new DicomDataset()
+            .AddOrUpdate(DicomTags.SOPClassUID, "1.2.840.10008.5.1.4.1.1.2")
+            .AddOrUpdate(DicomTags.SOPInstanceUID, story.SeriesUid + ".1")
+            .AddOrUpdate(DicomTags.PatientName, patientName)
+            .AddOrUpdate(DicomTags.PatientID, patientId)
+            .AddOrUpdate(DicomTags.StudyInstanceUID, story.StudyUid)
+            .AddOrUpdate(DicomTags.SeriesInstanceUID, story.SeriesUid)
+            .AddOrUpdate(DicomTags.Modality, "CT");
+        await new DicomFile(dataset).SaveAsync(Path.Combine(folder, story.SeriesUid + ".1.dcm"));
     }
 
     [Fact]

@@ -39,6 +39,9 @@ public sealed class JobsTestHost : IAsyncDisposable
 
     public ITestHarness Harness { get; }
 
+    /// <summary>The api's services (e.g. its label map cache).</summary>
+    public IServiceProvider Services => _api.Services;
+
     public JobRepository Jobs { get; }
 
     public static async Task<JobsTestHost> StartAsync(TestDatabase database, IDictionary<string, string?>? settings = null)

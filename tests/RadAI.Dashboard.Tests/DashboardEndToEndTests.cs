@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using RadAI.Contracts.Findings;
 using RadAI.Testing;
 using Xunit;
 using Xunit.Abstractions;
@@ -85,6 +86,7 @@ public sealed partial class DashboardEndToEndTests(DashboardNode node, ITestOutp
             studyInstanceUid = node.Study.StudyInstanceUid,
             patientWords = SyntheticCtStudy.PatientIdentifiers,
             patientName = "SYNTHETIC PHANTOM",
+            patientId = SyntheticCtStudy.PatientId,
             destination = new { aeTitle = "DASHECHO", host = "127.0.0.1", port = node.Pacs.Port },
         }));
 
@@ -115,6 +117,21 @@ public sealed partial class DashboardEndToEndTests(DashboardNode node, ITestOutp
             Assert.True(srValues.Any(v => SameToShownDigits(value, v)),
                 $"{finding.GetProperty("finding")} {finding.GetProperty("measurement")} = {text} is not a NUM of the SR ({string.Join(", ", srValues)})");
         }
+
+        // The French page names each finding as the French PDF does: FindingNames, the one table of both, and the PDF's text.
+        var analysis = JsonSerializer.Deserialize<AnalysisResults>(
+            await File.ReadAllTextAsync(Path.Combine(node.DataFolder, "results", jobId.ToString("N"), AnalysisResults.FileName)), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var pdfText = (await ExternalTool.RunAsync("pdftotext", Assert.Single(Directory.GetFiles(Path.Combine(node.DataFolder, "reports", jobId.ToString("N")), "*.pdf", SearchOption.AllDirectories)), "-"))
+            .EnsureSuccess("pdftotext").Output;
+        var names = root.GetProperty("findingNames").EnumerateArray().ToList();
+        Assert.NotEmpty(names);
+        foreach (var named in names)
+        {
+            var finding = analysis.Runs.Single(r => r.RunId == named.GetProperty("run").GetString()).Findings.Single(f => f.Id == named.GetProperty("finding").GetString());
+            Assert.Equal(FindingNames.For(FindingNames.French).FindingName(finding), named.GetProperty("name").GetString());
+        }
+
+        Assert.Contains("Poumon droit", pdfText, StringComparison.Ordinal);
 
         // The page's SR content tree is the same SR: its NUM values are DCMTK's.
         var treeValues = root.GetProperty("srValues").EnumerateArray().Select(v => double.Parse(v.GetString()!.Split(' ')[0], CultureInfo.InvariantCulture)).ToList();

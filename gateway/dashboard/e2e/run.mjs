@@ -110,6 +110,10 @@ try {
   step('search and filters');
   await page.locator('input.search').fill(config.studyInstanceUid.slice(-10));
   check((await page.locator('tbody tr').count()) === 1, 'the search keeps the one job');
+  // the radiologist's worklist shows the patient (GET /api/jobs/patients, audited) and the search finds the job by patient ID.
+  await row.locator('[data-testid=row-patient]', { hasText: config.patientName }).waitFor({ timeout: 30_000 });
+  await page.locator('input.search').fill(config.patientId);
+  check((await page.locator('tbody tr').count()) === 1 && (await row.count()) === 1, 'the search by patient ID keeps the one job');
   await page.locator('input.search').fill('no-such-thing');
   await page.locator('.state-empty').waitFor();
   await shot(page, '04-jobs-empty-search');
@@ -148,6 +152,11 @@ try {
     return { run: r.closest('[data-run]')?.getAttribute('data-model'), finding: r.getAttribute('data-finding'), measurement: cells[2], text: cells[3], unit: cells[4] };
   }).filter((f) => f.text !== '—'));
   check(result.findings.length > 0, 'the findings table shows values');
+  // in French, the findings are named with the PDF's words (compared by the test with FindingNames and the PDF).
+  result.findingNames = await page.$$eval('[data-testid=findings] tbody tr td[data-name]', (cells) => cells.map((c) => ({
+    run: c.closest('[data-run]')?.getAttribute('data-run'), finding: c.closest('tr')?.getAttribute('data-finding'), name: c.getAttribute('data-name'),
+  })));
+  check(result.findingNames.some((n) => n.name === 'Poumon droit'), `the French page names the right lung in French (${JSON.stringify(result.findingNames)})`);
 
   const patient = await page.locator('[data-testid=patient]').innerText({ timeout: 30_000 });
   check(patient.includes(config.patientName), `the radiologist sees the patient's name (${patient})`);
@@ -241,6 +250,11 @@ try {
   step('viewer: no patient identity, no action');
   await signIn(page, config.users.viewer);
   check((await page.locator('nav a[href="/admin/destinations"]').count()) === 0, 'a viewer has no administration link');
+  // the viewer's worklist has no patient column and no name or ID anywhere (the api refuses the identity request).
+  await page.locator(`tr[data-job-id="${jobId}"]`).waitFor({ timeout: 30_000 });
+  const listText = await page.locator('body').innerText();
+  for (const word of config.patientWords) check(!listText.includes(word), `a viewer's worklist shows "${word}"`);
+  check((await page.locator('[data-testid=row-patient]').count()) === 0, 'a viewer has no patient column');
   await page.goto(`${config.baseUrl.replace(/\/$/, '')}/jobs/${jobId}`);
   await page.locator('[data-testid=timeline]').waitFor({ timeout: 30_000 });
   await page.locator('[data-testid=findings]').first().waitFor({ timeout: 30_000 });

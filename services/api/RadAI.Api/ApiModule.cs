@@ -31,6 +31,7 @@ public static class ApiModule
         builder.Services.AddSingleton<JobRepository>();
         builder.Services.AddSingleton<JobChangeNotifier>();
         builder.Services.AddValidatedOptions<JobsApiOptions>(JobsApiOptions.SectionName);
+        builder.Services.AddSingleton<LabelMapCache>();
         builder.Services.AddSingleton<JobStatisticsQuery>();
         builder.Services.AddApiDocument();
         builder.AddApiSecurity();

@@ -92,9 +92,10 @@ public static class EndpointTable
         new("DELETE", "/api/destinations/{aeTitle}", 401, 403, 403, 404, To("/api/destinations/NOSUCHAE")),
         new("POST", "/api/destinations/{aeTitle}/echo", 401, 403, 403, 404, To("/api/destinations/NOSUCHAE/echo")),
 
-        // The dashboard's viewer: findings of any job (no identity), the patient and the SR tree (radiologists, audited), slices and masks.
+        // The dashboard's viewer: findings of any job (no identity), the patient, the worklist's identities and the SR tree (radiologists, audited), slices and masks.
         new("GET", "/api/jobs/{jobId:guid}/findings", 401, 404, 404, 404, To($"/api/jobs/{Absent}/findings")),
         new("GET", "/api/jobs/{jobId:guid}/patient", 401, 403, 404, 403, To($"/api/jobs/{Absent}/patient")),
+        new("GET", "/api/jobs/patients", 401, 403, 200, 403, To($"/api/jobs/patients?jobId={Absent}")),
         new("GET", "/api/jobs/{jobId:guid}/report/sr/content", 401, 403, 404, 403, To($"/api/jobs/{Absent}/report/sr/content")),
         new("GET", "/api/jobs/{jobId:guid}/runs/{runId}/slices/{z:int}/pixels", 401, 403, 404, 404, To($"/api/jobs/{Absent}/runs/r1/slices/0/pixels")),
         new("GET", "/api/jobs/{jobId:guid}/runs/{runId}/slices/{z:int}/mask", 401, 403, 404, 404, To($"/api/jobs/{Absent}/runs/r1/slices/0/mask")),

@@ -87,8 +87,15 @@ export interface RunResults {
   hasMask: boolean;
   findings: Finding[];
   notes: { code: string; severity: string; text: string }[];
+  /** The reader's names of the findings (the PDF's words), language → finding id → names; absent from older answers. */
+  labels?: Partial<Record<string, Record<string, FindingLabels>>>;
 }
+/** A finding's names in one language: name, site, and each measurement's name and unit (null: show the unit's meaning). */
+export interface FindingLabels { name: string; site: string | null; measurements: string[]; units: (string | null)[] }
 export interface AnalysisResults { jobId: string; studyInstanceUid: string; completedAt: string; runs: RunResults[] }
+
+/** GET /api/jobs/patients (radiologists): the patient of each job of the worklist that still has its instances. */
+export interface JobPatient { jobId: string; patientName: string | null; patientId: string | null }
 
 export interface PatientHeader { patientName: string | null; patientId: string | null; patientBirthDate: string | null; accessionNumber: string | null; studyDate: string | null }
 

@@ -1,6 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunResults } from '../api/types';
-import { autoWindow, contourEdges, dragWindow, float32Values, labelArea, renderSlice, sliceRange, WINDOW_PRESETS, type Window } from '../overlay/overlay';
+import {
+  autoWindow, contourEdges, dragWindow, findingGeometry, float32Values, geometryEdges, geometrySlices, labelArea, renderSlice, WINDOW_PRESETS, type Window,
+} from '../overlay/overlay';
+import { findingLabels } from '../data/findings';
 import { useI18n } from '../i18n';
 import { ErrorState, Loading, useApp } from './common';
 
@@ -9,22 +12,27 @@ interface SliceData {
   columns: number;
   rows: number;
   values: Float32Array;
+  /** The label map's slice (empty when the finding is not drawn from a mask). */
   labels: Uint8Array;
   window: Window | null;
 }
 
 /**
- * A finding on its source images: the slice's real modality values (windowed here, so window/level is instant) with the
- * outline of the finding's segment drawn over them; scroll or the slider moves through the slices the finding spans.
+ * A finding on its source images: the slice's real modality values (windowed here, so window/level is instant) with
+ * what the finding has drawn over them (findingGeometry): the outline of its segment, its box or its point; a finding
+ * with none of these shows the reference slice with a note. Scroll or the slider moves through the slices it spans.
  */
 export function ImageViewer({ jobId, run }: { jobId: string; run: RunResults }) {
   const { api } = useApp();
-  const { t } = useI18n();
-  const withRegion = run.findings.filter((f) => f.region);
-  const [findingId, setFindingId] = useState(withRegion[0]?.id ?? '');
-  const finding = withRegion.find((f) => f.id === findingId) ?? withRegion[0];
-  const [lo, hi] = sliceRange(finding?.region, run.geometry.sizeZ);
-  const [z, setZ] = useState(finding?.region?.keySlice ?? lo);
+  const { t, language } = useI18n();
+  // Findings with a mask first (the key image of the report), then with a region, then the others.
+  const rank = (f: RunResults['findings'][number]) => ({ mask: 0, box: 1, point: 1, none: 2 })[findingGeometry(f, run).kind];
+  const choices = [...run.findings].sort((a, b) => rank(a) - rank(b));
+  const [findingId, setFindingId] = useState(choices[0]?.id ?? '');
+  const finding = choices.find((f) => f.id === findingId) ?? choices[0];
+  const geometry = finding ? findingGeometry(finding, run) : null;
+  const [lo, hi] = geometry ? geometrySlices(geometry, finding?.region, run.geometry.sizeZ) : [0, 0];
+  const [z, setZ] = useState(geometry?.slice ?? lo);
   const [slice, setSlice] = useState<SliceData | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [window, setWindow] = useState<Window | null>(run.modality === 'CT' ? WINDOW_PRESETS.lung : null);
@@ -33,21 +41,22 @@ export function ImageViewer({ jobId, run }: { jobId: string; run: RunResults }) 
   const drag = useRef<{ x: number; y: number; start: Window } | null>(null);
 
   useEffect(() => {
-    setZ(finding?.region?.keySlice ?? lo);
+    setZ(geometry?.slice ?? lo);
   }, [finding?.id]); // eslint-disable-line react-hooks/exhaustive-deps
 
+  const withMask = geometry?.kind === 'mask';
   useEffect(() => {
     let current = true;
     setError(null);
     const base = `/api/jobs/${jobId}/runs/${encodeURIComponent(run.runId)}/slices/${z}`;
-    Promise.all([api.send(`${base}/pixels`), api.send(`${base}/mask`)])
+    Promise.all([api.send(`${base}/pixels`), withMask ? api.send(`${base}/mask`) : Promise.resolve(null)])
       .then(async ([pixels, mask]) => {
         const data: SliceData = {
           z,
           columns: Number(pixels.headers.get('X-Columns')),
           rows: Number(pixels.headers.get('X-Rows')),
           values: float32Values(await pixels.arrayBuffer()),
-          labels: new Uint8Array(await mask.arrayBuffer()),
+          labels: mask ? new Uint8Array(await mask.arrayBuffer()) : new Uint8Array(0),
           window: pixels.headers.get('X-Window-Center')
             ? { center: Number(pixels.headers.get('X-Window-Center')), width: Number(pixels.headers.get('X-Window-Width')) }
             : null,
@@ -58,15 +67,16 @@ export function ImageViewer({ jobId, run }: { jobId: string; run: RunResults }) 
     return () => {
       current = false;
     };
-  }, [api, jobId, run.runId, z]);
+  }, [api, jobId, run.runId, z, withMask]);
 
   const effectiveWindow = useMemo(() => window ?? slice?.window ?? (slice ? autoWindow(slice.values) : { center: 0, width: 1 }), [window, slice]);
-  const segment = finding?.segmentNumber ?? 0;
-  const edges = useMemo(
-    () => (slice && overlay && slice.labels.length === slice.columns * slice.rows ? contourEdges(slice.labels, slice.columns, slice.rows, segment) : []),
-    [slice, overlay, segment],
-  );
-  const area = useMemo(() => (slice ? labelArea(slice.labels, segment) : 0), [slice, segment]);
+  const segment = geometry?.kind === 'mask' ? geometry.segment : 0;
+  const edges = useMemo(() => {
+    if (!slice || !overlay || !geometry) return [];
+    if (geometry.kind === 'mask') return slice.labels.length === slice.columns * slice.rows ? contourEdges(slice.labels, slice.columns, slice.rows, segment) : [];
+    return geometryEdges(geometry, slice.z, Math.max(4, Math.round(slice.columns / 40)));
+  }, [slice, overlay, geometry?.kind, finding?.id, segment]); // eslint-disable-line react-hooks/exhaustive-deps
+  const area = useMemo(() => (slice && segment ? labelArea(slice.labels, segment) : 0), [slice, segment]);
 
   useEffect(() => {
     const element = canvas.current;
@@ -90,14 +100,14 @@ export function ImageViewer({ jobId, run }: { jobId: string; run: RunResults }) 
     }
   }, [slice, effectiveWindow, edges]);
 
-  if (!finding) return null;
+  if (!finding || !geometry) return null;
   return (
-    <div className="viewer" data-testid="viewer" data-slice={slice?.z ?? ''} data-edges={edges.length} data-area={area}>
+    <div className="viewer" data-testid="viewer" data-slice={slice?.z ?? ''} data-edges={edges.length} data-area={area} data-geometry={geometry.kind}>
       <h4>{t('viewer.title')}</h4>
       <div className="viewer-controls">
         <select value={finding.id} onChange={(e) => setFindingId(e.target.value)} aria-label={t('job.finding')}>
-          {withRegion.map((f) => (
-            <option key={f.id} value={f.id}>{f.type.meaning}{f.laterality ? ` (${f.laterality.meaning})` : ''}</option>
+          {choices.map((f) => (
+            <option key={f.id} value={f.id}>{findingLabels(run, f, language).name}</option>
           ))}
         </select>
         <label>
@@ -115,6 +125,9 @@ export function ImageViewer({ jobId, run }: { jobId: string; run: RunResults }) 
           <input type="checkbox" checked={overlay} onChange={(e) => setOverlay(e.target.checked)} /> {t('viewer.overlay')}
         </label>
       </div>
+      {geometry.kind === 'none' && <p className="notice tone-neutral" data-testid="no-outline">{t('viewer.noOutline')}</p>}
+      {geometry.kind === 'box' && <p className="hint">{t('viewer.box')}</p>}
+      {geometry.kind === 'point' && <p className="hint">{t('viewer.point')}</p>}
       {error ? <ErrorState error={error} /> : !slice ? <Loading /> : null}
       <canvas
         ref={canvas}

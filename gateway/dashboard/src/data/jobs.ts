@@ -35,11 +35,14 @@ export function nextDay(day: string): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** Free-text search over what a row shows: job id, study UID, sender, modalities, status. */
-export function matchesSearch(job: JobSummary, search: string): boolean {
+/**
+ * Free-text search over what a row shows: job id, study UID, sender, modalities, status, and for a radiologist the
+ * patient's name and ID (`extra`, from GET /api/jobs/patients).
+ */
+export function matchesSearch(job: JobSummary, search: string, extra: readonly string[] = []): boolean {
   const words = search.trim().toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const text = [job.jobId, job.correlationId, job.studyInstanceUid, job.sendingAe, job.status, ...job.modalities].join(' ').toLowerCase();
+  const text = [job.jobId, job.correlationId, job.studyInstanceUid, job.sendingAe, job.status, ...job.modalities, ...extra].join(' ').toLowerCase();
   return words.every((word) => text.includes(word));
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { layoutBars, niceTicks } from './charts';
 import { can } from './roles';
 import { MESSAGES, translator } from '../i18n';
-import { formatPersonName } from '../pages/JobDetailPage';
+import { formatPersonName } from './patients';
 
 describe('roles', () => {
   it('shows patient identity and report files to radiologists only', () => {

@@ -141,3 +141,86 @@ export function float32Values(buffer: ArrayBuffer): Float32Array {
   for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(i * 4, true);
   return values;
 }
+
+/**
+ * What the viewer draws for a finding, from what the finding has:
+ * - `mask`: its segment in the run's label map (outline of the label on each slice);
+ * - `box`: its region's bounding box (voxel indices, no segment or no label map: a box or measurement-only detection),
+ *   drawn on the slices it spans;
+ * - `point`: a region of one voxel (a point detection), a cross on its slice;
+ * - `none`: no geometry at all (a classification or a quality measurement): the reference slice, the middle of the
+ *   series, shown with a note that there is no outline.
+ */
+export type FindingGeometry =
+  | { kind: 'mask'; segment: number; slice: number }
+  | { kind: 'box'; x0: number; y0: number; x1: number; y1: number; z0: number; z1: number; slice: number }
+  | { kind: 'point'; x: number; y: number; z: number; slice: number }
+  | { kind: 'none'; slice: number };
+
+interface GeometryFinding {
+  segmentNumber?: number | null;
+  region?: { boundingBoxMin: { x: number; y: number; z: number }; boundingBoxMax: { x: number; y: number; z: number }; keySlice: number } | null;
+}
+
+export function findingGeometry(finding: GeometryFinding, run: { hasMask: boolean; geometry: { sizeZ: number } }): FindingGeometry {
+  const last = Math.max(0, run.geometry.sizeZ - 1);
+  const clampZ = (z: number) => Math.max(0, Math.min(last, Math.round(z)));
+  const region = finding.region;
+  if (!region) return { kind: 'none', slice: Math.floor(last / 2) };
+  const slice = clampZ(region.keySlice);
+  if (run.hasMask && finding.segmentNumber != null && finding.segmentNumber > 0) return { kind: 'mask', segment: finding.segmentNumber, slice };
+  const { boundingBoxMin: min, boundingBoxMax: max } = region;
+  if (Math.round(min.x) === Math.round(max.x) && Math.round(min.y) === Math.round(max.y)) {
+    return { kind: 'point', x: Math.round(min.x), y: Math.round(min.y), z: slice, slice };
+  }
+  return {
+    kind: 'box',
+    x0: Math.round(Math.min(min.x, max.x)), y0: Math.round(Math.min(min.y, max.y)),
+    x1: Math.round(Math.max(min.x, max.x)), y1: Math.round(Math.max(min.y, max.y)),
+    z0: clampZ(Math.min(min.z, max.z)), z1: clampZ(Math.max(min.z, max.z)), slice,
+  };
+}
+
+/**
+ * The pixel-edge segments to draw for a box or point finding on slice `z` (empty off its slices): the box's outline
+ * around its pixels (voxel indices inclusive, so the right/bottom edge is at max + 1), or a cross of `arm` pixels
+ * around the point's pixel. Mask findings are drawn by {@link contourEdges}.
+ */
+export function geometryEdges(geometry: FindingGeometry, z: number, arm = 6): EdgeSegment[] {
+  if (geometry.kind === 'box') {
+    if (z < geometry.z0 || z > geometry.z1) return [];
+    const { x0, y0 } = geometry;
+    const x1 = geometry.x1 + 1;
+    const y1 = geometry.y1 + 1;
+    return [
+      { x1: x0, y1: y0, x2: x1, y2: y0 },
+      { x1: x1, y1: y0, x2: x1, y2: y1 },
+      { x1: x0, y1: y1, x2: x1, y2: y1 },
+      { x1: x0, y1: y0, x2: x0, y2: y1 },
+    ];
+  }
+  if (geometry.kind === 'point') {
+    if (z !== geometry.z) return [];
+    const cx = geometry.x + 0.5;
+    const cy = geometry.y + 0.5;
+    return [
+      { x1: cx - arm, y1: cy, x2: cx + arm, y2: cy },
+      { x1: cx, y1: cy - arm, x2: cx, y2: cy + arm },
+    ];
+  }
+  return [];
+}
+
+/** The slices the viewer moves through for a geometry: the box's or mask's span, the point's slice, or the whole series. */
+export function geometrySlices(
+  geometry: FindingGeometry,
+  region: { boundingBoxMin: { z: number }; boundingBoxMax: { z: number } } | null | undefined,
+  sizeZ: number,
+): [number, number] {
+  switch (geometry.kind) {
+    case 'box': return [geometry.z0, geometry.z1];
+    case 'point': return [geometry.z, geometry.z];
+    case 'mask': return sliceRange(region, sizeZ);
+    default: return [0, Math.max(0, sizeZ - 1)];
+  }
+}

@@ -5,6 +5,8 @@ import { modelStatusNotice } from '../api/admin';
 import { followJobEvents } from '../api/sse';
 import { formatBytes, formatMeasurement, formatSeconds, stagesOf } from '../data/jobs';
 import { can } from '../data/roles';
+import { findingLabels } from '../data/findings';
+import { formatPersonName } from '../data/patients';
 import { formatDateTime, useI18n } from '../i18n';
 import { Empty, ErrorState, Loading, ModelStatusBadge, Notice, Show, StatusBadge, useApp, useLoad } from '../components/common';
 import { ImageViewer } from '../components/ImageViewer';
@@ -149,20 +151,21 @@ export function JobDetailPage({ jobId }: { jobId: string }) {
                   <table className="grid findings" data-testid="findings">
                     <thead><tr><th>{t('job.finding')}</th><th>{t('job.site')}</th><th>{t('job.measurement')}</th><th className="num">{t('job.value')}</th><th>{t('job.unit')}</th></tr></thead>
                     <tbody>
-                      {run.findings.flatMap((f) =>
-                        (f.measurements.length ? f.measurements : [null]).map((m, i) => (
+                      {run.findings.flatMap((f) => {
+                        const names = findingLabels(run, f, language);
+                        return (f.measurements.length ? f.measurements : [null]).map((m, i) => (
                           <tr key={`${f.id}-${i}`} data-finding={f.id}>
-                            <td>{i === 0 ? f.type.meaning : ''}</td>
-                            <td>{i === 0 ? [f.laterality?.meaning, f.site?.meaning].filter(Boolean).join(' ') || '—' : ''}</td>
-                            <td>{m ? m.concept.meaning + (m.derivation ? ` (${m.derivation.meaning})` : '') : '—'}</td>
+                            <td data-name={i === 0 ? names.name : undefined}>{i === 0 ? names.name : ''}</td>
+                            <td>{i === 0 ? names.site || '—' : ''}</td>
+                            <td>{m ? names.measurements[i] : '—'}</td>
                             <td className="num" data-value={m?.value}>{m ? formatMeasurement(m.value) : '—'}</td>
-                            <td>{m ? m.unitMeaning : ''}</td>
+                            <td>{m ? names.units[i] : ''}</td>
                           </tr>
-                        )),
-                      )}
+                        ));
+                      })}
                     </tbody>
                   </table>
-                  {can(session.role, 'view-images') && run.hasMask && run.findings.some((f) => f.region) && <ImageViewer jobId={jobId} run={run} />}
+                  {can(session.role, 'view-images') && run.findings.length > 0 && run.geometry.sizeZ > 0 && <ImageViewer jobId={jobId} run={run} />}
                 </div>
               ))}
             </div>
@@ -248,12 +251,6 @@ function seriesLabel(job: JobDetail, uid: string): string {
 }
 
 /** DICOM PN "Family^Given^Middle^Prefix^Suffix" as "FAMILY Given". */
-export function formatPersonName(pn: string | null): string {
-  if (!pn) return '—';
-  const [family = '', given = ''] = pn.split('=')[0].split('^');
-  return [family, given].filter(Boolean).join(' ');
-}
-
 function formatDicomDate(da: string | null): string {
   if (!da || !/^\d{8}$/.test(da)) return da ?? '—';
   return `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}`;

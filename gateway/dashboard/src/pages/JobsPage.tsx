@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
-import { JOB_STATUSES, type JobChange, type JobDetail, type JobSummary } from '../api/types';
+import { JOB_STATUSES, type JobChange, type JobDetail, type JobPatient, type JobSummary } from '../api/types';
 import { followJobEvents, type StreamState } from '../api/sse';
 import { applyJobChange, DEFAULT_FILTERS, jobsQuery, matchesSearch, placeJob, type JobFilters } from '../data/jobs';
+import { formatPersonName, identitiesToFetch, identityWords, mergeIdentities, patientsQuery, type Identity } from '../data/patients';
+import { can } from '../data/roles';
 import { formatDateTime, useI18n } from '../i18n';
 import { Empty, ErrorState, Loading, StatusBadge, useApp } from '../components/common';
 import { DateInput } from '../components/DateInput';
@@ -12,7 +14,7 @@ interface Page {
 }
 
 export function JobsPage() {
-  const { api, navigate } = useApp();
+  const { api, navigate, session } = useApp();
   const { t, language } = useI18n();
   const [filters, setFilters] = useState<JobFilters>(DEFAULT_FILTERS);
   const [page, setPage] = useState<Page | null>(null);
@@ -82,8 +84,25 @@ export function JobsPage() {
     return () => abort.abort();
   }, [api]);
 
+  // Patient identity, radiologists only (the api refuses the others): asked once per job shown, the rows of the page
+  // and the jobs the live feed places; one audited request for the jobs not known yet.
+  const showIdentity = can(session.role, 'patient-identity');
+  const [identities, setIdentities] = useState<ReadonlyMap<string, Identity>>(new Map());
+  const asked = useRef(new Set<string>());
+  const pageJobIds = page?.jobs.map((j) => j.jobId).join(',') ?? '';
+  useEffect(() => {
+    if (!showIdentity || !pageJobIds) return;
+    const wanted = identitiesToFetch(pageJobIds.split(','), identities, asked.current);
+    if (wanted.length === 0) return;
+    for (const id of wanted) asked.current.add(id);
+    api
+      .json<JobPatient[]>(patientsQuery(wanted))
+      .then((answer) => setIdentities((known) => mergeIdentities(known, wanted, answer)))
+      .catch(() => { for (const id of wanted) asked.current.delete(id); });
+  }, [api, showIdentity, pageJobIds, identities]);
+
   const set = (patch: Partial<JobFilters>) => setFilters((f) => ({ ...f, offset: 0, ...patch }));
-  const rows = page?.jobs.filter((j) => matchesSearch(j, filters.search)) ?? [];
+  const rows = page?.jobs.filter((j) => matchesSearch(j, filters.search, showIdentity ? identityWords(identities.get(j.jobId)) : [])) ?? [];
 
   return (
     <section className="page jobs" aria-labelledby="jobs-title">
@@ -98,8 +117,8 @@ export function JobsPage() {
         <input
           type="search"
           className="search"
-          placeholder={t('jobs.search')}
-          aria-label={t('jobs.search')}
+          placeholder={t(showIdentity ? 'jobs.searchPatient' : 'jobs.search')}
+          aria-label={t(showIdentity ? 'jobs.searchPatient' : 'jobs.search')}
           value={filters.search}
           onChange={(e) => setFilters((f) => ({ ...f, search: e.target.value }))}
         />
@@ -136,6 +155,8 @@ export function JobsPage() {
             <thead>
               <tr>
                 <th>{t('jobs.col.status')}</th>
+                {showIdentity && <th>{t('jobs.col.patient')}</th>}
+                {showIdentity && <th>{t('jobs.col.patientId')}</th>}
                 <th>{t('jobs.col.updated')}</th>
                 <th>{t('jobs.col.received')}</th>
                 <th>{t('jobs.col.modalities')}</th>
@@ -156,6 +177,8 @@ export function JobsPage() {
                   onKeyDown={(e) => e.key === 'Enter' && navigate(`/jobs/${job.jobId}`)}
                 >
                   <td><StatusBadge status={job.status} /></td>
+                  {showIdentity && <td className="patient-name" data-testid="row-patient">{identityCell(identities, job.jobId, 'name')}</td>}
+                  {showIdentity && <td className="patient-id">{identityCell(identities, job.jobId, 'id')}</td>}
                   <td>{formatDateTime(job.updatedAt, language)}</td>
                   <td>{formatDateTime(job.createdAt, language)}</td>
                   <td>{job.modalities.join(', ')}</td>
@@ -178,4 +201,12 @@ export function JobsPage() {
       )}
     </section>
   );
+}
+
+/** A row's patient name or ID: blank while unknown, a dash when the api has none (instances no longer stored). */
+function identityCell(identities: ReadonlyMap<string, Identity>, jobId: string, what: 'name' | 'id'): string {
+  if (!identities.has(jobId)) return '';
+  const identity = identities.get(jobId);
+  if (!identity) return '—';
+  return what === 'name' ? formatPersonName(identity.patientName) : identity.patientId ?? '—';
 }

@@ -99,7 +99,7 @@ public static class JobEventsStream
     }
 }
 
-/// <summary>Configuration section <c>Api:Jobs</c>: the live feed's timing.</summary>
+/// <summary>Configuration section <c>Api:Jobs</c>: the live feed's timing and the overlay's label map cache.</summary>
 public sealed class JobsApiOptions
 {
     public const string SectionName = "Api:Jobs";
@@ -115,4 +115,8 @@ public sealed class JobsApiOptions
     /// <summary>The reconnection delay the feed suggests to clients (<c>retry:</c>), in milliseconds.</summary>
     [Range(100, 600_000)]
     public int RetryMilliseconds { get; set; } = 3000;
+
+    /// <summary>Memory for the label maps the dashboard's overlay reads, inflated once and kept (least recently used out), in MiB; 0 keeps none.</summary>
+    [Range(0, 16_384)]
+    public int MaskCacheMegabytes { get; set; } = 256;
 }

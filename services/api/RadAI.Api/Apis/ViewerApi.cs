@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -30,6 +29,10 @@ public static class ViewerApi
     public const string PatientAction = "patient.view";
     public const string ImageAction = "image.view";
     public const string SrAction = "report.view";
+    public const string PatientListAction = "patient.list";
+
+    /// <summary>Most jobs one worklist identity request may name (the dashboard asks for one page of rows).</summary>
+    public const int MaxPatientListJobs = 100;
 
     private static readonly JsonSerializerOptions FindingsJson = new(JsonSerializerDefaults.Web);
 
@@ -38,6 +41,7 @@ public static class ViewerApi
 
     public static IEndpointRouteBuilder MapViewerApi(this IEndpointRouteBuilder routes)
     {
+        routes.MapGet("/api/jobs/patients", ListPatients).WithTags("Viewer").WithName("ListJobPatients").RequireAuthorization(Policies.PatientData);
         var group = routes.MapGroup("/api/jobs/{jobId:guid}").WithTags("Viewer");
         group.MapGet("/findings", GetFindings).WithName("GetJobFindings").RequireAuthorization(Policies.JobStatus);
         group.MapGet("/patient", GetPatient).WithName("GetJobPatient").RequireAuthorization(Policies.PatientData);
@@ -47,7 +51,10 @@ public static class ViewerApi
         return routes;
     }
 
-    /// <summary>A run as the dashboard shows it: findings and segments, the volume size, whether it has a mask.</summary>
+    /// <summary>
+    /// A run as the dashboard shows it: findings and segments, the volume size, whether it has a mask, and the reader's
+    /// names of its findings in each language (<see cref="Labels"/>: language → finding id → names).
+    /// </summary>
     public sealed record RunView(
         string RunId,
         ModelIdentity Model,
@@ -59,7 +66,15 @@ public static class ViewerApi
         IReadOnlyList<SegmentInfo> Segments,
         bool HasMask,
         IReadOnlyList<Finding> Findings,
-        IReadOnlyList<RunNote> Notes);
+        IReadOnlyList<RunNote> Notes,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, FindingLabels>> Labels);
+
+    /// <summary>
+    /// The names of a finding for a reader in one language, the words of the PDF report (<see cref="FindingNames"/>):
+    /// its name, its site, and each measurement's name and unit in the order of its measurements (a unit is null when it has
+    /// no reader's name: the unit's meaning is shown).
+    /// </summary>
+    public sealed record FindingLabels(string Name, string? Site, IReadOnlyList<string> Measurements, IReadOnlyList<string?> Units);
 
     /// <summary>The grid of a run's volume (the slices' own UIDs stay on the server).</summary>
     public sealed record GeometryView(int SizeX, int SizeY, int SizeZ, Vector3D Spacing);
@@ -69,6 +84,9 @@ public static class ViewerApi
 
     /// <summary>Patient and study identification of the job's study (from its first received instance).</summary>
     public sealed record PatientView(string? PatientName, string? PatientId, string? PatientBirthDate, string? AccessionNumber, string? StudyDate);
+
+    /// <summary>The patient of one job of the worklist: name (DICOM PN) and id, from the study's first received instance.</summary>
+    public sealed record JobPatient(Guid JobId, string? PatientName, string? PatientId);
 
     /// <summary>One content item of an SR: relationship to its parent, value type, concept name, value as text.</summary>
     public sealed record SrNode(string? Relationship, string ValueType, string? Concept, string? Value, IReadOnlyList<SrNode> Children);
@@ -85,14 +103,82 @@ public static class ViewerApi
 
         return TypedResults.Ok(new FindingsView(results.JobId, results.StudyInstanceUid, results.CompletedAt, [.. results.Runs.Select(r => new RunView(
             r.RunId, r.Model, r.SeriesInstanceUid, r.Modality, new GeometryView(r.Geometry.SizeX, r.Geometry.SizeY, r.Geometry.SizeZ, r.Geometry.Spacing),
-            r.ExecutionProvider, r.DurationMs, r.Segments, r.Mask is not null, r.Findings, r.Notes))]));
+            r.ExecutionProvider, r.DurationMs, r.Segments, r.Mask is not null, r.Findings, r.Notes, LabelsOf(r.Findings)))]));
     }
+
+    /// <summary>The reader's names of <paramref name="findings"/> in every language (language → finding id → names).</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, FindingLabels>> LabelsOf(IReadOnlyList<Finding> findings) =>
+        FindingNames.Languages.ToDictionary(
+            language => language,
+            IReadOnlyDictionary<string, FindingLabels> (language) =>
+            {
+                var names = FindingNames.For(language);
+                var labels = new Dictionary<string, FindingLabels>(StringComparer.Ordinal);
+                foreach (var finding in findings)
+                {
+                    labels[finding.Id] = new FindingLabels(
+                        names.FindingName(finding),
+                        names.SiteName(finding),
+                        [.. finding.Measurements.Select(names.MeasurementName)],
+                        [.. finding.Measurements.Select(m => names.HasUnit(m.Unit) ? names.Unit(m.Unit) : null)]);
+                }
+
+                return labels;
+            },
+            StringComparer.Ordinal);
 
     /// <summary>Patient name, id, birth date, accession number and study date, read from the study's first instance.</summary>
     public static async Task<Results<Ok<PatientView>, ProblemHttpResult>> GetPatient(
         Guid jobId, JobRepository jobs, [FromServices] FileStores stores, IAuditLog audit, HttpContext context, CancellationToken cancellationToken)
     {
         var timeline = await jobs.TimelineAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var ds = await FirstInstanceAsync(timeline, stores, cancellationToken).ConfigureAwait(false);
+        if (ds is null)
+        {
+            await AuditAsync(audit, context, PatientAction, jobId, "not-found", null, cancellationToken).ConfigureAwait(false);
+            return timeline.Count == 0 ? JobsApi.JobNotFound(jobId) : Gone("The study's instances are no longer stored.");
+        }
+
+        await AuditAsync(audit, context, PatientAction, jobId, "success", null, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new PatientView(
+            Text(ds, DicomTags.PatientName), Text(ds, DicomTags.PatientID), Text(ds, DicomTags.PatientBirthDate),
+            Text(ds, DicomTags.AccessionNumber), Text(ds, DicomTags.StudyDate)));
+    }
+
+    /// <summary>
+    /// The patient name and id of the jobs named by <c>jobId</c> (repeated, 1 to <see cref="MaxPatientListJobs"/>): the
+    /// radiologist's worklist shows them beside the rows of <c>GET /api/jobs</c>, which carries no identity. A job that is
+    /// unknown or whose instances are no longer stored is left out. One audit entry (<c>patient.list</c>) per request names
+    /// the jobs whose identity was returned (their ids, never the names).
+    /// </summary>
+    public static async Task<Results<Ok<IReadOnlyList<JobPatient>>, ProblemHttpResult>> ListPatients(
+        [FromQuery(Name = "jobId")] Guid[]? jobIds, JobRepository jobs, [FromServices] FileStores stores, IAuditLog audit, HttpContext context,
+        CancellationToken cancellationToken)
+    {
+        var wanted = (jobIds ?? []).Distinct().ToList();
+        if (wanted.Count is 0 or > MaxPatientListJobs)
+        {
+            return JobsApi.Invalid("Invalid job list", $"Name 1 to {MaxPatientListJobs} jobs: ?jobId=…&jobId=….");
+        }
+
+        var patients = new List<JobPatient>(wanted.Count);
+        foreach (var jobId in wanted)
+        {
+            var timeline = await jobs.TimelineAsync(jobId, cancellationToken).ConfigureAwait(false);
+            if (await FirstInstanceAsync(timeline, stores, cancellationToken).ConfigureAwait(false) is { } ds)
+            {
+                patients.Add(new JobPatient(jobId, Text(ds, DicomTags.PatientName), Text(ds, DicomTags.PatientID)));
+            }
+        }
+
+        await audit.WriteAsync(context, PatientListAction, "jobs", "success", new { jobIds = patients.Select(p => p.JobId) }, cancellationToken).ConfigureAwait(false);
+        context.Response.Headers.CacheControl = "private, no-store";
+        return TypedResults.Ok<IReadOnlyList<JobPatient>>(patients);
+    }
+
+    /// <summary>The header of the study's first received instance (sorted by file name), or null when none is stored.</summary>
+    private static async Task<DicomDataset?> FirstInstanceAsync(IReadOnlyList<JobTimelineEntry> timeline, FileStores stores, CancellationToken cancellationToken)
+    {
         var reception = timeline.Count == 0 ? null : JobDetails.Reception(timeline);
         var file = reception?.Series
             .Select(s => stores.PathOf(s.Location))
@@ -102,16 +188,11 @@ public static class ViewerApi
             .FirstOrDefault();
         if (file is null)
         {
-            await AuditAsync(audit, context, PatientAction, jobId, "not-found", null, cancellationToken).ConfigureAwait(false);
-            return timeline.Count == 0 ? JobsApi.JobNotFound(jobId) : Gone("The study's instances are no longer stored.");
+            return null;
         }
 
         var dicom = await DicomFile.OpenAsync(file, new DicomReadOptions { StopBeforeTag = DicomTags.PixelData }, cancellationToken).ConfigureAwait(false);
-        var ds = dicom.Dataset;
-        await AuditAsync(audit, context, PatientAction, jobId, "success", null, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new PatientView(
-            Text(ds, DicomTags.PatientName), Text(ds, DicomTags.PatientID), Text(ds, DicomTags.PatientBirthDate),
-            Text(ds, DicomTags.AccessionNumber), Text(ds, DicomTags.StudyDate)));
+        return dicom.Dataset;
     }
 
     /// <summary>The content tree of the report's SR (what <c>dsrdump</c> shows), for reading without a DICOM tool.</summary>
@@ -192,10 +273,10 @@ public static class ViewerApi
 
     /// <summary>
     /// Slice <paramref name="z"/> of the run's label map: one byte per pixel (0 none, n segment n), row by row, with
-    /// <c>X-Columns</c> and <c>X-Rows</c>. The label map is inflated up to that slice only.
+    /// <c>X-Columns</c> and <c>X-Rows</c>. The map is inflated once and kept in <see cref="LabelMapCache"/> for the next slices.
     /// </summary>
     public static async Task<IResult> GetSliceMask(
-        Guid jobId, string runId, int z, JobRepository jobs, [FromServices] FileStores stores, HttpContext context, CancellationToken cancellationToken)
+        Guid jobId, string runId, int z, JobRepository jobs, [FromServices] FileStores stores, LabelMapCache masks, HttpContext context, CancellationToken cancellationToken)
     {
         var (results, problem) = await LoadResultsAsync(jobId, jobs, stores, cancellationToken).ConfigureAwait(false);
         if (results is null)
@@ -215,41 +296,11 @@ public static class ViewerApi
             return Gone("The mask is no longer stored.");
         }
 
-        await using var stream = await stores.OpenReadAsync(path, cancellationToken).ConfigureAwait(false);
-        var slice = await ReadLabelSliceAsync(stream, z, cancellationToken).ConfigureAwait(false);
+        var slice = await masks.GetSliceAsync(jobId, runId, path, z, cancellationToken).ConfigureAwait(false);
         context.Response.Headers["X-Columns"] = slice.Columns.ToString(CultureInfo.InvariantCulture);
         context.Response.Headers["X-Rows"] = slice.Rows.ToString(CultureInfo.InvariantCulture);
         context.Response.Headers.CacheControl = "private, no-store";
         return TypedResults.Bytes(slice.Labels, "application/octet-stream");
-    }
-
-    /// <summary>One slice of a label map file (<see cref="LabelMapFile"/>'s layout), without inflating the slices after it.</summary>
-    public static async Task<(int Columns, int Rows, byte[] Labels)> ReadLabelSliceAsync(Stream source, int z, CancellationToken cancellationToken)
-    {
-        var header = new byte[24];
-        await source.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
-        if (!header.AsSpan(0, 8).SequenceEqual("RADAIMAP"u8) || BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8)) != 1)
-        {
-            throw new InvalidDataException("Not a RadAI label map of version 1.");
-        }
-
-        var columns = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(12));
-        var rows = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(16));
-        var slices = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(20));
-        if (columns <= 0 || rows <= 0 || z >= slices || (long)columns * rows > Array.MaxLength)
-        {
-            throw new InvalidDataException($"Label map of {columns}×{rows}×{slices} has no slice {z}.");
-        }
-
-        var labels = new byte[columns * rows];
-        await using var inflate = new DeflateStream(source, CompressionMode.Decompress, leaveOpen: true);
-        for (var i = 0; i < z; i++)
-        {
-            await inflate.ReadExactlyAsync(labels, cancellationToken).ConfigureAwait(false);
-        }
-
-        await inflate.ReadExactlyAsync(labels, cancellationToken).ConfigureAwait(false);
-        return (columns, rows, labels);
     }
 
     private static async Task<(AnalysisResults? Results, ProblemHttpResult? Problem)> LoadResultsAsync(

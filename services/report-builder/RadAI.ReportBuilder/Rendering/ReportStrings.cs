@@ -22,7 +22,8 @@ public static class ReportLanguage
 
 /// <summary>
 /// The user-facing words of one report language, read from the embedded <c>Rendering/Strings/report-&lt;language&gt;.json</c>
-/// (one file per language, the only place its words live), with the number and date conventions of the language:
+/// (one file per language, the only place its words live; the names of findings, measurements and units are
+/// <see cref="FindingNames"/>'s, shared with the dashboard), with the number and date conventions of the language:
 /// <c>4,8</c> and <c>1 234,5</c> (no-break space) in French, <c>4.8</c> and <c>1,234.5</c> in English. Formatting does not
 /// depend on the process culture (the services run with invariant globalization).
 /// </summary>
@@ -45,23 +46,22 @@ public sealed partial class ReportStrings
         Culture = CultureInfo.ReadOnly(culture);
         _dateFormat = file.DateFormat;
         _dateTimeFormat = file.DateTimeFormat;
+        Names = FindingNames.For(language);
         _sections = new Dictionary<string, FrozenDictionary<string, string>>
         {
             ["text"] = file.Text.ToFrozenDictionary(StringComparer.Ordinal),
             ["status"] = file.Status.ToFrozenDictionary(StringComparer.Ordinal),
             ["statusShort"] = file.StatusShort.ToFrozenDictionary(StringComparer.Ordinal),
             ["notes"] = file.Notes.ToFrozenDictionary(StringComparer.Ordinal),
-            ["concepts"] = file.Concepts.ToFrozenDictionary(StringComparer.Ordinal),
-            ["derivations"] = file.Derivations.ToFrozenDictionary(StringComparer.Ordinal),
-            ["findings"] = file.Findings.ToFrozenDictionary(StringComparer.Ordinal),
-            ["lateralities"] = file.Lateralities.ToFrozenDictionary(StringComparer.Ordinal),
-            ["units"] = file.Units.ToFrozenDictionary(StringComparer.Ordinal),
             ["narrative"] = file.Narrative.ToFrozenDictionary(StringComparer.Ordinal),
         }.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     /// <summary><c>fr</c> or <c>en</c>.</summary>
     public string Language { get; }
+
+    /// <summary>The names of findings, measurements and units in the language (shared with the dashboard, <see cref="FindingNames"/>).</summary>
+    public FindingNames Names { get; }
 
     /// <summary>Number conventions of the language (a read-only invariant culture with its separators).</summary>
     public CultureInfo Culture { get; }
@@ -81,7 +81,7 @@ public sealed partial class ReportStrings
     }
 
     /// <summary>Every key of every section, as <c>section.key</c> (to check that the languages hold the same words).</summary>
-    public IEnumerable<string> Keys() => _sections.SelectMany(s => s.Value.Keys.Select(k => $"{s.Key}.{k}"));
+    public IEnumerable<string> Keys() => _sections.SelectMany(s => s.Value.Keys.Select(k => $"{s.Key}.{k}")).Concat(Names.Keys());
 
     /// <summary>A plain text of the <c>text</c> section.</summary>
     /// <exception cref="KeyNotFoundException">A key the strings file lacks (a defect: every key is checked by tests).</exception>
@@ -126,25 +126,7 @@ public sealed partial class ReportStrings
     }
 
     /// <summary>What a measurement measures, e.g. <c>Atténuation moyenne</c>; the code meaning (English) when unknown.</summary>
-    public string Measurement(Measurement measurement)
-    {
-        ArgumentNullException.ThrowIfNull(measurement);
-        var concepts = _sections["concepts"];
-        var key = Key(measurement.Concept);
-        if (measurement.Derivation is { } derivation)
-        {
-            if (concepts.TryGetValue($"{key}|{Key(derivation)}", out var combined))
-            {
-                return combined;
-            }
-
-            var name = concepts.TryGetValue(key, out var plain) ? plain : measurement.Concept.Meaning;
-            var how = _sections["derivations"].TryGetValue(Key(derivation), out var d) ? d : derivation.Meaning;
-            return $"{name} ({how})";
-        }
-
-        return concepts.TryGetValue(key, out var text) ? text : measurement.Concept.Meaning;
-    }
+    public string Measurement(Measurement measurement) => Names.MeasurementName(measurement);
 
     /// <summary>The caption of a key image: what it shows, its slice and the window it is shown with (PDF and Secondary Capture).</summary>
     public string KeyImageCaption(ReportKeyImage key)
@@ -160,32 +142,10 @@ public sealed partial class ReportStrings
     /// The name of a finding for the reader: its type with its laterality (<c>Poumon droit</c>), numbered by its segment for
     /// a lesion (<c>Nodule 1</c>); the code meanings (English) when unknown.
     /// </summary>
-    public string FindingName(Finding finding)
-    {
-        ArgumentNullException.ThrowIfNull(finding);
-        var findings = _sections["findings"];
-        var type = Key(finding.Type);
-        string name;
-        if (finding.Laterality is { } laterality && findings.TryGetValue($"{type}|{Key(laterality)}", out var lateral))
-        {
-            name = lateral;
-        }
-        else
-        {
-            name = findings.TryGetValue(type, out var plain) ? plain : finding.Type.Meaning;
-            if (finding.Laterality is { } side)
-            {
-                name = $"{name} ({(_sections["lateralities"].TryGetValue(Key(side), out var s) ? s : side.Meaning)})";
-            }
-        }
-
-        return finding.Kind == "lesion" && finding.SegmentNumber is { } number
-            ? string.Create(Culture, $"{name} {number}")
-            : name;
-    }
+    public string FindingName(Finding finding) => Names.FindingName(finding);
 
     /// <summary>A UCUM unit as a reader writes it (<c>ml</c> → <c>mL</c>, <c>[hnsf'U]</c> → <c>UH</c>/<c>HU</c>, <c>1</c> → nothing).</summary>
-    public string Unit(string ucum) => _sections["units"].TryGetValue(ucum ?? "", out var text) ? text : ucum ?? "";
+    public string Unit(string ucum) => Names.Unit(ucum);
 
     /// <summary>
     /// A measured value as stored (at most 6 decimals, no trailing zeros) with digit grouping, e.g. <c>2 612,4</c>;
@@ -237,11 +197,7 @@ public sealed partial class ReportStrings
     }
 
     /// <summary><c>SCHEME:VALUE</c>, the key of a code in the strings files.</summary>
-    public static string Key(Code code)
-    {
-        ArgumentNullException.ThrowIfNull(code);
-        return $"{code.Scheme}:{code.Value}";
-    }
+    public static string Key(Code code) => FindingNames.Key(code);
 
     private string Get(string section, string key) =>
         _sections[section].TryGetValue(key, out var text)
@@ -281,11 +237,6 @@ public sealed partial class ReportStrings
         Dictionary<string, string> Status,
         Dictionary<string, string> StatusShort,
         Dictionary<string, string> Notes,
-        Dictionary<string, string> Concepts,
-        Dictionary<string, string> Derivations,
-        Dictionary<string, string> Findings,
-        Dictionary<string, string> Lateralities,
-        Dictionary<string, string> Units,
         Dictionary<string, string> Narrative);
 }
 
