@@ -21,6 +21,9 @@ public static class DestinationsApi
     private static readonly RequestTimeout ChangeTimeout = RequestTimeout.After(s: 30);
     private static readonly RequestTimeout EchoTimeout = RequestTimeout.After(m: 3);
 
+    private static readonly AdministeredList<ListDestinations, DestinationList, DestinationInfo> Destinations =
+        new(at => new ListDestinations(at), list => list.Destinations, ChangeTimeout);
+
     public static RouteGroupBuilder MapDestinationsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/destinations").WithTags("Destinations").RequireAuthorization(Policies.Admin)
@@ -35,31 +38,17 @@ public static class DestinationsApi
 
     /// <summary>Every destination, configured or administered here, enabled or not, with its last C-ECHO.</summary>
     public static async Task<Results<Ok<IReadOnlyList<DestinationInfo>>, ProblemHttpResult>> ListDestinations(
-        [FromServices] IRequestClient<ListDestinations> client, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await client.GetResponse<DestinationList>(new ListDestinations(clock.GetUtcNow()), cancellationToken, ChangeTimeout).ConfigureAwait(false);
-            return TypedResults.Ok(response.Message.Destinations);
-        }
-        catch (RequestTimeoutException)
-        {
-            return NoAnswer();
-        }
-    }
+        [FromServices] IRequestClient<ListDestinations> client, TimeProvider clock, CancellationToken cancellationToken) =>
+        await Destinations.ListAsync(client, clock, cancellationToken).ConfigureAwait(false) is { } destinations ? TypedResults.Ok(destinations) : NoAnswer();
 
     public static async Task<Results<Ok<DestinationInfo>, ProblemHttpResult>> GetDestination(
-        string aeTitle, [FromServices] IRequestClient<ListDestinations> client, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var list = await ListDestinations(client, clock, cancellationToken).ConfigureAwait(false);
-        if (list.Result is not Ok<IReadOnlyList<DestinationInfo>> ok)
+        string aeTitle, [FromServices] IRequestClient<ListDestinations> client, TimeProvider clock, CancellationToken cancellationToken) =>
+        await Destinations.FindAsync(client, clock, d => d.AeTitle == aeTitle, cancellationToken).ConfigureAwait(false) switch
         {
-            return (ProblemHttpResult)list.Result;
-        }
-
-        return ok.Value!.FirstOrDefault(d => d.AeTitle == aeTitle) is { } found ? TypedResults.Ok(found)
-            : TypedResults.Problem(detail: $"No destination {aeTitle}.", statusCode: StatusCodes.Status404NotFound, title: "No such destination");
-    }
+            (false, _) => NoAnswer(),
+            (_, { } found) => TypedResults.Ok(found),
+            _ => TypedResults.Problem(detail: $"No destination {aeTitle}.", statusCode: StatusCodes.Status404NotFound, title: "No such destination"),
+        };
 
     /// <summary>Creates or replaces a destination administered through the api; configured ones are read-only (409).</summary>
     public static async Task<Results<Ok<DestinationInfo>, Created<DestinationInfo>, ProblemHttpResult>> PutDestination(

@@ -22,6 +22,10 @@ public static class ModelsApi
     /// <summary>How long to wait for inference (its administration queue is not the one of the studies).</summary>
     private static readonly RequestTimeout Timeout = RequestTimeout.After(s: 30);
 
+    private static readonly AdministeredList<ListModelPackages, ModelPackageList, ModelPackageInfo> Packages = new(at => new ListModelPackages(at), list => list.Packages, Timeout);
+
+    private static readonly AdministeredList<ListRoutingProfiles, RoutingProfileList, RoutingProfileInfo> Profiles = new(at => new ListRoutingProfiles(at), list => list.Profiles, Timeout);
+
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder routes)
     {
         var models = routes.MapGroup("/api/models").WithTags("Models").ProducesProblem(StatusCodes.Status504GatewayTimeout);
@@ -40,30 +44,17 @@ public static class ModelsApi
 
     /// <summary>Every model package inference loaded, enabled or not, with the profiles that name it.</summary>
     public static async Task<Results<Ok<IReadOnlyList<ModelPackageInfo>>, ProblemHttpResult>> ListModels(
-        [FromServices] IRequestClient<ListModelPackages> client, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await client.GetResponse<ModelPackageList>(new ListModelPackages(clock.GetUtcNow()), cancellationToken, Timeout).ConfigureAwait(false);
-            return TypedResults.Ok(response.Message.Packages);
-        }
-        catch (RequestTimeoutException)
-        {
-            return NoAnswer();
-        }
-    }
+        [FromServices] IRequestClient<ListModelPackages> client, TimeProvider clock, CancellationToken cancellationToken) =>
+        await Packages.ListAsync(client, clock, cancellationToken).ConfigureAwait(false) is { } packages ? TypedResults.Ok(packages) : NoAnswer();
 
     public static async Task<Results<Ok<ModelPackageInfo>, NotFound, ProblemHttpResult>> GetModel(
-        string id, [FromServices] IRequestClient<ListModelPackages> client, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var list = await ListModels(client, clock, cancellationToken).ConfigureAwait(false);
-        if (list.Result is not Ok<IReadOnlyList<ModelPackageInfo>> ok)
+        string id, [FromServices] IRequestClient<ListModelPackages> client, TimeProvider clock, CancellationToken cancellationToken) =>
+        await Packages.FindAsync(client, clock, p => p.Id == id, cancellationToken).ConfigureAwait(false) switch
         {
-            return (ProblemHttpResult)list.Result;
-        }
-
-        return ok.Value!.FirstOrDefault(p => p.Id == id) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
-    }
+            (false, _) => NoAnswer(),
+            (_, { } found) => TypedResults.Ok(found),
+            _ => TypedResults.NotFound(),
+        };
 
     /// <summary>Enables or disables a package from the next study on; one disabled by inference's configuration: 409.</summary>
     public static async Task<Results<Ok<ModelPackageInfo>, ProblemHttpResult>> PutModelEnabled(
@@ -87,18 +78,8 @@ public static class ModelsApi
 
     /// <summary>Every routing profile, configured or administered here.</summary>
     public static async Task<Results<Ok<IReadOnlyList<RoutingProfileInfo>>, ProblemHttpResult>> ListRoutingProfiles(
-        [FromServices] IRequestClient<ListRoutingProfiles> client, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await client.GetResponse<RoutingProfileList>(new ListRoutingProfiles(clock.GetUtcNow()), cancellationToken, Timeout).ConfigureAwait(false);
-            return TypedResults.Ok(response.Message.Profiles);
-        }
-        catch (RequestTimeoutException)
-        {
-            return NoAnswer();
-        }
-    }
+        [FromServices] IRequestClient<ListRoutingProfiles> client, TimeProvider clock, CancellationToken cancellationToken) =>
+        await Profiles.ListAsync(client, clock, cancellationToken).ConfigureAwait(false) is { } profiles ? TypedResults.Ok(profiles) : NoAnswer();
 
     /// <summary>Creates or replaces a routing profile administered through the api; configured ones are read-only (409).</summary>
     public static async Task<Results<Ok<RoutingProfileInfo>, Created<RoutingProfileInfo>, ProblemHttpResult>> PutRoutingProfile(

@@ -20,6 +20,8 @@ public static class SendersApi
     /// <summary>How long to wait for dicom-ingest.</summary>
     private static readonly RequestTimeout Timeout = RequestTimeout.After(s: 30);
 
+    private static readonly AdministeredList<ListSenders, SenderList, SenderInfo> Senders = new(at => new ListSenders(at), list => list.Senders, Timeout);
+
     public static RouteGroupBuilder MapSendersApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/senders").WithTags("Senders").RequireAuthorization(Policies.Admin)
@@ -33,30 +35,17 @@ public static class SendersApi
 
     /// <summary>Every known sender, configured or administered here, enabled or not.</summary>
     public static async Task<Results<Ok<IReadOnlyList<SenderInfo>>, ProblemHttpResult>> ListSenders(
-        [FromServices] IRequestClient<ListSenders> client, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await client.GetResponse<SenderList>(new ListSenders(clock.GetUtcNow()), cancellationToken, Timeout).ConfigureAwait(false);
-            return TypedResults.Ok(response.Message.Senders);
-        }
-        catch (RequestTimeoutException)
-        {
-            return NoAnswer();
-        }
-    }
+        [FromServices] IRequestClient<ListSenders> client, TimeProvider clock, CancellationToken cancellationToken) =>
+        await Senders.ListAsync(client, clock, cancellationToken).ConfigureAwait(false) is { } senders ? TypedResults.Ok(senders) : NoAnswer();
 
     public static async Task<Results<Ok<SenderInfo>, NotFound, ProblemHttpResult>> GetSender(
-        string aeTitle, [FromServices] IRequestClient<ListSenders> client, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var list = await ListSenders(client, clock, cancellationToken).ConfigureAwait(false);
-        if (list.Result is not Ok<IReadOnlyList<SenderInfo>> ok)
+        string aeTitle, [FromServices] IRequestClient<ListSenders> client, TimeProvider clock, CancellationToken cancellationToken) =>
+        await Senders.FindAsync(client, clock, s => s.AeTitle == aeTitle, cancellationToken).ConfigureAwait(false) switch
         {
-            return (ProblemHttpResult)list.Result;
-        }
-
-        return ok.Value!.FirstOrDefault(s => s.AeTitle == aeTitle) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
-    }
+            (false, _) => NoAnswer(),
+            (_, { } found) => TypedResults.Ok(found),
+            _ => TypedResults.NotFound(),
+        };
 
     /// <summary>Creates or replaces a sender administered through the api; configured ones are read-only (409).</summary>
     public static async Task<Results<Ok<SenderInfo>, Created<SenderInfo>, ProblemHttpResult>> PutSender(
