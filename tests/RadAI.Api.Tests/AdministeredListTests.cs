@@ -82,19 +82,4 @@ public sealed class AdministeredListTests
         Assert.Null(await impatient.ListAsync(client, TimeProvider.System, CancellationToken.None));
         Assert.Equal((false, (SenderInfo?)null), await impatient.FindAsync(client, TimeProvider.System, _ => true, CancellationToken.None));
     }
-
-    [Fact]
-    public async Task The_handlers_answer_504_when_the_owner_does_not_answer()
-    {
-        var (services, harness) = await StartAsync(withOwner: false);
-        await using var _ = services;
-        var client = harness.GetRequestClient<ListSenders>();
-
-        // The handlers wait their own 30 s: both at once.
-        var list = SendersApi.ListSenders(client, TimeProvider.System, CancellationToken.None);
-        var get = SendersApi.GetSender("MAIN-PACS", client, TimeProvider.System, CancellationToken.None);
-
-        Assert.Equal(StatusCodes.Status504GatewayTimeout, Assert.IsType<ProblemHttpResult>((await list).Result).StatusCode);
-        Assert.Equal(StatusCodes.Status504GatewayTimeout, Assert.IsType<ProblemHttpResult>((await get).Result).StatusCode);
-    }
 }
