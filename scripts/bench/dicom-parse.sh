@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # DICOM header parsing: RadAI vs DCMTK's dcmdump vs pydicom, whole processes side by side, in ONE run.
 #
-#   scripts/bench/dicom-parse.sh [--reps N] [--quick] [--no-bdn] [--no-docs] [--series DIR]
+#   scripts/bench/dicom-parse.sh [--reps N] [--quick] [--no-bdn] [--no-docs] [--no-aot] [--series DIR]
 #
 #   --reps N   repetitions of each whole-process command (default 5); --quick: 3, and BenchmarkDotNet's short job
 #   --no-bdn   whole processes only (no BenchmarkDotNet, no allocation or in-process pydicom measurements)
 #   --no-docs  print the section without writing docs/benchmarks.md
+#   --no-aot   leave out the Native AOT rows (radai-dump-aot, radai-startup-aot) and their minutes of compilation;
+#              RADAI_BENCH_AOT_REUSE=1 times the binary already in <artifacts>/publish/radai-aot (e.g. scripts/cli-aot.sh's)
 #   RADAI_BENCH_KEEP=1 keeps the raw measurements (their folder is printed).
 #
 #   1. builds radai and tests/RadAI.Benchmarks in Release (artifacts: $RADAI_BENCH_ARTIFACTS, default <repo>/artifacts)
-#      and publishes radai ReadyToRun (linux-x64, framework-dependent) into <artifacts>/publish/radai-r2r,
+#      and publishes radai ReadyToRun (linux-x64, framework-dependent) into <artifacts>/publish/radai-r2r and as
+#      Native AOT into <artifacts>/publish/radai-aot (unless --no-aot),
 #   2. generates the 500-file 512×512 synthetic CT series with `radai synth-ct --seed 1` (reused when the
 #      folder already holds its 500 files; default /tmp/radai-bench-ct-500x512x512-seed1, or --series DIR,
 #      or $RADAI_BENCH_SERIES),
@@ -31,6 +34,8 @@ REPS=5
 QUICK=
 RUN_BDN=1
 WRITE_DOCS=1
+RUN_AOT=1
+[ "${RADAI_BENCH_AOT:-1}" = 0 ] && RUN_AOT=
 SERIES=${RADAI_BENCH_SERIES:-/tmp/radai-bench-ct-500x512x512-seed1}
 ARTIFACTS=${RADAI_BENCH_ARTIFACTS:-$ROOT/artifacts}
 SLICES=500
@@ -41,8 +46,9 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=1; REPS=3; shift ;;
     --no-bdn) RUN_BDN=; shift ;;
     --no-docs) WRITE_DOCS=; shift ;;
+    --no-aot) RUN_AOT=; shift ;;
     --series) SERIES=$2; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -83,7 +89,19 @@ if ! dotnet publish "$ROOT/tools/RadAI.Cli" -c Release -r linux-x64 --self-conta
     "-p:ArtifactsPath=$ARTIFACTS" -o "$ARTIFACTS/publish/radai-r2r" > "$WORK/build.log" 2>&1; then
   cat "$WORK/build.log" >&2; exit 1
 fi
+# radai as Native AOT (no runtime start-up, no JIT): scripts/cli-aot.sh checks every command of this binary.
+# --no-aot (or RADAI_BENCH_AOT=0) leaves it out: its compilation takes minutes.
+if [ -n "$RUN_AOT" ] && [ -n "${RADAI_BENCH_AOT_REUSE:-}" ] && [ -x "$ARTIFACTS/publish/radai-aot/radai" ]; then
+  log "reusing the Native AOT radai in $ARTIFACTS/publish/radai-aot (RADAI_BENCH_AOT_REUSE)"
+elif [ -n "$RUN_AOT" ]; then
+  log "publishing radai as Native AOT into $ARTIFACTS/publish/radai-aot (several minutes)"
+  if ! dotnet publish "$ROOT/tools/RadAI.Cli" -c Release -r linux-x64 -p:RadaiNativeAot=true -nologo -v q \
+      "-p:ArtifactsPath=$ARTIFACTS" -o "$ARTIFACTS/publish/radai-aot" > "$WORK/build.log" 2>&1; then
+    cat "$WORK/build.log" >&2; exit 1
+  fi
+fi
 RADAI=$ARTIFACTS/publish/radai-r2r/radai
+RADAI_AOT=$ARTIFACTS/publish/radai-aot/radai
 RADAI_JIT=$ARTIFACTS/bin/RadAI.Cli/release/radai
 BENCH=$ARTIFACTS/bin/RadAI.Benchmarks/release/RadAI.Benchmarks
 
@@ -109,14 +127,22 @@ COMMANDS=(
   "radai-dump|dump|\`radai dump --header-only\` (published ReadyToRun): parse each header (stop before Pixel Data) and print a dcmdump-like listing"
   "dcmdump-sb|dump|\`dcmdump -q +sb 7fe0,0010\`: parse each file up to Pixel Data (stop before it) and print the listing"
   "dcmdump-M|dump|\`dcmdump -q -M\`: parse the whole file, long values (Pixel Data) not loaded, and print the listing"
+  "radai-dump-aot|dump|the same \`radai dump --header-only\` published as Native AOT (machine code, no .NET runtime start-up, no JIT)"
   "radai-dump-jit|dump|the same \`radai dump --header-only\` from the plain Release build (no ReadyToRun: every method compiled by the JIT at first call)"
   "pydicom-print|dump|pydicom \`dcmread(stop_before_pixels=True)\`, then print \`str(file_meta)\` + \`str(ds)\` (every value decoded)"
   "radai-parse|parse|RadAI parse only (\`RadAI.Benchmarks parse\`): \`DicomFile.OpenAsync\` with \`StopBeforeTag = PixelData\`, nothing printed"
   "pydicom-parse|parse|pydicom parse only: \`dcmread(stop_before_pixels=True)\`, values left raw, nothing printed"
   "radai-startup|startup|\`radai version\` (published ReadyToRun): .NET process start-up alone, no file"
+  "radai-startup-aot|startup|\`radai version\` published as Native AOT: start-up alone, no file"
   "pydicom-startup|startup|\`python3 -c 'import pydicom'\`: interpreter start-up and pydicom import alone, no file"
   "dcmdump-startup|startup|\`dcmdump --version\`: start-up alone, no file"
 )
+
+if [ -z "$RUN_AOT" ]; then
+  kept=()
+  for spec in "${COMMANDS[@]}"; do [[ ${spec%%|*} == *-aot ]] || kept+=("$spec"); done
+  COMMANDS=("${kept[@]}")
+fi
 
 command_argv() { # name -> ARGV
   case $1 in
@@ -124,6 +150,8 @@ command_argv() { # name -> ARGV
     dcmdump-sb) ARGV=(dcmdump -q +sb 7fe0,0010 "${FILES[@]}") ;;
     dcmdump-M) ARGV=(dcmdump -q -M "${FILES[@]}") ;;
     radai-dump-jit) ARGV=("$RADAI_JIT" dump --header-only "${FILES[@]}") ;;
+    radai-dump-aot) ARGV=("$RADAI_AOT" dump --header-only "${FILES[@]}") ;;
+    radai-startup-aot) ARGV=("$RADAI_AOT" version) ;;
     pydicom-print) ARGV=("$PY" "$PYSCRIPT" --print "${FILES[@]}") ;;
     radai-parse) ARGV=("$BENCH" parse "${FILES[@]}") ;;
     pydicom-parse) ARGV=("$PY" "$PYSCRIPT" "${FILES[@]}") ;;

@@ -70,12 +70,15 @@ public static class DapperTypeHandlers
             }
         }
 
-        public override DateTimeOffset Parse(object value) => value switch
-        {
-            DateTimeOffset d => d.ToUniversalTime(),
-            DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, d.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : d.Kind)).ToUniversalTime(),
-            string s => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
-            _ => throw new DataException($"Cannot read a timestamp from a {value.GetType().Name}."),
-        };
+        public override DateTimeOffset Parse(object value) => ParseDateTimeOffset(value);
     }
+
+    /// <summary>A timestamp column's value as read back (timestamptz, or SQLite's text), in UTC.</summary>
+    public static DateTimeOffset ParseDateTimeOffset(object value) => value switch
+    {
+        DateTimeOffset d => d.ToUniversalTime(),
+        DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, d.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : d.Kind)).ToUniversalTime(),
+        string s => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+        _ => throw new DataException($"Cannot read a timestamp from a {value.GetType().Name}."),
+    };
 }

@@ -3,7 +3,6 @@ using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using RadAI.Data;
 using RadAI.Data.Audit;
 
 namespace RadAI.Cli;
@@ -80,7 +79,6 @@ public static class AuditCommand
                 return ExitCodes.Usage;
             }
 
-            DapperTypeHandlers.Register();
             await using (connection)
             {
                 AuditVerification result;

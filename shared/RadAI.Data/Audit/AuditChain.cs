@@ -166,18 +166,47 @@ public static class AuditChain
     }
 
     /// <summary>The stored hash of entry <paramref name="sequence"/>, or null when there is none (to check an anchor kept outside).</summary>
-    public static async Task<string?> EntryHashAsync(DbConnection connection, long sequence, CancellationToken cancellationToken) =>
-        await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
-            "SELECT entry_hash FROM audit_log WHERE sequence = @sequence", new { sequence }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    public static async Task<string?> EntryHashAsync(DbConnection connection, long sequence, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        // Plain ADO.NET, as ReadAllAsync: the verifier (radai audit verify) runs as a Native AOT program.
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT entry_hash FROM audit_log WHERE sequence = @sequence";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "sequence";
+        parameter.DbType = DbType.Int64;
+        parameter.Value = sequence;
+        command.Parameters.Add(parameter);
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is null or DBNull ? null : (string)value;
+    }
 
     private static async IAsyncEnumerable<AuditEntry> ReadAllAsync(DbConnection connection, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Unbuffered: the log grows without bound, the verifier holds one row at a time.
-        await foreach (var entry in connection.QueryUnbufferedAsync<AuditEntry>($"SELECT {Columns} FROM audit_log ORDER BY sequence")
-                           .WithCancellation(cancellationToken).ConfigureAwait(false))
+        // Unbuffered: the log grows without bound, the verifier holds one row at a time. Plain ADO.NET, mapped as
+        // Dapper maps the other queries (DapperTypeHandlers' timestamps; a NULL leaves the property's default):
+        // the verifier (radai audit verify) runs as a Native AOT program, where Dapper's generated readers cannot.
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM audit_log ORDER BY sequence";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return entry;
+            yield return new AuditEntry
+            {
+                Sequence = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
+                OccurredAt = reader.IsDBNull(1) ? default : DapperTypeHandlers.ParseDateTimeOffset(reader.GetValue(1)),
+                Actor = Text(reader, 2) ?? "",
+                Source = Text(reader, 3),
+                Action = Text(reader, 4) ?? "",
+                Resource = Text(reader, 5),
+                Outcome = Text(reader, 6) ?? "",
+                Details = Text(reader, 7),
+                PreviousHash = Text(reader, 8) ?? "",
+                EntryHash = Text(reader, 9) ?? "",
+            };
         }
+
+        static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
     }
 
     private static void Append(IncrementalHash hash, string? value)

@@ -51,20 +51,43 @@ public sealed partial class DicomCharacterSet
             value = value.TrimEnd(" \0"u8);
         }
 
-        if (value.IsEmpty)
+        if (TryGetOneBytePerCharacterText(value, vr, out var text, out var escape))
         {
-            return string.Empty;
-        }
-
-        var escape = value.IndexOf(Esc) >= 0;
-        if (!escape && (_first is Latin1Codec || Ascii.IsValid(value)) && !(vr.IsMultiValuedString() && value.Contains((byte)'\\')))
-        {
-            // the common case: one value, ISO 8859-1 or ASCII (which every set decodes as such), one character
-            // per byte: the padding is trimmed on the bytes, and the string is the only allocation
-            return Encoding.Latin1.GetString(vr == DicomVR.PN ? value.TrimEnd((byte)'=') : value.TrimEnd(" \0"u8));
+            // the string is the only allocation
+            return text.IsEmpty ? string.Empty : Encoding.Latin1.GetString(text);
         }
 
         return DecodeInBuffer(value, vr, escape);
+    }
+
+    /// <summary>
+    /// The common case of <see cref="Decode"/> for a VR that uses the character set, without decoding: true when the
+    /// decoded text is <paramref name="text"/> read as ISO 8859-1, one character per byte (one value, ISO 8859-1 or
+    /// ASCII, which every set decodes as such, no escape sequence): the padding is trimmed on the bytes.
+    /// </summary>
+    internal bool TryGetOneBytePerCharacterText(ReadOnlySpan<byte> value, DicomVR vr, out ReadOnlySpan<byte> text, out bool escape)
+    {
+        if (vr == DicomVR.PN)
+        {
+            value = value.TrimEnd(" \0"u8);
+        }
+
+        escape = false;
+        if (value.IsEmpty)
+        {
+            text = value;
+            return true;
+        }
+
+        escape = value.IndexOf(Esc) >= 0;
+        if (!escape && (_first is Latin1Codec || Ascii.IsValid(value)) && !(vr.IsMultiValuedString() && value.Contains((byte)'\\')))
+        {
+            text = vr == DicomVR.PN ? value.TrimEnd((byte)'=') : value.TrimEnd(" \0"u8);
+            return true;
+        }
+
+        text = default;
+        return false;
     }
 
     [SkipLocalsInit]

@@ -1,14 +1,17 @@
 using System.Buffers;
 using System.Globalization;
 using System.Numerics;
+using System.Text;
 using RadAI.Dicom.IO;
 
 namespace RadAI.Dicom.Text;
 
 /// <summary>
-/// A human-readable listing of a file or dataset, laid out like DCMTK's dcmdump. Lines are formatted
-/// into a pooled buffer and handed to the writer several kilobytes at a time: on an unbuffered writer
-/// (an auto-flushed console) each call is a system call.
+/// A human-readable listing of a file or dataset, laid out like DCMTK's dcmdump. Lines are formatted as
+/// UTF-8 into a pooled byte buffer (tags, lengths and numbers formatted in place, string values decoded
+/// into a pooled scratch buffer: no object per element) and handed to the output several kilobytes at a
+/// time: on an unbuffered output (the console) each write is a system call. To a <see cref="Stream"/> the
+/// bytes go as they are; to a <see cref="TextWriter"/> they are decoded back into characters first.
 /// </summary>
 public static class DicomDumpWriter
 {
@@ -18,36 +21,54 @@ public static class DicomDumpWriter
     /// <summary>The listing of a whole file: meta group, then dataset.</summary>
     public static void WriteFile(TextWriter output, DicomFile file)
     {
-        using var lines = new LineBuffer(output);
-        lines.EndLine();
-        lines.Append("# Dicom-File-Format");
-        lines.EndLine();
-        lines.EndLine();
-        lines.Append("# Dicom-Meta-Information-Header");
-        lines.EndLine();
-        lines.Append("# Used TransferSyntax: Little Endian Explicit");
-        lines.EndLine();
-        WriteDataset(lines, file.FileMetaInformation, 0);
-        lines.EndLine();
-        lines.Append("# Dicom-Data-Set");
-        lines.EndLine();
-        lines.Append("# Used TransferSyntax: ");
-        lines.Append(file.TransferSyntax.Name);
-        lines.EndLine();
-        WriteDataset(lines, file.Dataset, 0);
-        foreach (var warning in file.Warnings)
-        {
-            lines.Append("# Warning: ");
-            lines.Append(warning);
-            lines.EndLine();
-        }
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(file);
+        using var lines = new LineBuffer(output, null);
+        WriteFile(lines, file);
+    }
+
+    /// <summary>The listing of a whole file as UTF-8 (lines ended by <see cref="Environment.NewLine"/>).</summary>
+    public static void WriteFile(Stream output, DicomFile file)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(file);
+        using var lines = new LineBuffer(null, output);
+        WriteFile(lines, file);
     }
 
     /// <summary>The listing of a dataset, nested items indented.</summary>
     public static void WriteDataset(TextWriter output, DicomDataset dataset, int depth)
     {
-        using var lines = new LineBuffer(output);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(dataset);
+        using var lines = new LineBuffer(output, null);
         WriteDataset(lines, dataset, depth);
+    }
+
+    private static void WriteFile(LineBuffer lines, DicomFile file)
+    {
+        lines.EndLine();
+        lines.Append("# Dicom-File-Format"u8);
+        lines.EndLine();
+        lines.EndLine();
+        lines.Append("# Dicom-Meta-Information-Header"u8);
+        lines.EndLine();
+        lines.Append("# Used TransferSyntax: Little Endian Explicit"u8);
+        lines.EndLine();
+        WriteDataset(lines, file.FileMetaInformation, 0);
+        lines.EndLine();
+        lines.Append("# Dicom-Data-Set"u8);
+        lines.EndLine();
+        lines.Append("# Used TransferSyntax: "u8);
+        lines.Append(file.TransferSyntax.Name);
+        lines.EndLine();
+        WriteDataset(lines, file.Dataset, 0);
+        foreach (var warning in file.Warnings)
+        {
+            lines.Append("# Warning: "u8);
+            lines.Append(warning);
+            lines.EndLine();
+        }
     }
 
     private static void WriteDataset(LineBuffer lines, DicomDataset dataset, int depth)
@@ -66,29 +87,29 @@ public static class DicomDumpWriter
         if (element.Sequence is { } sequence)
         {
             var start = lines.StartLine(indent, tag, DicomVR.SQ);
-            lines.Append("(Sequence with ");
-            lines.Append(sequence.UndefinedLength ? "undefined" : "explicit");
-            lines.Append(" length #=");
+            lines.Append("(Sequence with "u8);
+            lines.Append(sequence.UndefinedLength ? "undefined"u8 : "explicit"u8);
+            lines.Append(" length #="u8);
             lines.AppendFormatted(sequence.Count);
-            lines.Append(')');
-            lines.EndLine(start, sequence.UndefinedLength ? "u/l" : "", sequence.Count, keyword);
+            lines.Append((byte)')');
+            lines.EndLine(start, sequence.UndefinedLength ? "u/l"u8 : ""u8, sequence.Count, keyword);
             for (var i = 0; i < sequence.Count; i++)
             {
                 var item = sequence[i];
                 var undefinedLength = sequence.IsItemUndefinedLength(i);
-                start = lines.StartLine(indent + 2, "(fffe,e000)", "na");
-                lines.Append("(Item with ");
-                lines.Append(undefinedLength ? "undefined" : "explicit");
-                lines.Append(" length #=");
+                start = lines.StartLine(indent + 2, "(fffe,e000)"u8, "na"u8);
+                lines.Append("(Item with "u8);
+                lines.Append(undefinedLength ? "undefined"u8 : "explicit"u8);
+                lines.Append(" length #="u8);
                 lines.AppendFormatted(item.Count);
-                lines.Append(')');
-                lines.EndLine(start, "", 1, "Item");
+                lines.Append((byte)')');
+                lines.EndLine(start, ""u8, 1, "Item");
                 WriteDataset(lines, item, depth + 2);
                 if (undefinedLength)
                 {
-                    start = lines.StartLine(indent + 2, "(fffe,e00d)", "na");
-                    lines.Append("(ItemDelimitationItem)");
-                    lines.EndLine(start, "0", 0, "ItemDelimitationItem");
+                    start = lines.StartLine(indent + 2, "(fffe,e00d)"u8, "na"u8);
+                    lines.Append("(ItemDelimitationItem)"u8);
+                    lines.EndLine(start, "0"u8, 0, "ItemDelimitationItem");
                 }
             }
 
@@ -103,16 +124,16 @@ public static class DicomDumpWriter
         if (element.Fragments is { } fragments)
         {
             var start = lines.StartLine(indent, tag, element.VR);
-            lines.Append("(PixelSequence #=");
+            lines.Append("(PixelSequence #="u8);
             lines.AppendFormatted(fragments.Fragments.Count + 1);
-            lines.Append(')');
-            lines.EndLine(start, "u/l", 1, keyword);
+            lines.Append((byte)')');
+            lines.EndLine(start, "u/l"u8, 1, keyword);
 
             var offsets = fragments.BasicOffsetTable;
-            start = lines.StartLine(indent + 2, "(fffe,e000)", "pi");
+            start = lines.StartLine(indent + 2, "(fffe,e000)"u8, "pi"u8);
             if (offsets.Count == 0)
             {
-                lines.Append("(no value available)");
+                lines.Append("(no value available)"u8);
             }
             else
             {
@@ -120,18 +141,18 @@ public static class DicomDumpWriter
                 {
                     if (i > 0)
                     {
-                        lines.Append('\\');
+                        lines.Append((byte)'\\');
                     }
 
-                    lines.AppendFormatted(offsets[i], "x8");
+                    lines.AppendHex(offsets[i], 8);
                 }
             }
 
             lines.EndLine(start, offsets.Count * 4L, 1, "Item");
             foreach (var fragment in fragments.Fragments)
             {
-                start = lines.StartLine(indent + 2, "(fffe,e000)", "pi");
-                lines.Append("(fragment)");
+                start = lines.StartLine(indent + 2, "(fffe,e000)"u8, "pi"u8);
+                lines.Append("(fragment)"u8);
                 lines.EndLine(start, fragment.Length, 1, "Item");
             }
 
@@ -146,9 +167,9 @@ public static class DicomDumpWriter
 
     private static void SequenceDelimitation(LineBuffer lines, int indent)
     {
-        var start = lines.StartLine(indent, "(fffe,e0dd)", "na");
-        lines.Append("(SequenceDelimitationItem)");
-        lines.EndLine(start, "0", 0, "SequenceDelimitationItem");
+        var start = lines.StartLine(indent, "(fffe,e0dd)"u8, "na"u8);
+        lines.Append("(SequenceDelimitationItem)"u8);
+        lines.EndLine(start, "0"u8, 0, "SequenceDelimitationItem");
     }
 
     /// <summary>Appends the value's text (long ones cut to <see cref="MaxValueText"/> characters); returns the value count shown.</summary>
@@ -156,52 +177,31 @@ public static class DicomDumpWriter
     {
         if (element.Bulk is { } bulk)
         {
-            lines.Append("(not loaded: ");
+            lines.Append("(not loaded: "u8);
             lines.AppendFormatted(bulk.Length);
-            lines.Append(" bytes)");
+            lines.Append(" bytes)"u8);
             return 1;
         }
 
         if (element.IsEmpty)
         {
-            lines.Append("(no value available)");
+            lines.Append("(no value available)"u8);
             return 0;
         }
 
         var vr = element.VR;
-        if (vr == DicomVR.UI && element.TryGetStrings(out var uids))
+        if (vr == DicomVR.UI)
         {
-            for (var i = 0; i < uids.Length; i++)
-            {
-                if (i > 0)
-                {
-                    lines.Append('\\');
-                }
-
-                if (DicomUids.TryGetInfo(uids[i], out var info) && info.Keyword.Length > 0)
-                {
-                    lines.Append('=');
-                    lines.Append(info.Keyword);
-                }
-                else
-                {
-                    lines.Append('[');
-                    lines.Append(uids[i]);
-                    lines.Append(']');
-                }
-            }
-
-            return uids.Length;
+            return AppendUids(lines, element);
         }
 
-        var start = lines.Length;
         if (vr.IsString())
         {
-            var count = AppendStrings(lines, element);
-            lines.CutLongValue(start, MaxValueText);
-            return count;
+            return AppendStrings(lines, element);
         }
 
+        // Everything below is ASCII: a byte is a character, and the cut counts bytes.
+        var start = lines.Length;
         if (vr == DicomVR.AT)
         {
             var count = 0;
@@ -211,7 +211,7 @@ public static class DicomDumpWriter
                 {
                     if (count > 0)
                     {
-                        lines.Append('\\');
+                        lines.Append((byte)'\\');
                     }
 
                     lines.AppendTag(value);
@@ -239,12 +239,12 @@ public static class DicomDumpWriter
         {
             if (lines.Length > start)
             {
-                lines.Append('\\');
+                lines.Append((byte)'\\');
             }
 
             for (var b = size - 1; b >= 0; b--)
             {
-                lines.AppendFormatted(raw[offset + b], "x2");
+                lines.AppendHex(raw[offset + b], 2);
             }
         }
 
@@ -252,35 +252,85 @@ public static class DicomDumpWriter
         return 1;
     }
 
-    /// <summary>"[" + the values joined by '\' + "]" (as <see cref="DicomElement.GetStrings"/> splits and trims them); returns their count.</summary>
+    /// <summary>
+    /// UI values (as <see cref="DicomElement.GetStrings"/> splits and trims them) joined by '\': "=Keyword" for a
+    /// registered UID, "[uid]" otherwise, never cut; returns their count.
+    /// </summary>
+    private static int AppendUids(LineBuffer lines, DicomElement element)
+    {
+        var whole = DicomValueText.TrimPadding(lines.Decode(element));
+        if (whole.Length == 0)
+        {
+            return 0;
+        }
+
+        if (!DicomVR.UI.IsMultiValuedString())
+        {
+            AppendUid(lines, DicomValueText.TrimValue(whole, DicomVR.UI));
+            return 1;
+        }
+
+        var count = 0;
+        foreach (var range in whole.Split('\\'))
+        {
+            if (count > 0)
+            {
+                lines.Append((byte)'\\');
+            }
+
+            AppendUid(lines, DicomValueText.TrimValue(whole[range], DicomVR.UI));
+            count++;
+        }
+
+        return count;
+    }
+
+    private static void AppendUid(LineBuffer lines, ReadOnlySpan<char> uid)
+    {
+        if (DicomUids.TryGetInfo(uid, out var info) && info.Keyword.Length > 0)
+        {
+            lines.Append((byte)'=');
+            lines.Append(info.Keyword);
+        }
+        else
+        {
+            lines.Append((byte)'[');
+            lines.Append(uid);
+            lines.Append((byte)']');
+        }
+    }
+
+    /// <summary>
+    /// "[" + the values joined by '\' + "]" (as <see cref="DicomElement.GetStrings"/> splits and trims them), cut to
+    /// <see cref="MaxValueText"/> characters; returns their count. Only what can be shown is kept; the values are still counted.
+    /// </summary>
     private static int AppendStrings(LineBuffer lines, DicomElement element)
     {
         var vr = element.VR;
-        var decoded = DicomValueText.Decode(element.RawValue.Span, vr, element.Owner.CharacterSet);
-        var whole = DicomValueText.TrimPadding(decoded.AsSpan());
-        lines.Append('[');
-        var start = lines.Length;
+        var whole = DicomValueText.TrimPadding(lines.Decode(element));
+        var text = new CappedText(stackalloc char[MaxValueText]);
+        text.Append('[');
         var count = 0;
         if (whole.Length > 0)
         {
             if (!vr.IsMultiValuedString())
             {
-                lines.Append(DicomValueText.TrimValue(whole, vr));
+                text.Append(DicomValueText.TrimValue(whole, vr));
                 count = 1;
             }
             else
             {
                 foreach (var range in whole.Split('\\'))
                 {
-                    // Only what can be shown is copied; the values are still counted.
-                    if (lines.Length - start <= MaxValueText)
+                    // The text after '[' is extended while it is no longer than can be shown (then cut).
+                    if (text.Length - 1 <= MaxValueText)
                     {
                         if (count > 0)
                         {
-                            lines.Append('\\');
+                            text.Append('\\');
                         }
 
-                        lines.Append(DicomValueText.TrimValue(whole[range], vr));
+                        text.Append(DicomValueText.TrimValue(whole[range], vr));
                     }
 
                     count++;
@@ -288,7 +338,17 @@ public static class DicomDumpWriter
             }
         }
 
-        lines.Append(']');
+        text.Append(']');
+        if (text.Length > MaxValueText)
+        {
+            lines.Append(text.Kept[..(MaxValueText - 3)]);
+            lines.Append("..."u8);
+        }
+        else
+        {
+            lines.Append(text.Kept);
+        }
+
         return count;
     }
 
@@ -311,7 +371,7 @@ public static class DicomDumpWriter
             {
                 if (i > 0)
                 {
-                    lines.Append('\\');
+                    lines.Append((byte)'\\');
                 }
 
                 lines.AppendFormatted(value, format);
@@ -321,75 +381,155 @@ public static class DicomDumpWriter
         return true;
     }
 
+    /// <summary>The first characters of a text (as many as fit) and the length of the whole text.</summary>
+    private ref struct CappedText(Span<char> kept)
+    {
+        private readonly Span<char> _kept = kept;
+
+        /// <summary>Characters appended, kept or not.</summary>
+        public int Length { get; private set; }
+
+        public readonly ReadOnlySpan<char> Kept => _kept[..Math.Min(Length, _kept.Length)];
+
+        public void Append(char c)
+        {
+            if (Length < _kept.Length)
+            {
+                _kept[Length] = c;
+            }
+
+            Length++;
+        }
+
+        public void Append(ReadOnlySpan<char> text)
+        {
+            if (Length < _kept.Length)
+            {
+                text[..Math.Min(text.Length, _kept.Length - Length)].CopyTo(_kept[Length..]);
+            }
+
+            Length += text.Length;
+        }
+    }
+
     /// <summary>
-    /// The lines of one listing, in a pooled buffer written to the output a few kilobytes at a time
+    /// The lines of one listing as UTF-8, in a pooled buffer written to the output a few kilobytes at a time
     /// (and at the end). A line being built when formatting fails is dropped, as if never begun.
     /// </summary>
-    private sealed class LineBuffer(TextWriter output) : IDisposable
+    private sealed class LineBuffer : IDisposable
     {
         private const int WriteAt = 8 * 1024;
-        private readonly string _newLine = output.NewLine;
-        private char[] _chars = ArrayPool<char>.Shared.Rent(16 * 1024);
+        private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
+
+        private readonly TextWriter? _writer;
+        private readonly Stream? _stream;
+        private readonly byte[] _newLine;
+        private byte[] _bytes = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        private char[] _chars = [];
         private int _length;
         private int _completeLines;
 
-        /// <summary>Characters in the buffer; lowering it drops what was appended since.</summary>
+        /// <summary>Bytes of the current line beyond one per character (its non-ASCII characters), for the column.</summary>
+        private int _lineExtraBytes;
+
+        public LineBuffer(TextWriter? writer, Stream? stream)
+        {
+            _writer = writer;
+            _stream = stream;
+            _newLine = Encoding.UTF8.GetBytes(writer?.NewLine ?? Environment.NewLine);
+        }
+
+        /// <summary>Bytes in the buffer; lowering it drops what was appended since (ASCII only).</summary>
         public int Length
         {
             get => _length;
             set => _length = value;
         }
 
-        /// <summary>Indentation, tag and VR of an element line; returns where the line starts (for <see cref="EndLine(int, ReadOnlySpan{char}, int, string)"/>).</summary>
+        /// <summary>
+        /// The text of a string element's whole value, as <see cref="DicomValueText.Decode"/> gives it: in the scratch
+        /// buffer when it is one character per byte (no character set, ISO 8859-1, or ASCII without escapes), which
+        /// covers nearly every value; otherwise decoded into a new string.
+        /// </summary>
+        public ReadOnlySpan<char> Decode(DicomElement element)
+        {
+            var raw = element.RawValue.Span;
+            var vr = element.VR;
+            ReadOnlySpan<byte> oneBytePerChar;
+            if (!vr.UsesSpecificCharacterSet())
+            {
+                oneBytePerChar = raw;
+            }
+            else if (!element.Owner.CharacterSet.TryGetOneBytePerCharacterText(raw, vr, out oneBytePerChar, out _))
+            {
+                return DicomValueText.Decode(raw, vr, element.Owner.CharacterSet);
+            }
+
+            if (_chars.Length < oneBytePerChar.Length)
+            {
+                ReturnChars();
+                _chars = ArrayPool<char>.Shared.Rent(Math.Max(256, oneBytePerChar.Length));
+            }
+
+            var written = Encoding.Latin1.GetChars(oneBytePerChar, _chars);
+            return _chars.AsSpan(0, written);
+        }
+
+        /// <summary>Indentation, tag and VR of an element line; returns where the line starts (for <see cref="EndLine(int, ReadOnlySpan{byte}, int, string)"/>).</summary>
         public int StartLine(int indent, DicomTag tag, DicomVR vr)
         {
             var start = _length;
-            Append(' ', indent);
+            _lineExtraBytes = 0;
+            Reserve(indent + 16);
+            _bytes.AsSpan(_length, indent).Fill((byte)' ');
+            _length += indent;
             AppendTag(tag);
-            Append(' ');
+            _bytes[_length++] = (byte)' ';
             if (vr == DicomVR.None)
             {
-                Append("--");
+                _bytes[_length++] = (byte)'-';
+                _bytes[_length++] = (byte)'-';
             }
             else
             {
-                Append((char)((ushort)vr >> 8));
-                Append((char)((ushort)vr & 0xFF));
+                _bytes[_length++] = (byte)((ushort)vr >> 8);
+                _bytes[_length++] = (byte)((ushort)vr & 0xFF);
             }
 
-            Append(' ');
+            _bytes[_length++] = (byte)' ';
             return start;
         }
 
         /// <summary>Indentation, item tag and pseudo-VR of a delimiter line.</summary>
-        public int StartLine(int indent, string tag, string vr)
+        public int StartLine(int indent, ReadOnlySpan<byte> tag, ReadOnlySpan<byte> vr)
         {
             var start = _length;
-            Append(' ', indent);
+            _lineExtraBytes = 0;
+            Append((byte)' ', indent);
             Append(tag);
-            Append(' ');
+            Append((byte)' ');
             Append(vr);
-            Append(' ');
+            Append((byte)' ');
             return start;
         }
 
         /// <summary>Pads the line to the comment column and ends it with "# length, count keyword".</summary>
-        public void EndLine(int lineStart, ReadOnlySpan<char> length, int count, string keyword)
+        public void EndLine(int lineStart, ReadOnlySpan<byte> length, int count, string keyword)
         {
-            Append(' ', Math.Max(1, ValueColumn - (_length - lineStart)));
-            Append("# ");
-            Append(' ', 3 - length.Length);
+            Append((byte)' ', Math.Max(1, ValueColumn - (_length - lineStart - _lineExtraBytes)));
+            Append("# "u8);
+            Append((byte)' ', 3 - length.Length);
             Append(length);
-            Append(", ");
+            Append(", "u8);
             AppendFormatted(count);
-            Append(' ');
+            Append((byte)' ');
             Append(keyword);
             EndLine();
         }
 
         public void EndLine(int lineStart, long length, int count, string keyword)
         {
-            Span<char> digits = stackalloc char[20];
+            Span<byte> digits = stackalloc byte[20];
             length.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
             EndLine(lineStart, digits[..written], count, keyword);
         }
@@ -404,71 +544,85 @@ public static class DicomDumpWriter
                 // Emptied first: should the write fail, Dispose must not write the same lines again.
                 var length = _length;
                 _length = _completeLines = 0;
-                output.Write(_chars, 0, length);
+                Write(length);
             }
         }
 
-        /// <summary>Cuts the text from <paramref name="start"/> to <paramref name="max"/> - 3 characters and "..." when longer than <paramref name="max"/>.</summary>
+        /// <summary>Cuts the ASCII text from <paramref name="start"/> to <paramref name="max"/> - 3 bytes and "..." when longer than <paramref name="max"/>.</summary>
         public void CutLongValue(int start, int max)
         {
             if (_length - start > max)
             {
                 _length = start + max - 3;
-                Append("...");
+                Append("..."u8);
             }
         }
 
         public void AppendTag(DicomTag tag)
         {
-            Append('(');
-            AppendFormatted(tag.Group, "x4");
-            Append(',');
-            AppendFormatted(tag.Element, "x4");
-            Append(')');
+            Reserve(11);
+            _bytes[_length++] = (byte)'(';
+            WriteHex(tag.Group, 4);
+            _bytes[_length++] = (byte)',';
+            WriteHex(tag.Element, 4);
+            _bytes[_length++] = (byte)')';
         }
 
-        public void Append(char c)
+        /// <summary>Lowercase hexadecimal, <paramref name="digits"/> digits (leading zeros).</summary>
+        public void AppendHex(uint value, int digits)
         {
-            if (_length == _chars.Length)
+            Reserve(digits);
+            WriteHex(value, digits);
+        }
+
+        public void Append(byte ascii)
+        {
+            if (_length == _bytes.Length)
             {
                 Grow(1);
             }
 
-            _chars[_length++] = c;
+            _bytes[_length++] = ascii;
         }
 
-        public void Append(char c, int repeat)
+        public void Append(byte ascii, int repeat)
         {
             if (repeat <= 0)
             {
                 return;
             }
 
-            if (_chars.Length - _length < repeat)
-            {
-                Grow(repeat);
-            }
-
-            _chars.AsSpan(_length, repeat).Fill(c);
+            Reserve(repeat);
+            _bytes.AsSpan(_length, repeat).Fill(ascii);
             _length += repeat;
         }
 
+        public void Append(ReadOnlySpan<byte> utf8)
+        {
+            Reserve(utf8.Length);
+            utf8.CopyTo(_bytes.AsSpan(_length));
+            _length += utf8.Length;
+        }
+
+        /// <summary>Appends text as UTF-8 (ASCII, nearly always: one byte per character).</summary>
         public void Append(ReadOnlySpan<char> text)
         {
-            if (_chars.Length - _length < text.Length)
+            Reserve(text.Length * 3);
+            var destination = _bytes.AsSpan(_length);
+            if (Ascii.FromUtf16(text, destination, out var written) != OperationStatus.Done)
             {
-                Grow(text.Length);
+                written = Encoding.UTF8.GetBytes(text, destination);
+                _lineExtraBytes += written - text.Length;
             }
 
-            text.CopyTo(_chars.AsSpan(_length));
-            _length += text.Length;
+            _length += written;
         }
 
         public void AppendFormatted<T>(T value, ReadOnlySpan<char> format = default)
-            where T : ISpanFormattable
+            where T : IUtf8SpanFormattable
         {
             int written;
-            while (!value.TryFormat(_chars.AsSpan(_length), out written, format, CultureInfo.InvariantCulture))
+            while (!value.TryFormat(_bytes.AsSpan(_length), out written, format, CultureInfo.InvariantCulture))
             {
                 Grow(64);
             }
@@ -476,26 +630,80 @@ public static class DicomDumpWriter
             _length += written;
         }
 
-        /// <summary>Writes out the complete lines and gives the buffer back.</summary>
+        /// <summary>Writes out the complete lines and gives the buffers back.</summary>
         public void Dispose()
         {
             var complete = _completeLines;
             _length = _completeLines = 0;
-            if (complete > 0)
+            try
             {
-                output.Write(_chars, 0, complete);
+                if (complete > 0)
+                {
+                    Write(complete);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(_bytes);
+                _bytes = [];
+                ReturnChars();
+            }
+        }
+
+        private void Write(int length)
+        {
+            if (_stream is not null)
+            {
+                _stream.Write(_bytes, 0, length);
+                return;
             }
 
-            ArrayPool<char>.Shared.Return(_chars);
-            _chars = [];
+            // The buffer holds whole lines only: no character is split between two writes.
+            var needed = Encoding.UTF8.GetMaxCharCount(length);
+            if (_chars.Length < needed)
+            {
+                ReturnChars();
+                _chars = ArrayPool<char>.Shared.Rent(needed);
+            }
+
+            var chars = Encoding.UTF8.GetChars(_bytes, 0, length, _chars, 0);
+            _writer!.Write(_chars, 0, chars);
+        }
+
+        private void WriteHex(uint value, int digits)
+        {
+            for (var i = digits - 1; i >= 0; i--)
+            {
+                _bytes[_length + i] = HexDigits[(int)(value & 0xF)];
+                value >>= 4;
+            }
+
+            _length += digits;
+        }
+
+        private void Reserve(int needed)
+        {
+            if (_bytes.Length - _length < needed)
+            {
+                Grow(needed);
+            }
+        }
+
+        private void ReturnChars()
+        {
+            if (_chars.Length > 0)
+            {
+                ArrayPool<char>.Shared.Return(_chars);
+                _chars = [];
+            }
         }
 
         private void Grow(int needed)
         {
-            var larger = ArrayPool<char>.Shared.Rent(Math.Max(_chars.Length * 2, _length + needed));
-            _chars.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<char>.Shared.Return(_chars);
-            _chars = larger;
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_bytes.Length * 2, _length + needed));
+            _bytes.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = larger;
         }
     }
 }

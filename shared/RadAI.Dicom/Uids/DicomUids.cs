@@ -18,6 +18,10 @@ public static partial class DicomUids
     /// <summary>What the registry says of <paramref name="uid"/>.</summary>
     public static bool TryGetInfo(string uid, [NotNullWhen(true)] out DicomUidInfo? info) => Registry.Value.TryGetValue(uid, out info);
 
+    /// <summary>What the registry says of <paramref name="uid"/>, looked up without making a string of it.</summary>
+    public static bool TryGetInfo(ReadOnlySpan<char> uid, [NotNullWhen(true)] out DicomUidInfo? info) =>
+        Registry.Value.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(uid, out info);
+
     /// <summary>The registered name of a UID, or the UID itself when it is not registered.</summary>
     public static string NameOf(string uid) => TryGetInfo(uid, out var info) ? info.Name : uid;
 

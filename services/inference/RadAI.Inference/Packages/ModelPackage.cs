@@ -37,7 +37,7 @@ public sealed partial record ModelPackage(ModelManifest Manifest, string Folder)
         ModelManifest manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(manifestPath), ModelManifest.Json)
+            manifest = JsonSerializer.Deserialize(File.ReadAllText(manifestPath), ModelManifest.JsonTypeInfo(ModelManifest.Json))
                 ?? throw new ModelPackageException($"{manifestPath} is empty.");
         }
         catch (JsonException e)

@@ -150,7 +150,7 @@ public static partial class MonaiBundleImporter
         {
             Directory.CreateDirectory(staging);
             File.WriteAllBytes(Path.Combine(staging, plan.Manifest.Input.Onnx), plan.Onnx);
-            File.WriteAllText(Path.Combine(staging, "radai-model.json"), JsonSerializer.Serialize(plan.Manifest, ManifestJson) + "\n");
+            File.WriteAllText(Path.Combine(staging, "radai-model.json"), JsonSerializer.Serialize(plan.Manifest, ModelManifest.JsonTypeInfo(ManifestJson)) + "\n");
             File.WriteAllText(Path.Combine(staging, "README.md"), plan.Readme);
             foreach (var (source, relative) in plan.Provenance)
             {
