@@ -27,8 +27,9 @@
 #   1. publishes radai, deploy/standalone/RadAI.Standalone and services/dicom-ingest/RadAI.DicomIngest.Host in Release,
 #      ReadyToRun, as the container images ship them (artifacts: $RADAI_BENCH_ARTIFACTS, default <repo>/artifacts),
 #   2. generates the study once with `radai synth-ct --slices 1000 --seed 3` (reused when complete),
-#   3. rows, each a FRESH receiver with an empty data folder, sent a 5-instance study of its own first (untimed: the
-#      timed study meets warm code), then the study over one association:
+#   3. rows, each a FRESH receiver with an empty data folder, sent a 200-instance study of its own first (untimed: the
+#      timed study meets the code a running node has, its hot methods already recompiled at tier 1 — a fresh process's
+#      first study costs more, see scripts/bench/ingest-notes.md), then the study over one association:
 #      ingest       `radai send` → RadAI.Standalone (the product's standalone default: dicom-ingest with its embedded
 #                   store and SQLite index, DicomIngest:Fsync true; no model package, so no analysis competes),
 #      ingest-pg    `radai send` → RadAI.DicomIngest.Host on PostgreSQL + RabbitMQ (a database and a virtual host of
@@ -146,10 +147,11 @@ if [ "$(find "$STUDY" -maxdepth 1 -name 'CT*.dcm' 2>/dev/null | wc -l)" -ne "$IN
 else
   log "reusing the study in $STUDY"
 fi
-WARMUP_STUDY=$DATA/radai-bench-ct-5x512x512-seed5
-if [ "$(find "$WARMUP_STUDY" -maxdepth 1 -name 'CT*.dcm' 2>/dev/null | wc -l)" -ne 5 ]; then
+WARMUP_INSTANCES=200
+WARMUP_STUDY=$DATA/radai-bench-ct-${WARMUP_INSTANCES}x512x512-seed5
+if [ "$(find "$WARMUP_STUDY" -maxdepth 1 -name 'CT*.dcm' 2>/dev/null | wc -l)" -ne "$WARMUP_INSTANCES" ]; then
   rm -rf "$WARMUP_STUDY"
-  "$RADAI" synth-ct --out "$WARMUP_STUDY" --slices 5 --rows 512 --columns 512 --seed 5 > /dev/null
+  "$RADAI" synth-ct --out "$WARMUP_STUDY" --slices "$WARMUP_INSTANCES" --rows 512 --columns 512 --seed 5 > /dev/null
 fi
 cat "$STUDY"/CT*.dcm "$WARMUP_STUDY"/CT*.dcm > /dev/null # page cache: the senders read from memory
 STUDY_BYTES=$(du -cb "$STUDY"/CT*.dcm | tail -1 | cut -f1)

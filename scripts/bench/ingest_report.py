@@ -80,7 +80,7 @@ def main(argv):
     w(f"`uptime` before: `{m.get('uptime_before', '?').strip()}`; after: `{m.get('uptime_after', '?').strip()}`.")
     w("")
     w(f"**Method.** Each row starts a fresh receiver with an empty data folder on {m.get('disk', '?')} (the file system of the "
-      "`dd` row), waits until it answers C-ECHO, sends it a 5-instance study of its own (untimed: the timed study meets warm code), "
+      "`dd` row), waits until it answers C-ECHO, sends it a 200-instance study of its own (untimed: the timed study meets the code a running node has, its hot methods recompiled at tier 1), "
       "then sends the study from the page cache and checks that every instance is stored; the rows run interleaved (one of each "
       f"in turn) after an untimed warm-up of each, {m.get('reps', '?')} repetitions, medians shown. *Time*: from the sender's start "
       "to its last C-STORE response (`radai send` prints each response as it arrives; `dcmsend`: its exit, release included). "
