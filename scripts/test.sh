@@ -183,7 +183,9 @@ log "PostgreSQL :$PG_PORT, RabbitMQ :$RABBIT_PORT (management :$RABBIT_MGMT_PORT
 if [ "${1:-}" = "--servers" ]; then
   for name in $(compgen -e | grep '^RADAI_TEST_'); do printf 'export %s=%q\n' "$name" "${!name}"; done > "$RUN_DIR/env"
   log "servers running; in another shell: source $RUN_DIR/env   (Ctrl+C here stops them)"
-  while true; do sleep 3600; done
+  # In the background and waited for: bash runs a trap only once its foreground command ends, and `wait` is
+  # interrupted by the signal, so kill -TERM stops the servers at once instead of after the sleep.
+  while true; do sleep 3600 & wait $!; done
 fi
 
 # ---------------------------------------------------------------- build and test
