@@ -22,15 +22,13 @@ public static class JobActionsApi
     public const string ResendAction = "job.resend";
     public const string RerunAction = "job.rerun";
 
-    private static readonly Action<AuthorizationPolicyBuilder> RadiologistOrAdmin =
-        policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Radiologist, Roles.Admin);
 
     public static IEndpointRouteBuilder MapJobActionsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/jobs/{jobId:guid}").WithTags("Jobs");
         group.MapGet("/report/{kind}", DownloadReport).WithName("DownloadJobReport").RequireAuthorization(Policies.PatientData);
-        group.MapPost("/resend", Resend).WithName("ResendJobReport").RequireAuthorization(RadiologistOrAdmin);
-        group.MapPost("/rerun", Rerun).WithName("RerunJob").RequireAuthorization(RadiologistOrAdmin);
+        group.MapPost("/resend", Resend).WithName("ResendJobReport").RequireAuthorization(Policies.RadiologistOrAdmin);
+        group.MapPost("/rerun", Rerun).WithName("RerunJob").RequireAuthorization(Policies.RadiologistOrAdmin);
         return routes;
     }
 

@@ -36,8 +36,6 @@ public static class ViewerApi
 
     private static readonly JsonSerializerOptions FindingsJson = new(JsonSerializerDefaults.Web);
 
-    private static readonly Action<AuthorizationPolicyBuilder> RadiologistOrAdmin =
-        policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Radiologist, Roles.Admin);
 
     public static IEndpointRouteBuilder MapViewerApi(this IEndpointRouteBuilder routes)
     {
@@ -46,8 +44,8 @@ public static class ViewerApi
         group.MapGet("/findings", GetFindings).WithName("GetJobFindings").RequireAuthorization(Policies.JobStatus);
         group.MapGet("/patient", GetPatient).WithName("GetJobPatient").RequireAuthorization(Policies.PatientData);
         group.MapGet("/report/sr/content", GetSrContent).WithName("GetJobSrContent").RequireAuthorization(Policies.PatientData);
-        group.MapGet("/runs/{runId}/slices/{z:int}/pixels", GetSlicePixels).WithName("GetRunSlicePixels").RequireAuthorization(RadiologistOrAdmin);
-        group.MapGet("/runs/{runId}/slices/{z:int}/mask", GetSliceMask).WithName("GetRunSliceMask").RequireAuthorization(RadiologistOrAdmin);
+        group.MapGet("/runs/{runId}/slices/{z:int}/pixels", GetSlicePixels).WithName("GetRunSlicePixels").RequireAuthorization(Policies.RadiologistOrAdmin);
+        group.MapGet("/runs/{runId}/slices/{z:int}/mask", GetSliceMask).WithName("GetRunSliceMask").RequireAuthorization(Policies.RadiologistOrAdmin);
         return routes;
     }
 

@@ -30,6 +30,9 @@ public static class Policies
 
     /// <summary>Job status without patient identity: every role.</summary>
     public const string JobStatus = "radai.job-status";
+
+    /// <summary>Acting on a job (resend, rerun) and its source images: <see cref="Roles.Radiologist"/> or <see cref="Roles.Admin"/>.</summary>
+    public const string RadiologistOrAdmin = "radai.radiologist-or-admin";
 }
 
 /// <summary>User names: lower-case letters, digits, dot, dash, underscore; 2 to 64 characters.</summary>

@@ -82,7 +82,8 @@ public static class SecurityModule
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin))
             .AddPolicy(Policies.PatientData, p => p.RequireAuthenticatedUser().RequireRole(Roles.Radiologist))
-            .AddPolicy(Policies.JobStatus, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin, Roles.Radiologist, Roles.Viewer));
+            .AddPolicy(Policies.JobStatus, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin, Roles.Radiologist, Roles.Viewer))
+            .AddPolicy(Policies.RadiologistOrAdmin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Radiologist, Roles.Admin));
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         return builder;
     }
