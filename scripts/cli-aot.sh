@@ -12,7 +12,7 @@
 #   1. dotnet publish tools/RadAI.Cli -c Release -r linux-x64 -p:RadaiNativeAot=true: fails on any trimming or AOT
 #      warning (IL2xxx, IL3xxx), which the build also treats as errors;
 #   2. builds the plain (JIT) radai, the reference for the outputs compared below;
-#   3. runs from the native binary: version; synth-ct; dump, dump --header-only and dump --json of the series and of
+#   3. runs from the native binary: version; synth-ct; dump, dump --header-only, dump --json and scan of the series and of
 #      pydicom's test files (byte for byte the JIT build's output and exit code); listen + echo + send against each
 #      other (every file received, the received files dump as the sent ones); audit verify of a SQLite audit log
 #      written here, its hashes computed independently in Python (intact: 0, --expect-head, altered row: 5, deleted
@@ -106,7 +106,10 @@ same_as_jit "dump --json (one file)" dump --json "${CT[0]}"
 if [ "${#PYDICOM[@]}" -gt 0 ]; then
   same_as_jit "dump (pydicom's ${#PYDICOM[@]} test files, valid and invalid)" dump "${PYDICOM[@]}"
   same_as_jit "dump --json (pydicom's test files)" dump --json "${PYDICOM[@]}"
+  same_as_jit "scan (pydicom's test files)" scan "${PYDICOM[@]}"
 fi
+same_as_jit "scan (synthetic series folder)" scan "$SERIES"
+grep -q '^6 of 6 files read: 1 study, 1 series, 0 duplicate instances, 0 unreadable$' "$WORK/aot.out" || fail "scan: $(tail -1 "$WORK/aot.out")"
 
 # listen + echo + send, all three native
 RECEIVED=$WORK/received

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # DICOM header parsing: RadAI vs DCMTK's dcmdump vs pydicom, whole processes side by side, in ONE run.
 #
-#   scripts/bench/dicom-parse.sh [--reps N] [--quick] [--no-bdn] [--no-docs] [--no-aot] [--series DIR]
+#   scripts/bench/dicom-parse.sh [--reps N] [--quick] [--no-bdn] [--no-docs] [--series DIR]
 #
 #   --reps N   repetitions of each whole-process command (default 5); --quick: 3, and BenchmarkDotNet's short job
 #   --no-bdn   whole processes only (no BenchmarkDotNet, no allocation or in-process pydicom measurements)
 #   --no-docs  print the section without writing docs/benchmarks.md
-#   --no-aot   leave out the Native AOT rows (radai-dump-aot, radai-startup-aot) and their minutes of compilation;
-#              RADAI_BENCH_AOT_REUSE=1 times the binary already in <artifacts>/publish/radai-aot (e.g. scripts/cli-aot.sh's)
+#   RADAI_BENCH_AOT_REUSE=1 times the native radai already in <artifacts>/publish/radai-aot (e.g. scripts/cli-aot.sh's)
+#              instead of publishing it again (minutes)
 #   RADAI_BENCH_KEEP=1 keeps the raw measurements (their folder is printed).
 #
 #   1. builds radai and tests/RadAI.Benchmarks in Release (artifacts: $RADAI_BENCH_ARTIFACTS, default <repo>/artifacts)
-#      and publishes radai ReadyToRun (linux-x64, framework-dependent) into <artifacts>/publish/radai-r2r and as
-#      Native AOT into <artifacts>/publish/radai-aot (unless --no-aot),
+#      and publishes radai as it is shipped, Native AOT, into <artifacts>/publish/radai-aot, and for comparison
+#      ReadyToRun (linux-x64, framework-dependent) into <artifacts>/publish/radai-r2r,
 #   2. generates the 500-file 512×512 synthetic CT series with `radai synth-ct --seed 1` (reused when the
 #      folder already holds its 500 files; default /tmp/radai-bench-ct-500x512x512-seed1, or --series DIR,
 #      or $RADAI_BENCH_SERIES),
@@ -34,8 +34,6 @@ REPS=5
 QUICK=
 RUN_BDN=1
 WRITE_DOCS=1
-RUN_AOT=1
-[ "${RADAI_BENCH_AOT:-1}" = 0 ] && RUN_AOT=
 SERIES=${RADAI_BENCH_SERIES:-/tmp/radai-bench-ct-500x512x512-seed1}
 ARTIFACTS=${RADAI_BENCH_ARTIFACTS:-$ROOT/artifacts}
 SLICES=500
@@ -46,7 +44,6 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=1; REPS=3; shift ;;
     --no-bdn) RUN_BDN=; shift ;;
     --no-docs) WRITE_DOCS=; shift ;;
-    --no-aot) RUN_AOT=; shift ;;
     --series) SERIES=$2; shift 2 ;;
     -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
@@ -83,25 +80,24 @@ for project in tools/RadAI.Cli tests/RadAI.Benchmarks; do
     cat "$WORK/build.log" >&2; exit 1
   fi
 done
-# radai as it would be shipped: published ReadyToRun (precompiled, so a short process does not spend its
-# time in the JIT); the plain build (JIT only) is timed too, as radai-dump-jit.
+# radai published ReadyToRun (precompiled, but the .NET runtime still starts) and the plain build (JIT only): the
+# other ways to run it, timed for comparison (radai-dump-r2r, radai-dump-jit).
 if ! dotnet publish "$ROOT/tools/RadAI.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q \
     "-p:ArtifactsPath=$ARTIFACTS" -o "$ARTIFACTS/publish/radai-r2r" > "$WORK/build.log" 2>&1; then
   cat "$WORK/build.log" >&2; exit 1
 fi
-# radai as Native AOT (no runtime start-up, no JIT): scripts/cli-aot.sh checks every command of this binary.
-# --no-aot (or RADAI_BENCH_AOT=0) leaves it out: its compilation takes minutes.
-if [ -n "$RUN_AOT" ] && [ -n "${RADAI_BENCH_AOT_REUSE:-}" ] && [ -x "$ARTIFACTS/publish/radai-aot/radai" ]; then
+# radai as shipped (README): Native AOT, no runtime start-up, no JIT. scripts/cli-aot.sh checks every command of it.
+if [ -n "${RADAI_BENCH_AOT_REUSE:-}" ] && [ -x "$ARTIFACTS/publish/radai-aot/radai" ]; then
   log "reusing the Native AOT radai in $ARTIFACTS/publish/radai-aot (RADAI_BENCH_AOT_REUSE)"
-elif [ -n "$RUN_AOT" ]; then
+else
   log "publishing radai as Native AOT into $ARTIFACTS/publish/radai-aot (several minutes)"
   if ! dotnet publish "$ROOT/tools/RadAI.Cli" -c Release -r linux-x64 -p:RadaiNativeAot=true -nologo -v q \
       "-p:ArtifactsPath=$ARTIFACTS" -o "$ARTIFACTS/publish/radai-aot" > "$WORK/build.log" 2>&1; then
     cat "$WORK/build.log" >&2; exit 1
   fi
 fi
-RADAI=$ARTIFACTS/publish/radai-r2r/radai
-RADAI_AOT=$ARTIFACTS/publish/radai-aot/radai
+RADAI=$ARTIFACTS/publish/radai-aot/radai
+RADAI_R2R=$ARTIFACTS/publish/radai-r2r/radai
 RADAI_JIT=$ARTIFACTS/bin/RadAI.Cli/release/radai
 BENCH=$ARTIFACTS/bin/RadAI.Benchmarks/release/RadAI.Benchmarks
 
@@ -122,40 +118,39 @@ SERIES_BYTES=$(du -cb "${FILES[@]}" | tail -1 | cut -f1)
 # ---------------------------------------------------------------- the commands
 PY=/usr/bin/python3
 PYSCRIPT=$ROOT/scripts/bench/pydicom_headers.py
-# name|kind|what the line measures (kind: dump = parse and print a listing; parse = parse only; startup = no file)
+# name|kind|what the line measures (kind: dump = parse and print a listing; parse = parse, print a summary; startup = no
+# file). radai-* without a suffix: radai as shipped (Native AOT); -r2r and -jit: the other builds, for comparison.
 COMMANDS=(
-  "radai-dump|dump|\`radai dump --header-only\` (published ReadyToRun): parse each header (stop before Pixel Data) and print a dcmdump-like listing"
+  "radai-dump|dump|\`radai dump --header-only\` (Native AOT, as shipped): parse each header (stop before Pixel Data) and print a dcmdump-like listing"
   "dcmdump-sb|dump|\`dcmdump -q +sb 7fe0,0010\`: parse each file up to Pixel Data (stop before it) and print the listing"
   "dcmdump-M|dump|\`dcmdump -q -M\`: parse the whole file, long values (Pixel Data) not loaded, and print the listing"
-  "radai-dump-aot|dump|the same \`radai dump --header-only\` published as Native AOT (machine code, no .NET runtime start-up, no JIT)"
-  "radai-dump-jit|dump|the same \`radai dump --header-only\` from the plain Release build (no ReadyToRun: every method compiled by the JIT at first call)"
   "pydicom-print|dump|pydicom \`dcmread(stop_before_pixels=True)\`, then print \`str(file_meta)\` + \`str(ds)\` (every value decoded)"
-  "radai-parse|parse|RadAI parse only (\`RadAI.Benchmarks parse\`): \`DicomFile.OpenAsync\` with \`StopBeforeTag = PixelData\`, nothing printed"
-  "pydicom-parse|parse|pydicom parse only: \`dcmread(stop_before_pixels=True)\`, values left raw, nothing printed"
-  "radai-startup|startup|\`radai version\` (published ReadyToRun): .NET process start-up alone, no file"
-  "radai-startup-aot|startup|\`radai version\` published as Native AOT: start-up alone, no file"
+  "radai-scan|parse|\`radai scan\` (Native AOT): parse each header (stop before Pixel Data), group the files by study and series, print one line per series"
+  "pydicom-scan|parse|pydicom, the same: \`dcmread(stop_before_pixels=True)\`, group by study and series, print one line per series"
+  "pydicom-parse|parse|pydicom parse only: \`dcmread(stop_before_pixels=True)\`, values left raw, one summary line"
+  "radai-parse-jit|parse|RadAI parse only, on the JIT (\`RadAI.Benchmarks parse\`): \`DicomFile.OpenAsync\` with \`StopBeforeTag = PixelData\`, one summary line"
+  "radai-dump-r2r|dump|the same \`radai dump --header-only\` published ReadyToRun (precompiled; the .NET runtime starts, the JIT compiles what was not)"
+  "radai-dump-jit|dump|the same \`radai dump --header-only\` from the plain Release build (every method compiled by the JIT at first call)"
+  "radai-startup|startup|\`radai version\` (Native AOT, as shipped): start-up alone, no file"
+  "radai-startup-r2r|startup|\`radai version\` published ReadyToRun: .NET process start-up alone, no file"
   "pydicom-startup|startup|\`python3 -c 'import pydicom'\`: interpreter start-up and pydicom import alone, no file"
   "dcmdump-startup|startup|\`dcmdump --version\`: start-up alone, no file"
 )
-
-if [ -z "$RUN_AOT" ]; then
-  kept=()
-  for spec in "${COMMANDS[@]}"; do [[ ${spec%%|*} == *-aot ]] || kept+=("$spec"); done
-  COMMANDS=("${kept[@]}")
-fi
 
 command_argv() { # name -> ARGV
   case $1 in
     radai-dump) ARGV=("$RADAI" dump --header-only "${FILES[@]}") ;;
     dcmdump-sb) ARGV=(dcmdump -q +sb 7fe0,0010 "${FILES[@]}") ;;
     dcmdump-M) ARGV=(dcmdump -q -M "${FILES[@]}") ;;
-    radai-dump-jit) ARGV=("$RADAI_JIT" dump --header-only "${FILES[@]}") ;;
-    radai-dump-aot) ARGV=("$RADAI_AOT" dump --header-only "${FILES[@]}") ;;
-    radai-startup-aot) ARGV=("$RADAI_AOT" version) ;;
     pydicom-print) ARGV=("$PY" "$PYSCRIPT" --print "${FILES[@]}") ;;
-    radai-parse) ARGV=("$BENCH" parse "${FILES[@]}") ;;
+    radai-scan) ARGV=("$RADAI" scan "${FILES[@]}") ;;
+    pydicom-scan) ARGV=("$PY" "$PYSCRIPT" --scan "${FILES[@]}") ;;
     pydicom-parse) ARGV=("$PY" "$PYSCRIPT" "${FILES[@]}") ;;
+    radai-parse-jit) ARGV=("$BENCH" parse "${FILES[@]}") ;;
+    radai-dump-r2r) ARGV=("$RADAI_R2R" dump --header-only "${FILES[@]}") ;;
+    radai-dump-jit) ARGV=("$RADAI_JIT" dump --header-only "${FILES[@]}") ;;
     radai-startup) ARGV=("$RADAI" version) ;;
+    radai-startup-r2r) ARGV=("$RADAI_R2R" version) ;;
     pydicom-startup) ARGV=("$PY" -c 'import pydicom') ;;
     dcmdump-startup) ARGV=(dcmdump --version) ;;
     *) echo "no command $1" >&2; exit 1 ;;
@@ -179,6 +174,10 @@ run_command() { # name record(0/1): one process; appends "name start end user_s 
 LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 log "warm-up run of each command"
 for spec in "${COMMANDS[@]}"; do run_command "${spec%%|*}" 0; done
+# The two scans do the same work: their outputs must be the same text.
+"$RADAI" scan "${FILES[@]}" > "$WORK/radai.scan"
+"$PY" "$PYSCRIPT" --scan "${FILES[@]}" > "$WORK/pydicom.scan"
+cmp -s "$WORK/radai.scan" "$WORK/pydicom.scan" || { diff "$WORK/pydicom.scan" "$WORK/radai.scan" >&2; echo "radai scan and pydicom_headers.py --scan differ" >&2; exit 1; }
 log "timing: $REPS repetitions of ${#COMMANDS[@]} commands, interleaved"
 for ((rep = 1; rep <= REPS; rep++)); do
   for spec in "${COMMANDS[@]}"; do run_command "${spec%%|*}" 1; done

@@ -5,7 +5,7 @@
 
 Prints the section (markdown) and, with DOCS_FILE, replaces the section "## DICOM header parsing" in it
 (up to the next "## " heading; appended when absent; the file is created when missing). Reads from
-WORK_DIR: machine, commands, results, radai-parse-summary.txt, pydicom-inprocess.json, alloc.md and the
+WORK_DIR: machine, commands, results, radai-parse-summary.txt (the radai-parse-jit process's own count), pydicom-inprocess.json, alloc.md and the
 BenchmarkDotNet JSON/markdown reports under bdn/results (those last three are optional).
 """
 import glob
@@ -87,37 +87,39 @@ def main(argv):
     def has(*names):
         return all(n in runs for n in names)
 
+    def ratios(slow, fast, strong=True):
+        stars = "**" if strong else ""
+        return (f"{stars}{fmt_ratio(ratio(med(slow, 0), med(fast, 0)))}{stars} wall, "
+                f"{fmt_ratio(ratio(med(slow, 1), med(fast, 1)))} CPU")
+
     lines = []
-    if has("radai-parse", "pydicom-parse"):
-        lines.append(f"- Parse only: pydicom / RadAI = **{fmt_ratio(ratio(med('pydicom-parse', 0), med('radai-parse', 0)))}** wall, "
-                     f"{fmt_ratio(ratio(med('pydicom-parse', 1), med('radai-parse', 1)))} CPU.")
+    if has("radai-scan", "pydicom-scan"):
+        lines.append(f"- Parse (and group by series): pydicom / `radai scan` = {ratios('pydicom-scan', 'radai-scan')}.")
     if has("radai-dump", "pydicom-print"):
-        lines.append(f"- Listing: pydicom `str(ds)` / `radai dump` = **{fmt_ratio(ratio(med('pydicom-print', 0), med('radai-dump', 0)))}** wall, "
-                     f"{fmt_ratio(ratio(med('pydicom-print', 1), med('radai-dump', 1)))} CPU.")
+        lines.append(f"- Listing: pydicom `str(ds)` / `radai dump` = {ratios('pydicom-print', 'radai-dump')}.")
     if has("radai-dump", "dcmdump-sb"):
-        lines.append(f"- Listing: `dcmdump +sb` / `radai dump` = **{fmt_ratio(ratio(med('dcmdump-sb', 0), med('radai-dump', 0)))}** wall, "
-                     f"{fmt_ratio(ratio(med('dcmdump-sb', 1), med('radai-dump', 1)))} CPU (above 1× means RadAI is faster).")
-    if has("radai-dump-aot", "dcmdump-sb"):
-        lines.append(f"- Listing, radai published as Native AOT: `dcmdump +sb` / `radai-dump-aot` = **{fmt_ratio(ratio(med('dcmdump-sb', 0), med('radai-dump-aot', 0)))}** wall, "
-                     f"{fmt_ratio(ratio(med('dcmdump-sb', 1), med('radai-dump-aot', 1)))} CPU (above 1× means RadAI is faster).")
-    if has("radai-dump-jit", "dcmdump-sb"):
-        lines.append(f"- Listing, radai without ReadyToRun: `dcmdump +sb` / `radai-dump-jit` = {fmt_ratio(ratio(med('dcmdump-sb', 0), med('radai-dump-jit', 0)))} wall, "
-                     f"{fmt_ratio(ratio(med('dcmdump-sb', 1), med('radai-dump-jit', 1)))} CPU.")
-    if has("radai-parse", "dcmdump-sb"):
-        lines.append(f"- RadAI parsing alone against dcmdump parsing *and printing*: `dcmdump +sb` / `radai-parse` = "
-                     f"{fmt_ratio(ratio(med('dcmdump-sb', 0), med('radai-parse', 0)))} wall, {fmt_ratio(ratio(med('dcmdump-sb', 1), med('radai-parse', 1)))} CPU.")
+        lines.append(f"- Listing: `dcmdump +sb` / `radai dump` = {ratios('dcmdump-sb', 'radai-dump')} (above 1× means RadAI is faster).")
+    if has("radai-scan", "dcmdump-sb"):
+        lines.append(f"- `radai scan` against dcmdump parsing *and printing*: `dcmdump +sb` / `radai-scan` = {ratios('dcmdump-sb', 'radai-scan', False)}.")
+    for build, label in (("r2r", "published ReadyToRun"), ("jit", "plain JIT build")):
+        if has(f"radai-dump-{build}", "dcmdump-sb", "pydicom-print"):
+            lines.append(f"- Other builds of radai, {label}: `dcmdump +sb` / `radai-dump-{build}` = {ratios('dcmdump-sb', f'radai-dump-{build}', False)}; "
+                         f"pydicom `str(ds)` / `radai-dump-{build}` = {ratios('pydicom-print', f'radai-dump-{build}', False)}.")
+    if has("radai-parse-jit", "pydicom-parse"):
+        lines.append(f"- Parse only, RadAI on the JIT: pydicom / `radai-parse-jit` = {ratios('pydicom-parse', 'radai-parse-jit', False)}.")
     if has("radai-startup", "pydicom-startup", "dcmdump-startup"):
         lines.append(f"- Start-up alone (no file): radai {med('radai-startup', 0):.3f} s"
-                     + (f" (Native AOT: {med('radai-startup-aot', 0):.3f} s)" if has("radai-startup-aot") else "")
+                     + (f" (ReadyToRun: {med('radai-startup-r2r', 0):.3f} s)" if has("radai-startup-r2r") else "")
                      + f", python3 + pydicom {med('pydicom-startup', 0):.3f} s, "
                      f"dcmdump {med('dcmdump-startup', 0):.3f} s. Net of start-up, per file: "
                      + ", ".join(f"`{n}` {max(0.0, med(n, 0) - med(s, 0)) * 1e6 / files:.0f} µs" for n, s in [
-                         ("radai-parse", "radai-startup"), ("radai-dump", "radai-startup"), ("radai-dump-aot", "radai-startup-aot"),
-                         ("dcmdump-sb", "dcmdump-startup"), ("pydicom-parse", "pydicom-startup"), ("pydicom-print", "pydicom-startup")] if has(n, s))
+                         ("radai-scan", "radai-startup"), ("radai-dump", "radai-startup"), ("radai-dump-r2r", "radai-startup-r2r"),
+                         ("dcmdump-sb", "dcmdump-startup"), ("pydicom-scan", "pydicom-startup"), ("pydicom-parse", "pydicom-startup"),
+                         ("pydicom-print", "pydicom-startup")] if has(n, s))
                      + ".")
     summary = read(os.path.join(work, "radai-parse-summary.txt")).strip()
     if summary:
-        lines.append(f"- Inside the `radai-parse` process (its own stopwatch, cold JIT included): {summary}.")
+        lines.append(f"- Inside the `radai-parse-jit` process (its own stopwatch, cold JIT included): {summary}.")
     out.extend(lines)
     w("")
 
@@ -200,12 +202,13 @@ def main(argv):
             f"unclear: {'yes' if rc >= target else 'no'} on CPU time, {'yes' if rw >= target else 'no'} on wall time"
         return f"{fmt_ratio(rw)} wall, {fmt_ratio(rc)} CPU", verdict
 
-    if has("radai-parse", "pydicom-parse"):
-        measured, verdict = both("pydicom-parse", "radai-parse", 10)
-        row("≥ 10× pydicom, whole process, parse only (pydicom time / RadAI time)", measured, False, verdict)
+    # The targets are judged on radai as shipped (Native AOT); the other builds are in the lines above the tables.
+    if has("radai-scan", "pydicom-scan"):
+        measured, verdict = both("pydicom-scan", "radai-scan", 10)
+        row("≥ 10× pydicom, whole process, parsing (`radai scan` vs the same grouping in pydicom; pydicom time / RadAI time)", measured, False, verdict)
     if has("radai-dump", "pydicom-print"):
         measured, verdict = both("pydicom-print", "radai-dump", 10)
-        row("≥ 10× pydicom, whole process, listing", measured, False, verdict)
+        row("≥ 10× pydicom, whole process, listing (`radai dump --header-only` vs `str(ds)`)", measured, False, verdict)
     if bdn and py and "SingleCtFileBenchmarks.HeaderFromFile" in bdn:
         r = ratio(py["header_from_file_us"], bdn["SingleCtFileBenchmarks.HeaderFromFile"][0])
         rm = ratio(py["header_from_memory_us"], bdn["SingleCtFileBenchmarks.HeaderFromMemory"][0]) if "SingleCtFileBenchmarks.HeaderFromMemory" in bdn else float("nan")
@@ -213,15 +216,9 @@ def main(argv):
     if has("radai-dump", "dcmdump-sb"):
         measured, verdict = both("dcmdump-sb", "radai-dump", 1)
         row("at least as fast as dcmdump: `radai dump --header-only` vs `dcmdump +sb` (dcmdump time / RadAI time)", measured, False, verdict)
-    if has("radai-dump-aot", "dcmdump-sb"):
-        measured, verdict = both("dcmdump-sb", "radai-dump-aot", 1)
-        row("at least as fast as dcmdump: `radai dump --header-only` published as Native AOT vs `dcmdump +sb`", measured, False, verdict)
-    if has("radai-dump-aot", "pydicom-print"):
-        measured, verdict = both("pydicom-print", "radai-dump-aot", 10)
-        row("≥ 10× pydicom, whole process, listing, radai as Native AOT", measured, False, verdict)
-    if has("radai-parse", "dcmdump-sb"):
-        measured, verdict = both("dcmdump-sb", "radai-parse", 1)
-        row("at least as fast as dcmdump, RadAI parsing alone vs dcmdump parsing + printing", measured, False, verdict)
+    if has("radai-scan", "dcmdump-sb"):
+        measured, verdict = both("dcmdump-sb", "radai-scan", 1)
+        row("at least as fast as dcmdump: `radai scan` vs `dcmdump +sb`", measured, False, verdict)
     rows = [line for line in alloc.splitlines() if line.startswith("| ") and not line.startswith("| extra")]
     marginal = [float(c) for c in (line.split("|")[6].strip() for line in rows) if c]
     if rows:

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace RadAI.Cli.Tests;
 
-/// <summary>The built radai program, run as a process: <c>synth-ct</c> and <c>dump</c>, output and exit codes.</summary>
+/// <summary>The built radai program, run as a process: <c>synth-ct</c>, <c>dump</c> and <c>scan</c>, output and exit codes.</summary>
 public sealed class CliTests
 {
     private const string PatientNameLine = "(0010,0010) PN [SYNTHETIC^PHANTOM]";
@@ -103,6 +103,49 @@ public sealed class CliTests
         Assert.Equal(ExitCodes.PartialFailure, result.ExitCode);
         Assert.Equal(2, Occurrences(result.Output, PatientNameLine));
         Assert.Contains($"radai dump: {text}:", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scan_lists_each_study_and_series_of_a_folder_with_duplicates_and_unreadable_files()
+    {
+        using var folder = new TemporaryDirectory();
+        var first = new Synthetic.SyntheticCtSeries(new Synthetic.SyntheticCtOptions { Slices = 2, Rows = 32, Columns = 32, Seed = 1 });
+        var firstPaths = await first.WriteAsync(Path.Combine(folder.Path, "a"));
+        var second = new Synthetic.SyntheticCtSeries(new Synthetic.SyntheticCtOptions { Slices = 1, Rows = 32, Columns = 32, Seed = 2 });
+        await second.WriteAsync(Path.Combine(folder.Path, "b"));
+        File.Copy(firstPaths[0], Path.Combine(folder.Path, "b", "copy-of-a.dcm"));
+        var text = Path.Combine(folder.Path, "notes.txt");
+        await File.WriteAllTextAsync(text, "This is not a DICOM file, just some text that is long enough to be parsed as elements.");
+
+        var result = await Radai.RunAsync("scan", folder.Path);
+
+        Assert.Equal(ExitCodes.PartialFailure, result.ExitCode);
+        Assert.Equal(
+            $"""
+            study {first.StudyInstanceUid}
+              series {first.SeriesInstanceUid} CT 3 files (1 with a SOP Instance UID already met) [CT Image Storage]
+            study {second.StudyInstanceUid}
+              series {second.SeriesInstanceUid} CT 1 file [CT Image Storage]
+            4 of 5 files read: 2 studies, 2 series, 1 duplicate instances, 1 unreadable
+
+            """.ReplaceLineEndings("\n"),
+            result.Output.ReplaceLineEndings("\n"));
+        Assert.StartsWith($"radai scan: {text}: ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scan_of_unreadable_files_only_exits_3()
+    {
+        using var folder = new TemporaryDirectory();
+        var paths = await WriteSeriesAsync(folder.Path, 1);
+        var truncated = Path.Combine(folder.Path, "truncated.dcm");
+        await File.WriteAllBytesAsync(truncated, (await File.ReadAllBytesAsync(paths[0]))[..700]);
+
+        var result = await Radai.RunAsync("scan", truncated, Path.Combine(folder.Path, "missing.dcm"));
+
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Contains("0 of 2 files read: 0 studies, 0 series, 0 duplicate instances, 2 unreadable", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"radai scan: {truncated}:", result.Error, StringComparison.Ordinal);
     }
 
     private static async Task<IReadOnlyList<string>> WriteSeriesAsync(string folder, int slices) =>

@@ -11,6 +11,7 @@ public static class RadAICommand
         var root = new RootCommand("radai — the RadAI command-line program (DICOM tools and node administration).");
         root.Subcommands.Add(CreateVersion());
         root.Subcommands.Add(DumpCommand.Create());
+        root.Subcommands.Add(ScanCommand.Create());
         root.Subcommands.Add(EchoCommand.Create());
         root.Subcommands.Add(SendCommand.Create());
         root.Subcommands.Add(ListenCommand.Create());
