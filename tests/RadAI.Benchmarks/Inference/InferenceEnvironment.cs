@@ -9,6 +9,7 @@ using RadAI.Hosting.Database;
 using RadAI.Inference;
 using RadAI.Inference.Packages;
 using RadAI.Inference.Runtime;
+using RadAI.Inference.Tests.Models;
 using RadAI.Inference.Volumes;
 
 namespace RadAI.Benchmarks.Inference;

@@ -5,9 +5,13 @@ namespace RadAI.Inference.Tests.Models;
 /// coarser): air (-1000) and, outside the reconstruction circle, -2048; an elliptic body (40 HU) with a table behind
 /// it; two lung ellipsoids (-850) with emphysema-like pockets (-980) and thin vessels (40); a trachea (-1000) from
 /// the top slice to the lungs; integer noise of +-25 HU and a few isolated outliers. Index order [z, y, x].
+/// Also compiled into tests/RadAI.Benchmarks (linked: the benchmarks do not reference test projects).
 /// </summary>
 internal static class SyntheticChest
 {
+    // The two lung sides, not an array per voxel (3 GB of garbage for a 300×512×512 volume).
+    private static readonly double[] Sides = [-1.0, 1.0];
+
     public static float[] Generate(int depth, int height, int width, int seed, double bodyScale = 0.85)
     {
         var random = new Random(seed);
@@ -43,7 +47,7 @@ internal static class SyntheticChest
                         value = 150;
                     }
 
-                    foreach (var side in new[] { -1.0, 1.0 })
+                    foreach (var side in Sides)
                     {
                         var lx = x - (cx + (side * 0.55 * bodyA));
                         var lz = z - lungZ;
