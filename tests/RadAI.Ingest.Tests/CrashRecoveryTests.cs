@@ -76,28 +76,9 @@ public sealed class CrashRecoveryTests : IAsyncLifetime, IDisposable
         const string sender = "PACS-LOSTROWS";
         var environment = _environment;
         var study = await SyntheticStudy.WriteAsync(environment.NewFolder("lost-rows"), SyntheticStudy.MultiModality(ct: 4, mr: 3, dx: 1));
-        var contexts = study.Series
-            .Select((s, i) => new PresentationContextProposal((byte)(2 * i + 1), s.Spec.SopClassUid, [DicomUids.ExplicitVRLittleEndian]))
-            .ToList();
-        var options = new DicomClientOptions { Host = "127.0.0.1", Port = environment.Ingest.Port, CallingAeTitle = sender, CalledAeTitle = IngestHost.AeTitle };
 
         // Every instance acknowledged over an association still open when the process dies (so nothing completes).
-        var client = await DicomClient.ConnectAsync(options, contexts);
-        try
-        {
-            foreach (var instance in study.Instances)
-            {
-                var response = await client.StoreFileAsync(instance.Path);
-                Assert.True(response.IsSuccess, response.ToString());
-            }
-
-            await environment.Ingest.KillAsync();
-        }
-        finally
-        {
-            await client.AbortAsync();
-            await client.DisposeAsync();
-        }
+        var (options, contexts) = await environment.StoreEveryInstanceThenKillAsync(study, sender);
 
         // The index commits of the last instances are not flushed before their answers (their files are): a power cut
         // can take them. Here: the whole MR series and one CT instance, as if those commits never reached the disk.
@@ -108,13 +89,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime, IDisposable
 
         // After the restart the PACS sends one instance again (one whose row survived) and releases: the study completes
         // with every instance acknowledged, the lost rows rebuilt from the files (series, modality, sizes...).
-        environment.Ingest = await environment.Ingest.RestartAsync();
-        await using (var again = await DicomClient.ConnectAsync(options with { Port = environment.Ingest.Port }, contexts))
-        {
-            var response = await again.StoreFileAsync(study.Series[0].Instances[0].Path);
-            Assert.True(response.IsSuccess, response.ToString());
-            await again.ReleaseAsync();
-        }
+        await environment.RestartAndStoreAgainAsync(options, contexts, study.Series[0].Instances[0].Path);
 
         var reception = await ReceptionAssert.CompletedAndPublishedAsync(environment, study.StudyInstanceUid, sender);
         Assert.Equal(pending.JobId, reception.JobId);

@@ -72,41 +72,16 @@ public sealed class EncryptedStoreTests : IAsyncLifetime, IDisposable
         const string sender = "PACS-SEALED-LOST";
         var environment = _environment;
         var study = await SyntheticStudy.WriteAsync(environment.NewFolder("sealed-lost"), SyntheticStudy.MultiModality(ct: 3, mr: 2, dx: 1));
-        var contexts = study.Series
-            .Select((s, i) => new PresentationContextProposal((byte)(2 * i + 1), s.Spec.SopClassUid, [DicomUids.ExplicitVRLittleEndian]))
-            .ToList();
-        var options = new DicomClientOptions { Host = "127.0.0.1", Port = environment.Ingest.Port, CallingAeTitle = sender, CalledAeTitle = IngestHost.AeTitle };
 
         // Every instance acknowledged (so durably stored, sealed) over an association still open when the process dies.
-        var client = await DicomClient.ConnectAsync(options, contexts);
-        try
-        {
-            foreach (var instance in study.Instances)
-            {
-                var response = await client.StoreFileAsync(instance.Path);
-                Assert.True(response.IsSuccess, response.ToString());
-            }
-
-            await environment.Ingest.KillAsync();
-        }
-        finally
-        {
-            await client.AbortAsync();
-            await client.DisposeAsync();
-        }
+        var (options, contexts) = await environment.StoreEveryInstanceThenKillAsync(study, sender);
 
         var pending = Assert.Single(await environment.Index.ReceptionsAsync(study.StudyInstanceUid));
         var lost = study.Series[1].Instances.Select(i => i.SopInstanceUid).ToList();
         await environment.Index.ForgetInstancesAsync(pending.JobId, lost);
 
         // After the restart the lost rows are read again from the encrypted files: the study completes whole.
-        environment.Ingest = await environment.Ingest.RestartAsync();
-        await using (var again = await DicomClient.ConnectAsync(options with { Port = environment.Ingest.Port }, contexts))
-        {
-            var response = await again.StoreFileAsync(study.Series[0].Instances[0].Path);
-            Assert.True(response.IsSuccess, response.ToString());
-            await again.ReleaseAsync();
-        }
+        await environment.RestartAndStoreAgainAsync(options, contexts, study.Series[0].Instances[0].Path);
 
         var reception = await ReceptionAssert.CompletedAndPublishedAsync(environment, study.StudyInstanceUid, sender);
         Assert.Equal(pending.JobId, reception.JobId);

@@ -1,3 +1,5 @@
+using RadAI.Dicom;
+using RadAI.Dicom.Network;
 using RadAI.Testing;
 using Xunit;
 
@@ -74,6 +76,47 @@ public class IngestEnvironment : IAsyncLifetime, IDisposable
     {
         _work.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Stores every instance of <paramref name="study"/> over one association (each acknowledged, so durably stored),
+    /// then kills the process while that association is still open: nothing completes. Returns what the sender
+    /// proposed, to send again after <see cref="RestartAndStoreAgainAsync"/>.
+    /// </summary>
+    public async Task<(DicomClientOptions Options, List<PresentationContextProposal> Contexts)> StoreEveryInstanceThenKillAsync(SyntheticStudy study, string sender)
+    {
+        var contexts = study.Series
+            .Select((s, i) => new PresentationContextProposal((byte)(2 * i + 1), s.Spec.SopClassUid, [DicomUids.ExplicitVRLittleEndian]))
+            .ToList();
+        var options = new DicomClientOptions { Host = "127.0.0.1", Port = Ingest.Port, CallingAeTitle = sender, CalledAeTitle = IngestHost.AeTitle };
+        var client = await DicomClient.ConnectAsync(options, contexts);
+        try
+        {
+            foreach (var instance in study.Instances)
+            {
+                var response = await client.StoreFileAsync(instance.Path);
+                Assert.True(response.IsSuccess, response.ToString());
+            }
+
+            await Ingest.KillAsync();
+        }
+        finally
+        {
+            await client.AbortAsync();
+            await client.DisposeAsync();
+        }
+
+        return (options, contexts);
+    }
+
+    /// <summary>Restarts the process on the same database, store and port, then stores one file again over a new association and releases it.</summary>
+    public async Task RestartAndStoreAgainAsync(DicomClientOptions options, List<PresentationContextProposal> contexts, string path)
+    {
+        Ingest = await Ingest.RestartAsync();
+        await using var again = await DicomClient.ConnectAsync(options with { Port = Ingest.Port }, contexts);
+        var response = await again.StoreFileAsync(path);
+        Assert.True(response.IsSuccess, response.ToString());
+        await again.ReleaseAsync();
     }
 
     /// <summary>Changes the settings of the ingest process before it starts.</summary>
