@@ -15,7 +15,8 @@ namespace RadAI.Dashboard.Tests;
 /// findings, overlay on the real pixels, PDF, SR), the same page for a viewer (no patient identity, no action), and an
 /// administrator who adds a destination and runs its C-ECHO test and verifies the audit chain, then administers senders,
 /// model packages, routing profiles and users against the real api (<c>e2e/admin.mjs</c>: each change read back from the
-/// api; configured items read-only; a user created as viewer signs in and is refused every administration). Screenshots
+/// api; configured items read-only; a user created as viewer signs in and is refused every administration; that user's
+/// change in the audit log under the administrator's name, and the audit day filter). Screenshots
 /// of each page at 1280×800 (none wider than the window) and 2560×1440 are left in <c>dashboard-e2e/</c> beside the test
 /// assembly (artifacts, not committed).
 /// </summary>

@@ -196,6 +196,60 @@ export async function users(page, h) {
 }
 
 /**
+ * Audit log: the administrator's last change (the user disabled above) listed under the administrator's name, with
+ * the stored id in the tooltip; the day filter, typed as jj/mm/aaaa, keeps today's entries and empties the list for
+ * the day before (the api filters: the page does not).
+ */
+export async function audit(page, h) {
+  const { check, step, shot } = h;
+  step('administrator: audit log (actors by name, day filter)');
+  const me = (await apiCall(page, 'GET', '/api/auth/me')).body;
+  const user = (await apiCall(page, 'GET', '/api/users')).body.find((u) => u.username === h.newUser.username);
+  check(me?.kind === 'user' && user, `the administrator and the created user are known (${JSON.stringify(me)})`);
+  await go(page, h, '/audit');
+  const rows = () => page.$$eval('[data-testid=audit] tbody tr', (trs) => trs.map((tr) => {
+    const actor = tr.querySelector('.actor');
+    return {
+      occurredAt: tr.getAttribute('data-occurred-at'), action: tr.querySelector('td:nth-child(4)').textContent,
+      resource: tr.querySelector('td.uid').textContent, actor: actor.getAttribute('data-actor'),
+      name: actor.getAttribute('data-actor-name'), title: actor.getAttribute('title'), shown: actor.textContent,
+    };
+  }));
+  const all = await rows();
+  const disabled = all.find((r) => r.action === 'user.disable' && r.resource === `user:${user.id}`);
+  check(disabled !== undefined, `the audit log lists the user disabled by the e2e (${all.slice(0, 10).map((r) => r.action).join(', ')})`);
+  check(disabled.name === me.name && disabled.shown.startsWith(me.name) && disabled.actor === `user:${me.id}` && disabled.title === `user:${me.id}`,
+    `the change is shown under the administrator's name, the id in the tooltip (${JSON.stringify(disabled)})`);
+  h.result.auditActor = disabled;
+
+  const filters = page.locator('[data-testid=audit-filters]');
+  const day = (date) => `${String(date.getDate()).padStart(2, '0')}/${String(date.getMonth() + 1).padStart(2, '0')}/${date.getFullYear()}`;
+  const today = new Date();
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+  check((await filters.locator('input[name=from]').getAttribute('placeholder')) === 'jj/mm/aaaa', 'the audit day is asked as jj/mm/aaaa');
+  // Up to yesterday: nothing (the node started today).
+  await filters.locator('input[name=to]').fill(day(yesterday));
+  await page.locator('.state-empty').waitFor({ timeout: 30_000 });
+  check((await page.locator('[data-testid=audit] tbody tr').count()) === 0, 'the day before empties the audit list');
+  const refusedDay = (await apiCall(page, 'GET', `/api/audit?to=${encodeURIComponent(new Date(today.getFullYear(), today.getMonth(), today.getDate()).toISOString())}`)).body;
+  check(Array.isArray(refusedDay) && refusedDay.length === 0, `the api has no entry before today (${JSON.stringify(refusedDay).slice(0, 200)})`);
+  await shot(page, '18-audit-day-before');
+  // Today only: the change is there, and every entry listed is from today.
+  await filters.locator('input[name=to]').fill('');
+  await filters.locator('input[name=from]').fill(day(today));
+  await filters.locator('input[name=to]').fill(day(today));
+  await page.locator(`[data-testid=audit] .actor[data-actor-name="${me.name}"]`).first().waitFor({ timeout: 30_000 });
+  const todays = await rows();
+  const start = new Date(today.getFullYear(), today.getMonth(), today.getDate()).getTime();
+  check(todays.some((r) => r.action === 'user.disable' && r.resource === `user:${user.id}`), 'today keeps the change');
+  check(todays.every((r) => Date.parse(r.occurredAt) >= start && Date.parse(r.occurredAt) < start + 86_400_000), 'today lists only entries of today');
+  await shot(page, '19-audit-today');
+  await filters.locator('button').click();
+  await page.locator('[data-testid=audit] tbody tr').first().waitFor();
+  h.result.auditDay = { today: todays.length, all: all.length };
+}
+
+/**
  * Every page at 1280×800 (none wider than the window) and at 2560×1440 (a reading-room screen: the type grows), as
  * screenshots.
  */

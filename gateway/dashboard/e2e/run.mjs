@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { everyPage, models, senders, users } from './admin.mjs';
+import { audit, everyPage, models, senders, users } from './admin.mjs';
 
 const config = JSON.parse(await readFile(process.argv[2], 'utf8'));
 const LONG = 5 * 60_000;
@@ -300,7 +300,7 @@ try {
   check(actions.includes('destination.echo') && actions.includes('image.view') && actions.includes('patient.view'), `the audit log has the echo, image and patient reads (${actions.slice(0, 30).join(', ')})`);
   await shot(page, '11-audit');
 
-  // Administration against the real api (e2e/admin.mjs): senders, models and routing profiles, users.
+  // Administration against the real api (e2e/admin.mjs): senders, models and routing profiles, users, audit log.
   const admin = {
     check, step, shot, signIn, browser, result, base: config.baseUrl.replace(/\/$/, ''),
     sender: { aeTitle: 'DASHSEND', host: '127.0.0.1' },
@@ -310,8 +310,9 @@ try {
   await senders(page, admin);
   await models(page, admin);
   await users(page, admin);
-  result.seconds = { administration: (Date.now() - adminStarted) / 1000 };
   await page.locator(`[data-testid=users] tr[data-user="${config.users.viewer.username}"]`).waitFor();
+  await audit(page, admin);
+  result.seconds = { administration: (Date.now() - adminStarted) / 1000 };
   await page.locator('nav a[href="/jobs"]').click();
   await page.locator(`tr[data-job-id="${result.rerunJobId}"]`).waitFor({ timeout: 30_000 });
 

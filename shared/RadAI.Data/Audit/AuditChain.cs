@@ -107,12 +107,55 @@ public static class AuditChain
     }
 
     /// <summary>Entries newest first, strictly before <paramref name="beforeSequence"/> when given.</summary>
-    public static async Task<IReadOnlyList<AuditEntry>> ListAsync(DbConnection connection, long? beforeSequence, int limit, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<AuditEntry>> ListAsync(DbConnection connection, long? beforeSequence, int limit, CancellationToken cancellationToken) =>
+        ListAsync(connection, new AuditQuery { BeforeSequence = beforeSequence, Limit = limit }, cancellationToken);
+
+    /// <summary>
+    /// Entries newest first that match the query's filters: keyset paging on <c>sequence</c> (the next page is the
+    /// entries before the last sequence seen, under the same filters). Only the filters given become predicates,
+    /// so each engine plans the query it is asked (time range on <c>ix_audit_log_occurred</c>, actor and action on
+    /// their <c>(column, sequence)</c> indexes).
+    /// </summary>
+    public static async Task<IReadOnlyList<AuditEntry>> ListAsync(DbConnection connection, AuditQuery query, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<AuditEntry>(new CommandDefinition($"""
-            SELECT {Columns} FROM audit_log WHERE (@beforeSequence IS NULL OR sequence < @beforeSequence)
-            ORDER BY sequence DESC LIMIT @limit
-            """, new { beforeSequence, limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(query);
+        var conditions = new List<string>();
+        var parameters = new DynamicParameters();
+        parameters.Add("limit", query.Limit);
+        if (query.BeforeSequence is { } before)
+        {
+            conditions.Add("sequence < @before");
+            parameters.Add("before", before);
+        }
+
+        if (query.From is { } from)
+        {
+            conditions.Add("occurred_at >= @from");
+            parameters.Add("from", Normalize(from));
+        }
+
+        if (query.To is { } to)
+        {
+            conditions.Add("occurred_at < @to");
+            parameters.Add("to", Normalize(to));
+        }
+
+        if (query.Action is { } action)
+        {
+            conditions.Add("action = @action");
+            parameters.Add("action", action);
+        }
+
+        if (query.Actor is { } actor)
+        {
+            conditions.Add("actor = @actor");
+            parameters.Add("actor", actor);
+        }
+
+        var where = conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
+        var rows = await connection.QueryAsync<AuditEntry>(new CommandDefinition(
+            $"SELECT {Columns} FROM audit_log {where} ORDER BY sequence DESC LIMIT @limit",
+            parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows];
     }
 

@@ -41,3 +41,25 @@ public static class AuditOutcome
     public const string Failure = "failure";
     public const string Denied = "denied";
 }
+
+/// <summary>A page of the audit log, newest first: every filter given must match.</summary>
+public sealed record AuditQuery
+{
+    /// <summary>Only entries strictly before this sequence (the last one of the previous page).</summary>
+    public long? BeforeSequence { get; init; }
+
+    /// <summary>Only entries that occurred at or after this instant.</summary>
+    public DateTimeOffset? From { get; init; }
+
+    /// <summary>Only entries that occurred before this instant (excluded).</summary>
+    public DateTimeOffset? To { get; init; }
+
+    /// <summary>Only entries with this action, e.g. <c>user.create</c>.</summary>
+    public string? Action { get; init; }
+
+    /// <summary>Only entries with this actor, e.g. <c>user:&lt;id&gt;</c>.</summary>
+    public string? Actor { get; init; }
+
+    /// <summary>At most this many entries.</summary>
+    public int Limit { get; init; } = 100;
+}

@@ -116,7 +116,7 @@ export interface RoutingProfile { name: string; packages: string[]; source?: str
 
 export interface User { id: string; username: string; role: Role; disabled: boolean; lockedUntil: string | null; createdAt: string }
 export interface AuditEntry {
-  sequence: number; occurredAt: string; actor: string; source?: string | null; action: string; resource?: string | null; outcome: string; details?: string | null;
+  sequence: number; occurredAt: string; actor: string; /** The user's or API key's name when it still exists (not hashed: `actor` is). */ actorName?: string | null; source?: string | null; action: string; resource?: string | null; outcome: string; details?: string | null;
 }
 export interface AuditVerification { ok: boolean; verifiedCount: number; firstBrokenSequence: number | null; reason: string | null; headHash: string | null }
 

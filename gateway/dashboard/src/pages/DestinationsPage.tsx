@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import type { Destination, EchoResult } from '../api/types';
 import { formatDateTime, useI18n } from '../i18n';
-import { Empty, ErrorNotice, Notice, Show, useApp, useLoad } from '../components/common';
-import { SourceBadge, StateBadge } from '../components/admin';
+import { Empty, Show, useApp, useLoad } from '../components/common';
+import { ActionNotice, AdminForm, AdminTable, RowActions, SourceBadge, StateBadge, type ActionMessage } from '../components/admin';
 
 const KINDS = ['SR', 'SEG', 'PDF', 'KEY-IMAGE'];
 
@@ -11,7 +11,7 @@ export function DestinationsPage() {
   const { t, language } = useI18n();
   const [list, reload] = useLoad(() => api.json<Destination[]>('/api/destinations'), []);
   const [form, setForm] = useState({ aeTitle: '', host: '127.0.0.1', port: '104', kinds: [] as string[] });
-  const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | { tone: 'problem'; error: unknown } | null>(null);
+  const [message, setMessage] = useState<ActionMessage | null>(null);
   const [echoing, setEchoing] = useState<string | null>(null);
 
   const save = async (event: FormEvent) => {
@@ -55,13 +55,10 @@ export function DestinationsPage() {
   return (
     <section className="page" aria-labelledby="dest-title">
       <h1 id="dest-title">{t('dest.title')}</h1>
-      {message && (message.tone === 'problem' ? <ErrorNotice error={message.error} /> : <Notice tone={message.tone}>{message.text}</Notice>)}
+      <ActionNotice message={message} />
       <Show value={list} onRetry={reload}>
         {(destinations) => destinations.length === 0 ? <Empty /> : (
-          <div className="table-scroll">
-          <table className="grid" data-testid="destinations">
-            <thead><tr><th>{t('dest.ae')}</th><th>{t('dest.host')}</th><th>{t('dest.port')}</th><th>{t('dest.kinds')}</th><th>{t('dest.enabled')}</th><th>{t('dest.source')}</th><th>{t('dest.lastEcho')}</th><th>{t('form.actions')}</th></tr></thead>
-            <tbody>
+          <AdminTable testId="destinations" headers={[t('dest.ae'), t('dest.host'), t('dest.port'), t('dest.kinds'), t('dest.enabled'), t('dest.source'), t('dest.lastEcho'), t('form.actions')]}>
               {destinations.map((d) => (
                 <tr key={d.aeTitle} data-ae={d.aeTitle} data-source={d.source} data-enabled={d.enabled} className={d.enabled ? '' : 'muted'}>
                   <td><strong>{d.aeTitle}</strong></td>
@@ -75,21 +72,18 @@ export function DestinationsPage() {
                     {d.lastEchoAt && <small> {formatDateTime(d.lastEchoAt, language)}</small>}
                     {d.lastEchoAt && d.lastEchoStatus !== 0 && <small className="echo-error">{d.lastEchoError ?? `status ${d.lastEchoStatus}`}</small>}
                   </td>
-                  <td className="row-actions">
+                  <RowActions>
                     <button type="button" onClick={() => void echo(d.aeTitle)} disabled={echoing !== null} data-action="echo">
                       {echoing === d.aeTitle ? t('app.loading') : t('dest.echo')}
                     </button>
                     {d.source !== 'config' && d.enabled && <button type="button" data-action="disable" onClick={() => void disable(d.aeTitle)}>{t('dest.disable')}</button>}
-                  </td>
+                  </RowActions>
                 </tr>
               ))}
-            </tbody>
-          </table>
-          </div>
+          </AdminTable>
         )}
       </Show>
-      <form className="card form" onSubmit={save} aria-label={t('dest.add')} data-testid="destination-form">
-        <h2>{t('dest.add')}</h2>
+      <AdminForm testId="destination-form" title={t('dest.add')} submitLabel={t('dest.save')} onSubmit={save}>
         <label>{t('dest.ae')}<input name="aeTitle" value={form.aeTitle} maxLength={16} required onChange={(e) => setForm({ ...form, aeTitle: e.target.value })} /></label>
         <label>{t('dest.host')}<input name="host" value={form.host} required onChange={(e) => setForm({ ...form, host: e.target.value })} /></label>
         <label>{t('dest.port')}<input name="port" type="number" min={1} max={65535} value={form.port} required onChange={(e) => setForm({ ...form, port: e.target.value })} /></label>
@@ -101,8 +95,7 @@ export function DestinationsPage() {
             </label>
           ))}
         </fieldset>
-        <button type="submit" className="primary">{t('dest.save')}</button>
-      </form>
+      </AdminForm>
     </section>
   );
 }

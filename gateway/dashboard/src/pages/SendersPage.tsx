@@ -2,8 +2,8 @@ import { useState, type FormEvent } from 'react';
 import type { Sender } from '../api/types';
 import { adminApi, type SenderChange } from '../api/admin';
 import { formatDateTime, useI18n } from '../i18n';
-import { Empty, ErrorNotice, Notice, Show, useApp, useLoad } from '../components/common';
-import { SourceBadge, StateBadge } from '../components/admin';
+import { Empty, Show, useApp, useLoad } from '../components/common';
+import { ActionNotice, AdminForm, AdminTable, RowActions, SourceBadge, StateBadge, useAdminAction } from '../components/admin';
 
 const EMPTY_FORM = { aeTitle: '', host: '', routingProfile: '', stableTimeout: '', allowed: true };
 
@@ -16,23 +16,7 @@ export function SendersPage() {
   const { t, language } = useI18n();
   const [list, reload] = useLoad(() => adminApi.senders(api), []);
   const [form, setForm] = useState(EMPTY_FORM);
-  const [message, setMessage] = useState<{ tone: 'ok'; text: string } | { tone: 'error'; error: unknown } | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const act = async (call: () => Promise<unknown>, after?: () => void) => {
-    setMessage(null);
-    setBusy(true);
-    try {
-      await call();
-      setMessage({ tone: 'ok', text: t('form.saved') });
-      after?.();
-      reload();
-    } catch (error) {
-      setMessage({ tone: 'error', error });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { message, busy, run: act } = useAdminAction(reload);
   const change = (s: Sender, patch: Partial<SenderChange>) =>
     act(() => adminApi.putSender(api, { aeTitle: s.aeTitle, host: s.host ?? null, allowed: s.allowed, routingProfile: s.routingProfile ?? null, stableTimeout: s.stableTimeout ?? null, enabled: s.enabled, ...patch }));
   const submit = (event: FormEvent) => {
@@ -46,13 +30,10 @@ export function SendersPage() {
   return (
     <section className="page" aria-labelledby="senders-title">
       <h1 id="senders-title">{t('senders.title')}</h1>
-      {message && (message.tone === 'ok' ? <Notice tone="ok">{message.text}</Notice> : <ErrorNotice error={message.error} />)}
+      <ActionNotice message={message} />
       <Show value={list} onRetry={reload}>
         {(senders) => senders.length === 0 ? <Empty>{t('senders.empty')}</Empty> : (
-          <div className="table-scroll">
-            <table className="grid" data-testid="senders">
-              <thead><tr><th>{t('dest.ae')}</th><th>{t('dest.host')}</th><th>{t('senders.state')}</th><th>{t('senders.profile')}</th><th>{t('senders.stable')}</th><th>{t('dest.source')}</th><th>{t('admin.updated')}</th><th>{t('form.actions')}</th></tr></thead>
-              <tbody>
+          <AdminTable testId="senders" headers={[t('dest.ae'), t('dest.host'), t('senders.state'), t('senders.profile'), t('senders.stable'), t('dest.source'), t('admin.updated'), t('form.actions')]}>
                 {senders.map((s) => (
                   <tr key={s.aeTitle} data-ae={s.aeTitle} data-enabled={s.enabled} data-source={s.source} className={s.enabled ? '' : 'muted'}>
                     <td><strong>{s.aeTitle}</strong></td>
@@ -62,27 +43,23 @@ export function SendersPage() {
                     <td>{s.stableTimeout ?? <span className="muted">{t('admin.default')}</span>}</td>
                     <td><SourceBadge source={s.source} /></td>
                     <td>{formatDateTime(s.updatedAt, language)}</td>
-                    <td className="row-actions">
+                    <RowActions>
                       {s.source !== 'config' && (s.enabled
                         ? <button type="button" disabled={busy} data-action="disable" onClick={() => void act(() => adminApi.deleteSender(api, s.aeTitle))}>{t('dest.disable')}</button>
                         : <button type="button" disabled={busy} data-action="enable" onClick={() => void change(s, { enabled: true })}>{t('admin.enable')}</button>)}
-                    </td>
+                    </RowActions>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </AdminTable>
         )}
       </Show>
-      <form className="card form" onSubmit={submit} data-testid="sender-form" aria-label={t('senders.add')}>
-        <h2>{t('senders.add')}</h2>
+      <AdminForm testId="sender-form" title={t('senders.add')} submitLabel={t('dest.save')} onSubmit={submit} busy={busy}>
         <label>{t('dest.ae')}<input name="aeTitle" value={form.aeTitle} maxLength={16} required onChange={(e) => setForm({ ...form, aeTitle: e.target.value })} /></label>
         <label>{t('dest.host')}<input name="host" value={form.host} placeholder={t('admin.anyHost')} onChange={(e) => setForm({ ...form, host: e.target.value })} /></label>
         <label>{t('senders.profile')}<input name="routingProfile" value={form.routingProfile} placeholder={t('admin.default')} onChange={(e) => setForm({ ...form, routingProfile: e.target.value })} /></label>
         <label>{t('senders.stable')}<input name="stableTimeout" value={form.stableTimeout} placeholder={t('senders.stableHint')} size={12} onChange={(e) => setForm({ ...form, stableTimeout: e.target.value })} /></label>
         <label className="check"><input type="checkbox" name="allowed" checked={form.allowed} onChange={(e) => setForm({ ...form, allowed: e.target.checked })} /> {t('senders.allowed')}</label>
-        <button type="submit" className="primary" disabled={busy}>{t('dest.save')}</button>
-      </form>
+      </AdminForm>
     </section>
   );
 }

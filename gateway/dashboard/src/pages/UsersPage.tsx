@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import type { Role, User } from '../api/types';
 import { formatDateTime, useI18n } from '../i18n';
-import { Empty, ErrorNotice, Notice, Show, useApp, useLoad } from '../components/common';
-import { StateBadge } from '../components/admin';
+import { Empty, Show, useApp, useLoad } from '../components/common';
+import { ActionNotice, AdminForm, AdminTable, RowActions, StateBadge, useAdminAction } from '../components/admin';
 
 const ROLES: Role[] = ['viewer', 'radiologist', 'admin'];
 const EMPTY_FORM = { username: '', password: '', role: 'viewer' as Role };
@@ -13,22 +13,7 @@ export function UsersPage() {
   const { t, language } = useI18n();
   const [users, reload] = useLoad(() => api.json<User[]>('/api/users'), []);
   const [form, setForm] = useState(EMPTY_FORM);
-  const [message, setMessage] = useState<{ tone: 'ok'; text: string } | { tone: 'error'; error: unknown } | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const run = async (call: () => Promise<unknown>) => {
-    setMessage(null);
-    setBusy(true);
-    try {
-      await call();
-      setMessage({ tone: 'ok', text: t('form.saved') });
-      reload();
-    } catch (error) {
-      setMessage({ tone: 'error', error });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { message, busy, run } = useAdminAction(reload);
   const create = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
@@ -40,13 +25,10 @@ export function UsersPage() {
   return (
     <section className="page" aria-labelledby="users-title">
       <h1 id="users-title">{t('users.title')}</h1>
-      {message && (message.tone === 'ok' ? <Notice tone="ok">{message.text}</Notice> : <ErrorNotice error={message.error} />)}
+      <ActionNotice message={message} />
       <Show value={users} onRetry={reload}>
         {(list) => list.length === 0 ? <Empty /> : (
-          <div className="table-scroll">
-            <table className="grid" data-testid="users">
-              <thead><tr><th>{t('login.user')}</th><th>{t('users.role')}</th><th>{t('users.state')}</th><th>{t('users.created')}</th><th>{t('form.actions')}</th></tr></thead>
-              <tbody>
+          <AdminTable testId="users" headers={[t('login.user'), t('users.role'), t('users.state'), t('users.created'), t('form.actions')]}>
                 {list.map((u) => {
                   const self = u.username === session.userName;
                   return (
@@ -63,24 +45,21 @@ export function UsersPage() {
                         {u.lockedUntil && new Date(u.lockedUntil).getTime() > Date.now() && <small className="muted"> {t('users.locked', { until: formatDateTime(u.lockedUntil, language) })}</small>}
                       </td>
                       <td>{formatDateTime(u.createdAt, language)}</td>
-                      <td className="row-actions">
+                      <RowActions>
                         {!self && (
                           <button type="button" disabled={busy} data-action={u.disabled ? 'enable' : 'disable'}
                             onClick={() => void run(() => api.post(`/api/users/${u.id}/${u.disabled ? 'enable' : 'disable'}`))}>
                             {u.disabled ? t('users.enable') : t('users.disable')}
                           </button>
                         )}
-                      </td>
+                      </RowActions>
                     </tr>
                   );
                 })}
-              </tbody>
-            </table>
-          </div>
+          </AdminTable>
         )}
       </Show>
-      <form className="card form" onSubmit={create} data-testid="user-form" aria-label={t('users.add')}>
-        <h2>{t('users.add')}</h2>
+      <AdminForm testId="user-form" title={t('users.add')} submitLabel={t('form.create')} onSubmit={create} busy={busy}>
         <label>{t('login.user')}<input name="username" autoComplete="off" value={form.username} required onChange={(e) => setForm({ ...form, username: e.target.value })} /></label>
         <label>{t('form.password')}<input name="password" type="password" autoComplete="new-password" value={form.password} required onChange={(e) => setForm({ ...form, password: e.target.value })} /></label>
         <label>{t('users.role')}
@@ -88,8 +67,7 @@ export function UsersPage() {
             {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
           </select>
         </label>
-        <button type="submit" className="primary" disabled={busy}>{t('form.create')}</button>
-      </form>
+      </AdminForm>
     </section>
   );
 }

@@ -109,7 +109,7 @@ public static class JobsApi
     internal static ProblemHttpResult Invalid(string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: title);
 
-    private static bool TryParseTime(string? text, out DateTimeOffset? time)
+    internal static bool TryParseTime(string? text, out DateTimeOffset? time)
     {
         time = null;
         if (text is null)
