@@ -229,6 +229,7 @@ const fr = {
   'audit.outcome.success': 'réussi',
   'audit.outcome.failure': 'échec',
   'audit.outcome.denied': 'refusé',
+  'audit.outcome.accepted': 'accepté',
 };
 
 export type MessageKey = keyof typeof fr;
@@ -460,6 +461,7 @@ const en: Record<MessageKey, string> = {
   'audit.outcome.success': 'success',
   'audit.outcome.failure': 'failure',
   'audit.outcome.denied': 'denied',
+  'audit.outcome.accepted': 'accepted',
 };
 
 export const MESSAGES: Record<Language, Record<MessageKey, string>> = { fr, en };

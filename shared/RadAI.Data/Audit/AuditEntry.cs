@@ -40,6 +40,9 @@ public static class AuditOutcome
     public const string Success = "success";
     public const string Failure = "failure";
     public const string Denied = "denied";
+
+    /// <summary>A request taken to be carried out later (a resend, a rerun): what becomes of it follows in the job's events.</summary>
+    public const string Accepted = "accepted";
 }
 
 /// <summary>A page of the audit log, newest first: every filter given must match.</summary>

@@ -71,4 +71,11 @@ describe('audit page rows', () => {
     // A user that no longer exists: the id itself.
     expect(html).toContain(`<span class="actor" data-actor="${ADMIN}">${ADMIN}</span>`);
   });
+
+  it('translates every outcome the api writes, a resend or rerun taken included', () => {
+    const accepted = { ...entry(1, ADMIN, 'dr.martin', 'job.resend'), outcome: 'accepted' };
+    expect(render('fr', [accepted])).toContain('data-outcome="accepted">accepté</span>');
+    expect(render('en', [accepted])).toContain('data-outcome="accepted">accepted</span>');
+    expect(render('fr', [{ ...accepted, outcome: 'denied' }])).toContain('data-outcome="denied">refusé</span>');
+  });
 });

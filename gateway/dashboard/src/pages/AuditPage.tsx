@@ -83,7 +83,7 @@ export function AuditTable({ entries }: { entries: readonly AuditEntry[] }) {
               <td><Actor entry={e} /></td>
               <td><code>{e.action}</code></td>
               <td className="uid">{e.resource ?? ''}</td>
-              <td><span className={`badge tone-${e.outcome === 'success' ? 'ok' : e.outcome === 'denied' ? 'error' : 'warn'}`} data-outcome={e.outcome}>{OUTCOMES.includes(e.outcome) ? t(`audit.outcome.${e.outcome as Outcome}`) : e.outcome}</span></td>
+              <td><span className={`badge tone-${e.outcome === 'success' || e.outcome === 'accepted' ? 'ok' : e.outcome === 'denied' ? 'error' : 'warn'}`} data-outcome={e.outcome}>{OUTCOMES.includes(e.outcome) ? t(`audit.outcome.${e.outcome as Outcome}`) : e.outcome}</span></td>
               <td className="details"><AuditDetails details={e.details} /></td>
             </tr>
           ))}
@@ -106,8 +106,8 @@ function Actor({ entry }: { entry: AuditEntry }) {
   );
 }
 
-const OUTCOMES = ['success', 'failure', 'denied'];
-type Outcome = 'success' | 'failure' | 'denied';
+const OUTCOMES = ['success', 'failure', 'denied', 'accepted'];
+type Outcome = 'success' | 'failure' | 'denied' | 'accepted';
 
 /** Short details as they are; long ones (a model's before/after) folded, opened on demand and indented. */
 function AuditDetails({ details }: { details?: string | null }) {

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using RadAI.Api.Jobs;
 using RadAI.Api.Security;
 using RadAI.Contracts;
+using RadAI.Data.Audit;
 using RadAI.Hosting.Storage;
 
 namespace RadAI.Api.Apis;
@@ -146,7 +147,7 @@ public static class JobActionsApi
 
         var command = new ResendReport(jobId, Guid.NewGuid(), clock.GetUtcNow(), destination, AuditActors.Of(context.User));
         await publish.Publish(command, cancellationToken).ConfigureAwait(false);
-        await AuditAsync(audit, context, ResendAction, jobId, "accepted", new { destination, requestId = command.RequestId }, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(audit, context, ResendAction, jobId, AuditOutcome.Accepted, new { destination, requestId = command.RequestId }, cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/jobs/{jobId}", new ResendAccepted(jobId, command.RequestId, destination));
     }
 
@@ -188,7 +189,7 @@ public static class JobActionsApi
 
         var rerun = reception with { JobId = Guid.NewGuid(), OccurredAt = clock.GetUtcNow() };
         await publish.Publish(rerun, cancellationToken).ConfigureAwait(false);
-        await AuditAsync(audit, context, RerunAction, jobId, "accepted", new { newJobId = rerun.JobId }, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(audit, context, RerunAction, jobId, AuditOutcome.Accepted, new { newJobId = rerun.JobId }, cancellationToken).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/jobs/{rerun.JobId}", new RerunAccepted(rerun.JobId, jobId, rerun.CorrelationId));
     }
 
