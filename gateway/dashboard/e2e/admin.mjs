@@ -280,6 +280,14 @@ export async function everyPage(page, h, jobId) {
         check(size.scroll <= size.inner, `${path} overflows at 1280×800 (${size.scroll} > ${size.inner})`);
       } else {
         check(size.font >= 16, `${path} keeps a small type on a 2560×1440 screen (${size.font}px)`);
+        if (name === 'job') {
+          // The reading-room layout: the slices beside the findings table, not under it.
+          await page.locator('[data-testid=viewer]').first().waitFor({ timeout: 30_000 });
+          const boxes = await page.evaluate(() => [document.querySelector('[data-testid=findings]'), document.querySelector('[data-testid=viewer]')]
+            .map((e) => e.getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom })));
+          check(boxes[1].left >= boxes[0].right && boxes[1].top < boxes[0].bottom,
+            `the job page at 2560×1440 shows the viewer under the findings table, not beside it (${JSON.stringify(boxes)})`);
+        }
       }
       // Whole pages at 1280×800 (to see every row); what the reading-room screen shows at once at 2560×1440.
       await shot(page, `p-${name}-${width}x${height}`, width === 1280);

@@ -27,6 +27,8 @@ export function JobDetailPage({ jobId }: { jobId: string }) {
     [jobId],
   );
   const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null);
+  // A run's slices are shown to those who may see images, when it found something in a known volume.
+  const showViewer = (run: AnalysisResults['runs'][number]) => can(session.role, 'view-images') && run.findings.length > 0 && run.geometry.sizeZ > 0;
 
   // The detail follows the live feed: a change of this job reloads it.
   useEffect(() => {
@@ -148,24 +150,27 @@ export function JobDetailPage({ jobId }: { jobId: string }) {
                     {run.model.name} <span className="muted">{run.model.version}</span> <ModelStatusBadge status={run.model.status} />
                   </h3>
                   {modelStatusNotice(run.model.status) && <p className="warning">{t(modelStatusNotice(run.model.status) === 'demo' ? 'job.demoWarning' : 'job.researchWarning')}</p>}
-                  <table className="grid findings" data-testid="findings">
-                    <thead><tr><th>{t('job.finding')}</th><th>{t('job.site')}</th><th>{t('job.measurement')}</th><th className="num">{t('job.value')}</th><th>{t('job.unit')}</th></tr></thead>
-                    <tbody>
-                      {run.findings.flatMap((f) => {
-                        const names = findingLabels(run, f, language);
-                        return (f.measurements.length ? f.measurements : [null]).map((m, i) => (
-                          <tr key={`${f.id}-${i}`} data-finding={f.id}>
-                            <td data-name={i === 0 ? names.name : undefined}>{i === 0 ? names.name : ''}</td>
-                            <td>{i === 0 ? names.site || '—' : ''}</td>
-                            <td>{m ? names.measurements[i] : '—'}</td>
-                            <td className="num" data-value={m?.value}>{m ? formatMeasurement(m.value) : '—'}</td>
-                            <td>{m ? names.units[i] : ''}</td>
-                          </tr>
-                        ));
-                      })}
-                    </tbody>
-                  </table>
-                  {can(session.role, 'view-images') && run.findings.length > 0 && run.geometry.sizeZ > 0 && <ImageViewer jobId={jobId} run={run} />}
+                  {/* On a reading-room screen the viewer sits beside the table (styles.css, min-width 2200px). */}
+                  <div className={`run-body${showViewer(run) ? ' with-viewer' : ''}`}>
+                    <table className="grid findings" data-testid="findings">
+                      <thead><tr><th>{t('job.finding')}</th><th>{t('job.site')}</th><th>{t('job.measurement')}</th><th className="num">{t('job.value')}</th><th>{t('job.unit')}</th></tr></thead>
+                      <tbody>
+                        {run.findings.flatMap((f) => {
+                          const names = findingLabels(run, f, language);
+                          return (f.measurements.length ? f.measurements : [null]).map((m, i) => (
+                            <tr key={`${f.id}-${i}`} data-finding={f.id}>
+                              <td data-name={i === 0 ? names.name : undefined}>{i === 0 ? names.name : ''}</td>
+                              <td>{i === 0 ? names.site || '—' : ''}</td>
+                              <td>{m ? names.measurements[i] : '—'}</td>
+                              <td className="num" data-value={m?.value}>{m ? formatMeasurement(m.value) : '—'}</td>
+                              <td>{m ? names.units[i] : ''}</td>
+                            </tr>
+                          ));
+                        })}
+                      </tbody>
+                    </table>
+                    {showViewer(run) && <ImageViewer jobId={jobId} run={run} />}
+                  </div>
                 </div>
               ))}
             </div>
