@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -7,16 +8,29 @@ using RadAI.Api.Apis;
 using RadAI.Api.DataLifecycle;
 using RadAI.Api.Jobs;
 using RadAI.Api.Security;
+using RadAI.Contracts;
 using RadAI.Data;
 using RadAI.Data.Audit;
+using RadAI.DicomIngest;
+using RadAI.DicomIngest.Listening;
+using RadAI.DicomIngest.Receptions;
+using RadAI.Hosting.Messaging;
+using RadAI.PacsSender;
+using RadAI.PacsSender.Delivery;
 using RadAI.Testing;
 using Xunit;
 
 namespace RadAI.Api.Tests;
 
-/// <summary>Retention (on a clock the test moves), erasure of a patient's studies and the audit export, on both engines.</summary>
+/// <summary>
+/// Retention (on a clock the test moves), erasure of a patient's studies and the audit export, on both engines; the api
+/// hosted with dicom-ingest and pacs-sender on the in-memory bus and one database (as the standalone node hosts them), so
+/// that the rows those services keep of erased jobs are seen to go (JobDataErased).
+/// </summary>
 public sealed class DataLifecycleTests : IDisposable
 {
+    private const string IngestAeTitle = "RADAI-ERASE";
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly TemporaryDirectory _stores = new("radai-lifecycle-stores");
 
     public void Dispose() => _stores.Dispose();
@@ -40,8 +54,44 @@ public sealed class DataLifecycleTests : IDisposable
         await ApiTestHost.StartAsync(db, new Dictionary<string, string?>
         {
             ["Storage:Root"] = _stores.Path,
-            ["Retention:Days"] = retentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Retention:Days"] = retentionDays.ToString(CultureInfo.InvariantCulture),
+            ["Messaging:Transport"] = "InMemory",
+            ["PacsSender:EchoOnStart"] = "false",
+            ["DicomIngest:AeTitle"] = IngestAeTitle,
+            ["DicomIngest:Port"] = "0",
+            ["DicomIngest:BindAddress"] = "127.0.0.1",
+            ["DicomIngest:ReleaseGracePeriod"] = "00:00:00.200",
+            ["DicomIngest:CompletionPollInterval"] = "00:00:00.100",
+        }, configure: builder =>
+        {
+            builder.AddRadAIMessaging(bus =>
+            {
+                bus.AddApiConsumers();
+                bus.AddDicomIngestConsumers();
+                bus.AddPacsSenderConsumers();
+            });
+            builder.AddDicomIngest();
+            builder.AddPacsSender();
         });
+
+    private static async Task<long> CountAsync(TestDatabase db, string sql, object parameters)
+    {
+        await using var connection = await db.Connections.OpenConnectionAsync(CancellationToken.None);
+        return await connection.ExecuteScalarAsync<long>(sql, parameters);
+    }
+
+    /// <summary>Rows pacs-sender keeps of a job, all its tables together.</summary>
+    private static Task<long> PacsRowsAsync(TestDatabase db, Guid jobId) => CountAsync(db, """
+        SELECT (SELECT COUNT(*) FROM pacs_job_senders WHERE job_id = @jobId) + (SELECT COUNT(*) FROM pacs_jobs WHERE job_id = @jobId)
+             + (SELECT COUNT(*) FROM pacs_job_objects WHERE job_id = @jobId) + (SELECT COUNT(*) FROM pacs_deliveries WHERE job_id = @jobId)
+             + (SELECT COUNT(*) FROM pacs_delivery_objects WHERE job_id = @jobId) + (SELECT COUNT(*) FROM pacs_outbox WHERE job_id = @jobId)
+        """, new { jobId });
+
+    /// <summary>Rows dicom-ingest keeps of a job, all its tables together.</summary>
+    private static Task<long> IngestRowsAsync(TestDatabase db, Guid jobId) => CountAsync(db, """
+        SELECT (SELECT COUNT(*) FROM ingest_receptions WHERE job_id = @jobId) + (SELECT COUNT(*) FROM ingest_series WHERE job_id = @jobId)
+             + (SELECT COUNT(*) FROM ingest_instances WHERE job_id = @jobId) + (SELECT COUNT(*) FROM ingest_outbox WHERE job_id = @jobId)
+        """, new { jobId });
 
     /// <summary>A job as the api records it from the events, with the files dicom-ingest, inference and report-builder leave.</summary>
     private async Task<Guid> JobWithFilesAsync(ApiTestHost api, string studyUid, DateTimeOffset createdAt)
@@ -93,7 +143,15 @@ public sealed class DataLifecycleTests : IDisposable
         var old = await JobWithFilesAsync(api, "1.2.826.0.1.1", now.AddDays(-31));
         var recent = await JobWithFilesAsync(api, "1.2.826.0.1.2", now.AddDays(-29));
         var clock = new SettableClock(now);
-        var retention = new RetentionService(api.Services.GetRequiredService<JobDataEraser>(), api.Services.GetRequiredService<IAuditLog>(),
+        // pacs-sender knows both jobs, and a newer job of the old one's study that the api never saw: retention goes by job, not by study.
+        var deliveries = api.Services.GetRequiredService<DeliveryRepository>();
+        var sameStudy = Guid.NewGuid();
+        foreach (var (job, study) in new[] { (old, "1.2.826.0.1.1"), (recent, "1.2.826.0.1.2"), (sameStudy, "1.2.826.0.1.1") })
+        {
+            await deliveries.RecordSenderAsync(job, "MODALITY", study, now.AddDays(-31), CancellationToken.None);
+        }
+
+        var retention = new RetentionService(api.Services.GetRequiredService<JobDataEraser>(), api.Services.GetRequiredService<IServiceScopeFactory>(), api.Services.GetRequiredService<IAuditLog>(),
             Microsoft.Extensions.Options.Options.Create(new RetentionOptions { Days = 30 }), clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<RetentionService>.Instance);
 
@@ -110,6 +168,9 @@ public sealed class DataLifecycleTests : IDisposable
         Assert.Equal(AuditActors.System, entry.Actor);
         Assert.Contains(old.ToString(), entry.Details, StringComparison.Ordinal);
         Assert.DoesNotContain("1.2.826.0.1.1", entry.Details, StringComparison.Ordinal);
+        await Eventually.UntilAsync(async () => await PacsRowsAsync(db, old) == 0, Deadline, "pacs-sender's rows of the purged job deleted");
+        Assert.Equal(1, await PacsRowsAsync(db, recent));
+        Assert.Equal(1, await PacsRowsAsync(db, sameStudy));
 
         // Two days later the recent job is past the limit too; the purged one is not purged again.
         clock.Now = now.AddDays(2);
@@ -118,7 +179,7 @@ public sealed class DataLifecycleTests : IDisposable
         Assert.Equal(2, (await AuditAsync(db)).Count(e => e.Action == "retention.purge"));
 
         // Off (0 days): nothing, whatever the age.
-        var offService = new RetentionService(api.Services.GetRequiredService<JobDataEraser>(), api.Services.GetRequiredService<IAuditLog>(),
+        var offService = new RetentionService(api.Services.GetRequiredService<JobDataEraser>(), api.Services.GetRequiredService<IServiceScopeFactory>(), api.Services.GetRequiredService<IAuditLog>(),
             Microsoft.Extensions.Options.Options.Create(new RetentionOptions()), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<RetentionService>.Instance);
         var kept = await JobWithFilesAsync(api, "1.2.826.0.1.3", now.AddDays(-400));
         Assert.Empty((await offService.PurgeOnceAsync(CancellationToken.None)).JobIds);
@@ -181,5 +242,100 @@ public sealed class DataLifecycleTests : IDisposable
         Assert.Equal(stored.Select(e => e.EntryHash), exported.Select(e => e.EntryHash));
         Assert.Equal("audit.export", exported[^1].Action);
         Assert.Contains(exported, e => e.Action == "patient.erase");
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task Erasure_removes_the_rows_dicom_ingest_and_pacs_sender_keep_of_the_study_and_leaves_a_reception_in_progress_alone(DatabaseProvider provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        await using var api = await StartAsync(db);
+        var admin = (await api.LoginAsync("admin", ApiTestHost.AdminPassword)).AccessToken;
+        var port = api.Services.GetRequiredService<DicomListenerService>().LocalEndPoint!.Port;
+
+        // Two studies received by DICOM, announced (StudyReceived): the api, dicom-ingest and pacs-sender each hold rows of them.
+        using var work = new TemporaryDirectory("radai-lifecycle-studies");
+        var erased = await SyntheticCtStudy.WriteAsync(Path.Combine(work.Path, "erased"), slices: 2, size: 32);
+        var kept = await SyntheticCtStudy.WriteAsync(Path.Combine(work.Path, "kept"), seed: 6, slices: 2, size: 32);
+        foreach (var study in new[] { erased, kept })
+        {
+            (await ExternalTool.RunAsync("dcmsend", ["-aet", "MODALITY", "-aec", IngestAeTitle, "+sd", "+r", "-nuc", "127.0.0.1",
+                port.ToString(CultureInfo.InvariantCulture), study.Folder])).EnsureSuccess("dcmsend");
+        }
+
+        async Task<Guid> AnnouncedJobAsync(string studyUid)
+        {
+            await Eventually.UntilAsync(async () => await CountAsync(db, "SELECT COUNT(*) FROM jobs WHERE study_instance_uid = @studyUid", new { studyUid }) == 1
+                && await CountAsync(db, "SELECT COUNT(*) FROM pacs_job_senders WHERE study_instance_uid = @studyUid", new { studyUid }) == 1,
+                Deadline, $"the job of {studyUid} known to the api and pacs-sender");
+            await using var connection = await db.Connections.OpenConnectionAsync(CancellationToken.None);
+            return await connection.QuerySingleAsync<Guid>("SELECT job_id FROM ingest_receptions WHERE study_instance_uid = @studyUid", new { studyUid });
+        }
+
+        var erasedJob = await AnnouncedJobAsync(erased.StudyInstanceUid);
+        var keptJob = await AnnouncedJobAsync(kept.StudyInstanceUid);
+        Assert.Equal(2, await CountAsync(db, "SELECT COUNT(*) FROM ingest_instances WHERE job_id = @erasedJob", new { erasedJob }));
+
+        // The erased job's report reached pacs-sender (no destination takes it: a failed delivery and its DeliveryFailed).
+        await api.Services.GetRequiredService<DeliveryRepository>().AcceptAsync(new ReportReady(erasedJob, erasedJob, DateTimeOffset.UtcNow, erased.StudyInstanceUid,
+            [new ReportObject("SR", "1.2.840.10008.5.1.4.1.1.88.33", erased.StudyInstanceUid + ".9.1", erased.StudyInstanceUid + ".9",
+                new StorageReference("reports", $"{erasedJob:N}/sr.dcm"), 100)], "fr", null, "MODALITY"), DateTimeOffset.UtcNow, CancellationToken.None);
+        Assert.True(await PacsRowsAsync(db, erasedJob) >= 5);
+
+        // Another sender is still sending the same study (a reception in progress, due in an hour).
+        var inProgress = await api.Services.GetRequiredService<ReceptionRepository>().OpenReceptionAsync("LATE-PACS", IngestAeTitle, erased.StudyInstanceUid, "default",
+            TimeSpan.FromHours(1), DateTimeOffset.UtcNow, CancellationToken.None);
+
+        using (var response = await api.SendAsync(HttpMethod.Post, "/api/patients/erase", admin, new DataLifecycleApi.EraseRequest([erased.StudyInstanceUid])))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal([erasedJob], (await response.Content.ReadFromJsonAsync<DataLifecycleApi.EraseResult>())!.JobIds);
+        }
+
+        await Eventually.UntilAsync(async () => await IngestRowsAsync(db, erasedJob) == 0 && await PacsRowsAsync(db, erasedJob) == 0,
+            Deadline, "dicom-ingest's and pacs-sender's rows of the erased job deleted");
+        Assert.Equal(0, await CountAsync(db, "SELECT COUNT(*) FROM pacs_job_senders WHERE study_instance_uid = @uid", new { uid = erased.StudyInstanceUid }));
+        Assert.Equal(1, await CountAsync(db, "SELECT COUNT(*) FROM ingest_receptions WHERE job_id = @job AND status = 'receiving'", new { job = inProgress.JobId }));
+        Assert.Equal(0, await CountAsync(db, "SELECT COUNT(*) FROM ingest_receptions WHERE study_instance_uid = @uid AND status = 'complete'", new { uid = erased.StudyInstanceUid }));
+        Assert.Equal(2, await CountAsync(db, "SELECT COUNT(*) FROM ingest_instances WHERE job_id = @keptJob", new { keptJob }));
+        Assert.Equal(1, await PacsRowsAsync(db, keptJob));
+        Assert.Equal(kept.StudyInstanceUid, (await RowAsync(db, keptJob)).StudyUid);
+
+        // Asked again: nothing left to delete, the reception in progress still alone; the services' log lines carry ids and counts only.
+        using (var again = await api.SendAsync(HttpMethod.Post, "/api/patients/erase", admin, new DataLifecycleApi.EraseRequest([erased.StudyInstanceUid])))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            Assert.Empty((await again.Content.ReadFromJsonAsync<DataLifecycleApi.EraseResult>())!.JobIds);
+        }
+
+        await Eventually.UntilAsync(() => Task.FromResult(api.Logs.Lines.Any(l => l.Contains("Erasure: deleted 0 receptions (0 instance rows), kept 1 still receiving", StringComparison.Ordinal))
+            && api.Logs.Lines.Any(l => l.Contains("Erasure: deleted the rows of 0 jobs", StringComparison.Ordinal))), Deadline, "the second erasure consumed, deleting nothing");
+        Assert.Contains(api.Logs.Lines, l => l.Contains($"Erasure: deleted 1 receptions (2 instance rows), kept 1 still receiving; jobs [{erasedJob}]", StringComparison.Ordinal));
+        Assert.Contains(api.Logs.Lines, l => l.Contains($"Erasure: deleted the rows of 1 jobs (1 deliveries); jobs [{erasedJob}]", StringComparison.Ordinal));
+        Assert.Equal(1, await CountAsync(db, "SELECT COUNT(*) FROM ingest_receptions WHERE job_id = @job AND status = 'receiving'", new { job = inProgress.JobId }));
+        Assert.Equal(2, await CountAsync(db, "SELECT COUNT(*) FROM ingest_instances WHERE job_id = @keptJob", new { keptJob }));
+        foreach (var identifier in SyntheticCtStudy.PatientIdentifiers)
+        {
+            Assert.DoesNotContain(api.Logs.Lines, l => l.Contains(identifier, StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    [Fact]
+    public void Retention_sends_its_jobs_500_a_message_with_their_studies_and_an_erasure_one_message_with_every_study()
+    {
+        var at = new DateTimeOffset(2026, 11, 26, 6, 0, 0, TimeSpan.Zero);
+        var jobs = Enumerable.Range(0, 1201).Select(i => (Guid.NewGuid(), $"1.2.826.0.3.{i / 2}")).ToList();
+
+        var retention = JobDataEraser.Notices(jobs, [], ErasureReason.Retention, at).ToList();
+        Assert.Equal([500, 500, 201], retention.Select(m => m.JobIds.Count));
+        Assert.Equal(jobs.Select(j => j.Item1), retention.SelectMany(m => m.JobIds));
+        Assert.Equal([250, 250, 101], retention.Select(m => m.StudyInstanceUids.Count));
+        Assert.All(retention, m => Assert.Equal((ErasureReason.Retention, at), (m.Reason, m.ErasedAt)));
+
+        var erasure = Assert.Single(JobDataEraser.Notices(jobs[..3], ["1.2.826.0.3.0", "1.2.826.0.3.1", "1.2.826.0.3.9"], ErasureReason.Erasure, at));
+        Assert.Equal(jobs[..3].Select(j => j.Item1), erasure.JobIds);
+        Assert.Equal(["1.2.826.0.3.0", "1.2.826.0.3.1", "1.2.826.0.3.9"], erasure.StudyInstanceUids);
+        Assert.Equal(ErasureReason.Erasure, erasure.Reason);
     }
 }

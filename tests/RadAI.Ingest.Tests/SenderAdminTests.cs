@@ -1,15 +1,11 @@
 using MassTransit;
 using MassTransit.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using RadAI.Contracts;
 using RadAI.Contracts.Senders;
 using RadAI.Data;
 using RadAI.DicomIngest;
-using RadAI.DicomIngest.Listening;
 using RadAI.DicomIngest.Senders;
-using RadAI.Hosting.Database;
 using RadAI.Ingest.Tests.Support;
 using RadAI.Testing;
 using Xunit;
@@ -23,8 +19,6 @@ namespace RadAI.Ingest.Tests;
 /// </summary>
 public sealed class SenderAdminTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
@@ -125,68 +119,5 @@ public sealed class SenderAdminTests
         var response = await client.GetResponse<SenderChanged, SenderRejected>(request);
         Assert.True(response.Is(out Response<SenderRejected>? rejected), $"{request} was accepted");
         return rejected!.Message;
-    }
-
-    /// <summary>The dicom-ingest module in this process: SCP on a free loopback port, its database, the test harness as its bus.</summary>
-    private sealed class InProcessIngest : IAsyncDisposable
-    {
-        private readonly IHost _host;
-        private readonly PostgresTestDatabase? _postgres;
-
-        private InProcessIngest(IHost host, PostgresTestDatabase? postgres)
-        {
-            _host = host;
-            _postgres = postgres;
-            Harness = host.Services.GetRequiredService<ITestHarness>();
-            Port = host.Services.GetRequiredService<DicomListenerService>().LocalEndPoint!.Port;
-        }
-
-        public ITestHarness Harness { get; }
-
-        public int Port { get; }
-
-        public IServiceProvider Services => _host.Services;
-
-        public static async Task<InProcessIngest> StartAsync(string root, DatabaseProvider provider, IDictionary<string, string?>? settings = null)
-        {
-            var postgres = provider == DatabaseProvider.Postgres ? await PostgresTestDatabase.CreateAsync() : null;
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Storage:Root"] = Path.Combine(root, "data"),
-                ["Database:Provider"] = provider.ToString(),
-                ["Database:ConnectionString"] = postgres?.ConnectionString ?? $"Data Source={Path.Combine(root, "radai.db")}",
-                ["DicomIngest:AeTitle"] = IngestHost.AeTitle,
-                ["DicomIngest:Port"] = "0",
-                ["DicomIngest:BindAddress"] = "127.0.0.1",
-                ["DicomIngest:ReleaseGracePeriod"] = "00:00:00.200",
-                ["DicomIngest:CompletionPollInterval"] = "00:00:00.100",
-            });
-            builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
-            builder.AddRadAIDatabase();
-            builder.Services.AddMassTransitTestHarness(bus => bus.AddDicomIngestConsumers());
-            builder.AddDicomIngest();
-            var host = builder.Build();
-            await host.StartAsync();
-            return new InProcessIngest(host, postgres);
-        }
-
-        /// <summary>Waits for the StudyReceived of a study (the release of its association completes it).</summary>
-        public async Task<StudyReceived> StudyReceivedAsync(string studyInstanceUid)
-        {
-            await Eventually.UntilAsync(() => Task.FromResult(Harness.Published.Select<StudyReceived>().Any(m => m.Context.Message.StudyInstanceUid == studyInstanceUid)),
-                Deadline, $"StudyReceived for {studyInstanceUid}");
-            return Harness.Published.Select<StudyReceived>().First(m => m.Context.Message.StudyInstanceUid == studyInstanceUid).Context.Message;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _host.StopAsync();
-            _host.Dispose();
-            if (_postgres is not null)
-            {
-                await _postgres.DisposeAsync();
-            }
-        }
     }
 }

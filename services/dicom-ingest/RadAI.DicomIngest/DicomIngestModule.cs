@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using RadAI.DicomIngest.Completion;
+using RadAI.DicomIngest.Erasure;
 using RadAI.DicomIngest.Listening;
 using RadAI.DicomIngest.Receptions;
 using RadAI.DicomIngest.Senders;
@@ -34,6 +35,7 @@ public static class DicomIngestModule
         builder.Services.AddHostedService<SenderStartup>();
         builder.Services.AddSingleton<SenderPolicy>();
         builder.Services.AddSingleton<OutboxPublisher>();
+        builder.Services.AddSingleton<ReceptionErasure>();
         builder.Services.AddSingleton<StudyCompletionService>();
         builder.Services.AddSingleton<DicomListenerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DicomListenerService>());
@@ -42,10 +44,11 @@ public static class DicomIngestModule
         return builder;
     }
 
-    /// <summary>dicom-ingest consumes no event (it publishes); it answers the api's sender requests.</summary>
+    /// <summary>dicom-ingest answers the api's sender requests and deletes its rows of erased jobs (JobDataErased).</summary>
     public static IBusRegistrationConfigurator AddDicomIngestConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<SenderAdminConsumer, SenderAdminConsumerDefinition>();
+        bus.AddConsumer<JobDataErasedConsumer, JobDataErasedConsumerDefinition>();
         return bus;
     }
 }

@@ -41,6 +41,7 @@ public static class PacsSenderModule
         bus.AddConsumer<ReportReadyConsumer, ReportReadyConsumerDefinition>();
         bus.AddConsumer<ResendReportConsumer, ResendReportConsumerDefinition>();
         bus.AddConsumer<DestinationAdminConsumer, DestinationAdminConsumerDefinition>();
+        bus.AddConsumer<JobDataErasedConsumer, JobDataErasedConsumerDefinition>();
         return bus;
     }
 }

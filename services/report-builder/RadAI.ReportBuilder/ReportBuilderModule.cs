@@ -34,6 +34,7 @@ public static class ReportBuilderModule
     public static IBusRegistrationConfigurator AddReportBuilderConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<AnalysisDoneConsumer, AnalysisDoneConsumerDefinition>();
+        bus.AddConsumer<JobDataErasedConsumer, JobDataErasedConsumerDefinition>();
         return bus;
     }
 }

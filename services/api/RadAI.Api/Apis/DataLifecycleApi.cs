@@ -1,7 +1,9 @@
 using System.Text.Json;
+using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using RadAI.Api.DataLifecycle;
 using RadAI.Api.Security;
@@ -12,7 +14,7 @@ namespace RadAI.Api.Apis;
 
 /// <summary>
 /// GDPR/HIPAA data lifecycle (administrators only): <c>POST /api/patients/erase</c> deletes a patient's studies' images,
-/// results and reports; <c>GET /api/audit/export</c> streams the whole audit log. Both are audited.
+/// results and reports, and has the other services delete their rows of them (<see cref="Contracts.JobDataErased"/>); <c>GET /api/audit/export</c> streams the whole audit log. Both are audited.
 /// </summary>
 public static class DataLifecycleApi
 {
@@ -35,7 +37,7 @@ public static class DataLifecycleApi
     }
 
     public static async Task<Results<Ok<EraseResult>, ProblemHttpResult>> Erase(
-        EraseRequest request, JobDataEraser eraser, IAuditLog audit, HttpContext context, CancellationToken cancellationToken)
+        EraseRequest request, JobDataEraser eraser, [FromServices] IPublishEndpoint publish, IAuditLog audit, HttpContext context, CancellationToken cancellationToken)
     {
         var uids = request.StudyInstanceUids?.Distinct(StringComparer.Ordinal).ToList() ?? [];
         if (uids.Count is 0 or > MaxStudies || !uids.All(IsUid))
@@ -44,7 +46,7 @@ public static class DataLifecycleApi
                 statusCode: StatusCodes.Status400BadRequest, title: "Invalid studies");
         }
 
-        var erased = await eraser.EraseStudiesAsync(uids, cancellationToken).ConfigureAwait(false);
+        var erased = await eraser.EraseStudiesAsync(uids, publish, cancellationToken).ConfigureAwait(false);
         await audit.WriteAsync(context, "patient.erase", null, AuditOutcome.Success,
             new { studyInstanceUids = uids, jobIds = erased.JobIds, folders = erased.Folders }, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new EraseResult(uids.Count, erased.JobIds, erased.Folders));

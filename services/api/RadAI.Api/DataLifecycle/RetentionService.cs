@@ -1,3 +1,5 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,10 +11,11 @@ namespace RadAI.Api.DataLifecycle;
 /// <summary>
 /// The retention policy, run by the api (it holds the job list, the audit log and is the one service every node runs once):
 /// every <see cref="RetentionOptions.Interval"/>, jobs created more than <see cref="RetentionOptions.Days"/> days ago lose
-/// their files; each pass that purged something is audited as <c>retention.purge</c> by <c>system</c> with the job ids.
+/// their files and the other services their rows (<see cref="RadAI.Contracts.JobDataErased"/>); each pass that purged something is audited as <c>retention.purge</c> by <c>system</c> with the job ids.
 /// </summary>
 public sealed partial class RetentionService(
     JobDataEraser eraser,
+    IServiceScopeFactory scopes,
     IAuditLog audit,
     IOptions<RetentionOptions> options,
     TimeProvider clock,
@@ -28,7 +31,9 @@ public sealed partial class RetentionService(
         }
 
         var now = clock.GetUtcNow();
-        var purged = await eraser.PurgeCreatedBeforeAsync(now.AddDays(-days), now, cancellationToken).ConfigureAwait(false);
+        await using var scope = scopes.CreateAsyncScope();
+        var publish = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+        var purged = await eraser.PurgeCreatedBeforeAsync(now.AddDays(-days), now, publish, cancellationToken).ConfigureAwait(false);
         if (purged.JobIds.Count > 0)
         {
             await audit.WriteAsync(null, "retention.purge", null, AuditOutcome.Success,

@@ -20,6 +20,11 @@ public sealed record AcceptedReport(bool AlreadyAccepted, IReadOnlyList<string> 
 /// <param name="Problem">Why the request was not applied (unknown or disabled destination), else null.</param>
 public sealed record ResendOutcome(bool JobKnown, IReadOnlyList<string> Rescheduled, IReadOnlyList<string> Unchanged, string? Problem);
 
+/// <summary>What an erasure removed from pacs-sender's tables.</summary>
+/// <param name="JobIds">The jobs that had rows here (and have none now).</param>
+/// <param name="Deliveries">Deliveries deleted (one per job and destination).</param>
+public sealed record ErasedDeliveries(IReadOnlyList<Guid> JobIds, long Deliveries);
+
 /// <summary>
 /// The delivery state in the database: jobs and their objects (from ReportReady), one delivery per (job, destination)
 /// with its schedule, per-object statuses, and the outbox of outcome events. Attempts are claimed by compare-and-set
@@ -353,6 +358,59 @@ public sealed class DeliveryRepository(IDbConnectionFactory connections)
 
     /// <summary>SQLite: BEGIN IMMEDIATE (a transaction that reads then writes must hold the write lock from the start, or WAL
     /// fails it when another writer committed in between); PostgreSQL: read committed, the updates compare-and-set.</summary>
+    /// <summary>
+    /// Deletes everything pacs-sender keeps of erased jobs (<see cref="JobDataErased"/>): their sender row, job row, report
+    /// objects, deliveries (pending ones included: no further attempt), per-object statuses and outbox rows, in one
+    /// transaction; with <paramref name="byStudy"/> every job of <paramref name="studyInstanceUids"/> too. An attempt in
+    /// progress finds its delivery gone and records nothing. Idempotent: a job already deleted, or never seen, is skipped.
+    /// </summary>
+    public async Task<ErasedDeliveries> EraseAsync(
+        IReadOnlyCollection<Guid> jobIds, IReadOnlyCollection<string> studyInstanceUids, bool byStudy, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var jobs = new HashSet<Guid>(jobIds);
+        if (byStudy)
+        {
+            // One query per UID: portable (Npgsql takes a list as one array parameter, SQLite as expanded ones).
+            foreach (var studyInstanceUid in studyInstanceUids)
+            {
+                jobs.UnionWith(await connection.QueryAsync<Guid>(new CommandDefinition("""
+                    SELECT job_id FROM pacs_jobs WHERE study_instance_uid = @studyInstanceUid
+                    UNION SELECT job_id FROM pacs_job_senders WHERE study_instance_uid = @studyInstanceUid
+                    """, new { studyInstanceUid }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false));
+            }
+        }
+
+        var erased = new List<Guid>();
+        long deliveries = 0;
+        foreach (var jobId in jobs)
+        {
+            var parameters = new { jobId };
+            var rows = await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM pacs_delivery_objects WHERE job_id = @jobId", parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var jobDeliveries = await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM pacs_deliveries WHERE job_id = @jobId", parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            rows += jobDeliveries;
+            rows += await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM pacs_job_objects WHERE job_id = @jobId", parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            rows += await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM pacs_jobs WHERE job_id = @jobId", parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            rows += await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM pacs_job_senders WHERE job_id = @jobId", parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            rows += await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM pacs_outbox WHERE job_id = @jobId", parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (rows > 0)
+            {
+                erased.Add(jobId);
+                deliveries += jobDeliveries;
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new ErasedDeliveries(erased, deliveries);
+    }
+
     private async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(
             connections.Dialect.Provider == DatabaseProvider.Sqlite ? IsolationLevel.Serializable : IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);

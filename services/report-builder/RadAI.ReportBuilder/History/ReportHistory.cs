@@ -63,4 +63,43 @@ public sealed class ReportHistory(IDbConnectionFactory connections)
             ON CONFLICT (job_id) DO NOTHING
             """, document, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Deletes the SR rows of erased jobs (<see cref="Contracts.JobDataErased"/>), with <paramref name="byStudy"/> every row of
+    /// <paramref name="studyInstanceUids"/> too, and clears the predecessor of the rows that pointed to them: a later
+    /// report of the study no longer refers to an erased one. Returns the jobs whose row was deleted. Idempotent.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> EraseAsync(
+        IReadOnlyCollection<Guid> jobIds, IReadOnlyCollection<string> studyInstanceUids, bool byStudy, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var jobs = new HashSet<Guid>(jobIds);
+        if (byStudy)
+        {
+            // One query per UID: portable (Npgsql takes a list as one array parameter, SQLite as expanded ones).
+            foreach (var studyInstanceUid in studyInstanceUids)
+            {
+                jobs.UnionWith(await connection.QueryAsync<Guid>(new CommandDefinition(
+                    "SELECT job_id FROM report_documents WHERE study_instance_uid = @studyInstanceUid", new { studyInstanceUid }, transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false));
+            }
+        }
+
+        var erased = new List<Guid>();
+        foreach (var jobId in jobs)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE report_documents SET predecessor_job_id = NULL WHERE predecessor_job_id = @jobId", new { jobId }, transaction,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM report_documents WHERE job_id = @jobId", new { jobId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0)
+            {
+                erased.Add(jobId);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return erased;
+    }
 }
