@@ -110,6 +110,12 @@ public sealed class DataLifecycleTests : IDisposable
         return jobId;
     }
 
+    private static async Task<IReadOnlyList<string>> PayloadsAsync(TestDatabase db, Guid jobId)
+    {
+        await using var connection = await db.Connections.OpenConnectionAsync(CancellationToken.None);
+        return [.. await connection.QueryAsync<string>("SELECT payload FROM job_events WHERE job_id = @jobId", new { jobId })];
+    }
+
     private bool HasFiles(string studyUid, Guid jobId)
     {
         var key = jobId.ToString("N");
@@ -284,6 +290,13 @@ public sealed class DataLifecycleTests : IDisposable
         Assert.True(await PacsRowsAsync(db, erasedJob) >= 5);
 
         // Another sender is still sending the same study (a reception in progress, due in an hour).
+        string[] erasedUids;
+        await using (var connection = await db.Connections.OpenConnectionAsync(CancellationToken.None))
+        {
+            erasedUids = [erased.StudyInstanceUid, .. await connection.QueryAsync<string>("SELECT series_instance_uid FROM ingest_series WHERE job_id = @erasedJob", new { erasedJob })];
+        }
+
+        Assert.Contains(await PayloadsAsync(db, erasedJob), p => p.Contains(erasedUids[1], StringComparison.Ordinal));
         var inProgress = await api.Services.GetRequiredService<ReceptionRepository>().OpenReceptionAsync("LATE-PACS", IngestAeTitle, erased.StudyInstanceUid, "default",
             TimeSpan.FromHours(1), DateTimeOffset.UtcNow, CancellationToken.None);
 
@@ -301,6 +314,23 @@ public sealed class DataLifecycleTests : IDisposable
         Assert.Equal(2, await CountAsync(db, "SELECT COUNT(*) FROM ingest_instances WHERE job_id = @keptJob", new { keptJob }));
         Assert.Equal(1, await PacsRowsAsync(db, keptJob));
         Assert.Equal(kept.StudyInstanceUid, (await RowAsync(db, keptJob)).StudyUid);
+
+        // The api's timeline of the erased job says what happened, not to whom: no UID of the study in any payload (a
+        // delivery outcome recorded after the erasure included); the other study's timeline is untouched.
+        var purgedPayloads = await PayloadsAsync(db, erasedJob);
+        Assert.Contains(purgedPayloads, p => p.Contains("\"modality\":\"CT\"", StringComparison.Ordinal));
+        foreach (var uid in erasedUids)
+        {
+            Assert.DoesNotContain(purgedPayloads, p => p.Contains(uid, StringComparison.Ordinal));
+        }
+
+        Assert.Contains(await PayloadsAsync(db, keptJob), p => p.Contains(kept.StudyInstanceUid, StringComparison.Ordinal));
+        using (var detail = await api.SendAsync(HttpMethod.Get, $"/api/jobs/{erasedJob}", admin))
+        {
+            Assert.Equal(HttpStatusCode.OK, detail.StatusCode);
+            var text = await detail.Content.ReadAsStringAsync();
+            Assert.DoesNotContain(erased.StudyInstanceUid, text, StringComparison.Ordinal);
+        }
 
         // Asked again: nothing left to delete, the reception in progress still alone; the services' log lines carry ids and counts only.
         using (var again = await api.SendAsync(HttpMethod.Post, "/api/patients/erase", admin, new DataLifecycleApi.EraseRequest([erased.StudyInstanceUid])))

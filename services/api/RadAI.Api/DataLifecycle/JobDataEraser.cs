@@ -1,4 +1,5 @@
 using Dapper;
+using RadAI.Api.Jobs;
 using MassTransit;
 using RadAI.Contracts;
 using RadAI.Data;
@@ -23,6 +24,8 @@ public sealed class JobDataEraser(IDbConnectionFactory connections, FileStores s
     public const int JobsPerMessage = 500;
 
     private sealed record JobRow(Guid JobId, string StudyInstanceUid);
+
+    private sealed record StoredPayload(Guid MessageId, string Payload);
 
     /// <summary>Jobs created before <paramref name="cutoff"/> whose files are still there; their rows are marked purged at <paramref name="now"/>.</summary>
     public async Task<ErasedData> PurgeCreatedBeforeAsync(DateTimeOffset cutoff, DateTimeOffset now, IPublishEndpoint publish, CancellationToken cancellationToken)
@@ -105,10 +108,24 @@ public sealed class JobDataEraser(IDbConnectionFactory connections, FileStores s
         foreach (var job in jobs)
         {
             // Marked once its files are gone and the other services told: a crash before leaves it to the next pass.
+            // The timeline's payloads lose their UIDs in the same transaction (JobPayloads.Purged); events that arrive
+            // later are stored so too (JobRepository.RecordAsync).
             await using var connection = await connections.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await connection.ExecuteAsync(new CommandDefinition("""
                 UPDATE jobs SET purged_at = @now, study_instance_uid = '' WHERE job_id = @jobId
-                """, new { now, jobId = job.JobId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                """, new { now, jobId = job.JobId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var events = await connection.QueryAsync<StoredPayload>(new CommandDefinition(
+                "SELECT message_id AS MessageId, payload AS Payload FROM job_events WHERE job_id = @jobId", new { jobId = job.JobId }, transaction,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            foreach (var stored in events)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE job_events SET payload = @payload WHERE message_id = @messageId",
+                    new { payload = JobPayloads.Purged(stored.Payload), messageId = stored.MessageId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return new ErasedData([.. jobs.Select(j => j.JobId)], folders);

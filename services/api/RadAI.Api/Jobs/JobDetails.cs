@@ -195,12 +195,7 @@ public static class JobPayloads
     /// <summary>The payload without <see cref="FreeTextProperties"/>; a payload that is not JSON is replaced by <c>{}</c>.</summary>
     public static string WithoutFreeText(string payload)
     {
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(payload);
-        }
-        catch (JsonException)
+        if (!TryParse(payload, out var root))
         {
             return "{}";
         }
@@ -208,6 +203,128 @@ public static class JobPayloads
         Strip(root);
         return root?.ToJsonString() ?? "null";
     }
+
+    /// <summary>
+    /// The payload kept for a purged job (retention or erasure): without free text, every instance UID (study, series, SOP
+    /// instance, frame of reference: what finds the patient's images in the PACS) blanked, and so is any other string
+    /// holding one of them (storage keys, paths, reasons). What is left says what happened and when (event, times,
+    /// counts, modalities, SOP classes, model ids, AE titles), not to whom. A payload that is not JSON becomes <c>{}</c>.
+    /// </summary>
+    public static string Purged(string payload)
+    {
+        if (!TryParse(payload, out var root))
+        {
+            return "{}";
+        }
+
+        Strip(root);
+        var uids = new HashSet<string>(StringComparer.Ordinal);
+        BlankInstanceUids(root, uids);
+        BlankHolders(root, uids);
+        return root?.ToJsonString() ?? "null";
+    }
+
+    private static bool IsInstanceUidProperty(string name) =>
+        name.EndsWith("InstanceUid", StringComparison.OrdinalIgnoreCase) || name.EndsWith("InstanceUids", StringComparison.OrdinalIgnoreCase)
+        || name.EndsWith("FrameOfReferenceUid", StringComparison.OrdinalIgnoreCase);
+
+    private static bool TryParse(string payload, out JsonNode? root)
+    {
+        try
+        {
+            root = JsonNode.Parse(payload);
+            return true;
+        }
+        catch (JsonException)
+        {
+            root = null;
+            return false;
+        }
+    }
+
+    /// <summary>Blanks the instance UID properties at any depth, collecting their values.</summary>
+    private static void BlankInstanceUids(JsonNode? node, HashSet<string> uids)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, child) in obj.ToList())
+                {
+                    if (IsInstanceUidProperty(name) && child is JsonValue or JsonArray)
+                    {
+                        Collect(child, uids);
+                        obj[name] = child is JsonArray ? new JsonArray() : JsonValue.Create("");
+                    }
+                    else
+                    {
+                        BlankInstanceUids(child, uids);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    BlankInstanceUids(child, uids);
+                }
+
+                break;
+        }
+    }
+
+    private static void Collect(JsonNode? node, HashSet<string> uids)
+    {
+        if (node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0)
+        {
+            uids.Add(text);
+        }
+        else if (node is JsonArray array)
+        {
+            foreach (var child in array)
+            {
+                Collect(child, uids);
+            }
+        }
+    }
+
+    /// <summary>Any string that holds one of <paramref name="uids"/> becomes empty, at any depth.</summary>
+    private static void BlankHolders(JsonNode? node, HashSet<string> uids)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, child) in obj.ToList())
+                {
+                    if (Holds(child, uids))
+                    {
+                        obj[name] = JsonValue.Create("");
+                    }
+                    else
+                    {
+                        BlankHolders(child, uids);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (Holds(array[i], uids))
+                    {
+                        array[i] = JsonValue.Create("");
+                    }
+                    else
+                    {
+                        BlankHolders(array[i], uids);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private static bool Holds(JsonNode? node, HashSet<string> uids) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) && uids.Any(uid => text.Contains(uid, StringComparison.Ordinal));
 
     private static void Strip(JsonNode? node)
     {

@@ -16,6 +16,14 @@ public sealed class JobRepository(IDbConnectionFactory connections, JobChangeNot
         await using var connection = await connections.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+        // An event of a job already purged (a delivery outcome arriving after the erasure) is kept as the purge left the others.
+        var purged = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM jobs WHERE job_id = @JobId AND purged_at IS NOT NULL", record, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+        if (purged)
+        {
+            record = record with { Payload = JobPayloads.Purged(record.Payload), StudyInstanceUid = "" };
+        }
+
         var inserted = await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO job_events (message_id, job_id, event_type, occurred_at, recorded_at, trace_id, payload)
             VALUES (@MessageId, @JobId, @EventType, @OccurredAt, @RecordedAt, @TraceId, @Payload)
