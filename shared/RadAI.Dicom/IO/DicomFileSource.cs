@@ -48,60 +48,13 @@ public abstract class DicomFileSource
 /// A value (pixel data, a fragment) of a file read through a <see cref="DicomFileSource"/> that is not the plain file:
 /// read when asked by opening the source again and seeking to it, so nothing of it stays in memory meanwhile.
 /// </summary>
-public sealed class DicomSourceBulkValue(DicomFileSource source, long offset, long length, int swapUnit = 1) : DicomBulkValue
+public sealed class DicomSourceBulkValue(DicomFileSource source, long offset, long length, int swapUnit = 1) : DicomFileRegionValue(offset, length, swapUnit)
 {
     public DicomFileSource Source => source;
 
-    public long Offset => offset;
+    protected override string FileName => source.Path;
 
-    public override long Length => length;
+    protected override Stream OpenFile() => source.OpenRead();
 
-    public override async Task<byte[]> ReadRangeAsync(long start, int count, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(start);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, length);
-        var alignedStart = swapUnit > 1 ? start - (start % swapUnit) : start;
-        var alignedEnd = swapUnit > 1 ? Math.Min(length, (start + count + swapUnit - 1) / swapUnit * swapUnit) : start + count;
-        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)(alignedEnd - alignedStart)));
-        var stream = await source.OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            CheckLength(stream);
-            stream.Position = offset + alignedStart;
-            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (swapUnit > 1)
-        {
-            ByteSwappingStream.Swap(bytes, swapUnit);
-        }
-
-        return alignedStart == start && bytes.Length == count ? bytes : bytes.AsSpan((int)(start - alignedStart), count).ToArray();
-    }
-
-    public override Stream OpenRead()
-    {
-        var stream = source.OpenRead();
-        try
-        {
-            CheckLength(stream);
-            stream.Position = offset;
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
-
-        Stream region = new DicomFileBulkValue.RegionStream(stream, length);
-        return swapUnit > 1 ? new ByteSwappingStream(region, swapUnit) : region;
-    }
-
-    private void CheckLength(Stream stream)
-    {
-        if (stream.Length < offset + length)
-        {
-            throw new DicomFormatException($"{source.Path} is shorter than when it was read: the value at byte {offset} ({length} bytes) is gone.");
-        }
-    }
+    protected override ValueTask<Stream> OpenFileForRangeAsync(CancellationToken cancellationToken) => source.OpenReadAsync(cancellationToken);
 }

@@ -120,16 +120,25 @@ public sealed class DicomMemoryBulkValue(ReadOnlyMemory<byte> bytes) : DicomBulk
 }
 
 /// <summary>
-/// A region of a file, read on demand. <paramref name="swapUnit"/> &gt; 1 means the file is big endian
-/// and words of that many bytes are swapped while reading.
+/// A value stored as a region of a file, read when asked by opening the file again and seeking to it: nothing of it
+/// stays in memory meanwhile. <c>swapUnit</c> &gt; 1 means the file is big endian and words of that many bytes are
+/// swapped while reading. A file that has become shorter than the region is a <see cref="DicomFormatException"/>.
 /// </summary>
-public sealed class DicomFileBulkValue(string path, long offset, long length, int swapUnit = 1) : DicomBulkValue
+public abstract class DicomFileRegionValue(long offset, long length, int swapUnit) : DicomBulkValue
 {
-    public string Path => path;
-
+    /// <summary>Where the value starts in the file.</summary>
     public long Offset => offset;
 
     public override long Length => length;
+
+    /// <summary>What messages name: the file's path.</summary>
+    protected abstract string FileName { get; }
+
+    /// <summary>Opens the file for a sequential read of the whole value.</summary>
+    protected abstract Stream OpenFile();
+
+    /// <summary>Opens the file for one positioned read of a range.</summary>
+    protected abstract ValueTask<Stream> OpenFileForRangeAsync(CancellationToken cancellationToken);
 
     public override async Task<byte[]> ReadRangeAsync(long start, int count, CancellationToken cancellationToken = default)
     {
@@ -139,10 +148,12 @@ public sealed class DicomFileBulkValue(string path, long offset, long length, in
         var alignedStart = swapUnit > 1 ? start - (start % swapUnit) : start;
         var alignedEnd = swapUnit > 1 ? Math.Min(length, (start + count + swapUnit - 1) / swapUnit * swapUnit) : start + count;
         var bytes = GC.AllocateUninitializedArray<byte>(checked((int)(alignedEnd - alignedStart)));
-        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous))
+        var stream = await OpenFileForRangeAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            file.Position = offset + alignedStart;
-            await file.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+            CheckLength(stream);
+            stream.Position = offset + alignedStart;
+            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
         }
 
         if (swapUnit > 1)
@@ -155,23 +166,28 @@ public sealed class DicomFileBulkValue(string path, long offset, long length, in
 
     public override Stream OpenRead()
     {
-        var file = new FileStream(path, new FileStreamOptions
+        var stream = OpenFile();
+        try
         {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.Read | FileShare.Delete,
-            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-            BufferSize = 0,
-        });
-        if (file.Length < offset + length)
+            CheckLength(stream);
+            stream.Position = offset;
+        }
+        catch
         {
-            file.Dispose();
-            throw new DicomFormatException($"{path} is shorter than when it was read: the value at byte {offset} ({length} bytes) is gone.");
+            stream.Dispose();
+            throw;
         }
 
-        file.Position = offset;
-        Stream region = new RegionStream(file, length);
+        Stream region = new RegionStream(stream, length);
         return swapUnit > 1 ? new ByteSwappingStream(region, swapUnit) : region;
+    }
+
+    private void CheckLength(Stream stream)
+    {
+        if (stream.Length < offset + length)
+        {
+            throw new DicomFormatException($"{FileName} is shorter than when it was read: the value at byte {offset} ({length} bytes) is gone.");
+        }
     }
 
     internal sealed class RegionStream(Stream inner, long regionLength) : Stream
@@ -239,6 +255,26 @@ public sealed class DicomFileBulkValue(string path, long offset, long length, in
             base.Dispose(disposing);
         }
     }
+}
+
+/// <summary>A region of a plain file, read on demand (see <see cref="DicomFileRegionValue"/>).</summary>
+public sealed class DicomFileBulkValue(string path, long offset, long length, int swapUnit = 1) : DicomFileRegionValue(offset, length, swapUnit)
+{
+    public string Path => path;
+
+    protected override string FileName => path;
+
+    protected override Stream OpenFile() => new FileStream(path, new FileStreamOptions
+    {
+        Mode = FileMode.Open,
+        Access = FileAccess.Read,
+        Share = FileShare.Read | FileShare.Delete,
+        Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+        BufferSize = 0,
+    });
+
+    protected override ValueTask<Stream> OpenFileForRangeAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous));
 }
 
 /// <summary>Swaps the bytes of each word of <c>unit</c> bytes read through it (big endian → little endian).</summary>

@@ -55,6 +55,28 @@ public sealed class DicomFileReadTests
         Assert.True(allocated < 4 * 1024 * 1024, $"reading the header of a 1 GiB file allocated {allocated} bytes");
     }
 
+    [Fact]
+    public async Task A_lazy_value_whose_file_was_cut_short_meanwhile_is_a_format_error_naming_the_file()
+    {
+        using var folder = new TemporaryDirectory();
+        var path = Path.Combine(folder.Path, "cut.dcm");
+        File.Copy(Corpus("CT_small.dcm"), path);
+        var file = await DicomFile.OpenAsync(path, DicomReadOptions.Default with { LargeValueThreshold = 1024 });
+        var pixels = Assert.IsType<DicomFileBulkValue>(file.Dataset.GetBulk(DicomTags.PixelData));
+        Assert.Equal(128 * 2, (await pixels.ReadRangeAsync(128 * 2 * 5, 128 * 2)).Length);
+
+        await using (var stream = new FileStream(path, FileMode.Open))
+        {
+            stream.SetLength(stream.Length - 300); // the trailing padding (138 bytes) and the end of Pixel Data
+        }
+
+        // Both ways of reading it: a range (a frame) and the whole value as a stream.
+        var range = await Assert.ThrowsAsync<DicomFormatException>(() => pixels.ReadRangeAsync(0, 16));
+        Assert.Contains($"{path} is shorter than when it was read", range.Message, StringComparison.Ordinal);
+        var whole = Assert.Throws<DicomFormatException>(() => pixels.OpenRead());
+        Assert.Equal(range.Message, whole.Message);
+    }
+
     [Theory]
     [InlineData("ExplVR_LitEndNoMeta.dcm", "1.2.840.10008.1.2.1")]
     [InlineData("ExplVR_BigEndNoMeta.dcm", "1.2.840.10008.1.2.2")]
