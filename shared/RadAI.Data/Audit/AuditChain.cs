@@ -119,43 +119,36 @@ public static class AuditChain
     public static async Task<IReadOnlyList<AuditEntry>> ListAsync(DbConnection connection, AuditQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var conditions = new List<string>();
-        var parameters = new DynamicParameters();
-        parameters.Add("limit", query.Limit);
+        var filter = new SqlFilter();
         if (query.BeforeSequence is { } before)
         {
-            conditions.Add("sequence < @before");
-            parameters.Add("before", before);
+            filter.Add("sequence < @before", "before", before);
         }
 
         if (query.From is { } from)
         {
-            conditions.Add("occurred_at >= @from");
-            parameters.Add("from", Normalize(from));
+            filter.Add("occurred_at >= @from", "from", Normalize(from));
         }
 
         if (query.To is { } to)
         {
-            conditions.Add("occurred_at < @to");
-            parameters.Add("to", Normalize(to));
+            filter.Add("occurred_at < @to", "to", Normalize(to));
         }
 
         if (query.Action is { } action)
         {
-            conditions.Add("action = @action");
-            parameters.Add("action", action);
+            filter.Add("action = @action", "action", action);
         }
 
         if (query.Actor is { } actor)
         {
-            conditions.Add("actor = @actor");
-            parameters.Add("actor", actor);
+            filter.Add("actor = @actor", "actor", actor);
         }
 
-        var where = conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
+        filter.Parameters.Add("limit", query.Limit);
         var rows = await connection.QueryAsync<AuditEntry>(new CommandDefinition(
-            $"SELECT {Columns} FROM audit_log {where} ORDER BY sequence DESC LIMIT @limit",
-            parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {Columns} FROM audit_log {filter.Where} ORDER BY sequence DESC LIMIT @limit",
+            filter.Parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows];
     }
 

@@ -79,40 +79,33 @@ public sealed class JobRepository(IDbConnectionFactory connections, JobChangeNot
     /// <summary>The jobs <paramref name="query"/> selects, one page of them, and how many there are in all.</summary>
     public async Task<(IReadOnlyList<JobSummary> Page, long Total)> ListAsync(JobQuery query, CancellationToken cancellationToken)
     {
-        // Only the filters given become conditions: typed parameters, no "@x IS NULL" that PostgreSQL cannot type.
-        var conditions = new List<string>();
-        var parameters = new DynamicParameters();
+        var filter = new SqlFilter();
         if (query.Status is not null)
         {
-            conditions.Add("status = @status");
-            parameters.Add("status", query.Status);
+            filter.Add("status = @status", "status", query.Status);
         }
 
         if (query.SendingAe is not null)
         {
-            conditions.Add("sending_ae = @sendingAe");
-            parameters.Add("sendingAe", query.SendingAe);
+            filter.Add("sending_ae = @sendingAe", "sendingAe", query.SendingAe);
         }
 
         if (query.Modality is not null)
         {
-            conditions.Add("modalities LIKE @modality");
-            parameters.Add("modality", $"%,{query.Modality},%");
+            filter.Add("modalities LIKE @modality", "modality", $"%,{query.Modality},%");
         }
 
         if (query.From is { } from)
         {
-            conditions.Add("created_at >= @from");
-            parameters.Add("from", from);
+            filter.Add("created_at >= @from", "from", from);
         }
 
         if (query.To is { } to)
         {
-            conditions.Add("created_at < @to");
-            parameters.Add("to", to);
+            filter.Add("created_at < @to", "to", to);
         }
 
-        var where = conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
+        var (where, parameters) = (filter.Where, filter.Parameters);
         var order = (query.Sort == JobSort.Received ? "created_at" : "updated_at") + (query.Descending ? " DESC" : " ASC");
         parameters.Add("limit", query.Limit);
         parameters.Add("offset", query.Offset);
