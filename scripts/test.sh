@@ -92,8 +92,25 @@ command -v dotnet >/dev/null || { log "dotnet is not on PATH"; summary_and_exit 
 # The gateway's build runs npm for the web dashboard (gateway/dashboard), whose tests run in Debian's Chromium.
 command -v npm >/dev/null || { log "npm is not on PATH (the dashboard needs Node.js >= 20.19)"; summary_and_exit 0 1; }
 
+# A port below the kernel's ephemeral range, reserved in $RUN_DIR/ports, as tests/RadAI.Testing/FreePort.cs chooses
+# them (why: see there): an outgoing connection never takes it before the server binds it.
 free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  mkdir -p "$RUN_DIR/ports"
+  /usr/bin/python3 - "$RUN_DIR/ports" <<'PY'
+import os, random, socket, sys
+low, high = 20000, int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(500):
+    port = random.randrange(low, high)
+    try:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))
+        os.close(os.open(os.path.join(sys.argv[1], str(port)), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except OSError:
+        continue
+    print(port)
+    sys.exit(0)
+sys.exit("no free port found")
+PY
 }
 
 wait_until() { # seconds description command...
