@@ -477,6 +477,54 @@ public sealed class JobsApiTests
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
     }
 
+    [Fact]
+    public async Task Two_replicas_on_one_PostgreSQL_database_stream_every_change_either_projected_in_one_order()
+    {
+        // Each replica consumes its share of the events (competing consumers on one queue) and projects it; each one's
+        // feed must still stream every change, the other's included, in the database's sequence order.
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
+        var settings = new Dictionary<string, string?> { ["Api:Jobs:PollMilliseconds"] = "100" };
+        await using var replicaA = await JobsTestHost.StartAsync(database, settings, readerName: "reader-a");
+        await using var replicaB = await JobsTestHost.StartAsync(database, settings, readerName: "reader-b");
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var feedA = await OpenFeedAsync(replicaA, deadline.Token);
+        using var feedB = await OpenFeedAsync(replicaB, deadline.Token);
+
+        // Ten jobs, each one's StudyReceived projected by one replica and its AnalysisDone by the other, all at once.
+        var stories = Enumerable.Range(0, 10).Select(i => new JobStory(Guid.NewGuid(), Start.AddMinutes(i))).ToList();
+        await Task.WhenAll(stories.SelectMany((story, i) => new[]
+        {
+            (i % 2 == 0 ? replicaA : replicaB).PublishAsync(story.Received),
+            (i % 2 == 0 ? replicaB : replicaA).PublishAsync(story.Done),
+        }));
+
+        var expected = stories.SelectMany(s => new[] { (s.JobId, "StudyReceived"), (s.JobId, "AnalysisDone") }).OrderBy(e => e).ToList();
+        var streamedA = new List<StreamEvent>();
+        var streamedB = new List<StreamEvent>();
+        for (var i = 0; i < expected.Count; i++)
+        {
+            streamedA.Add(await NextEventAsync(feedA, deadline.Token));
+            streamedB.Add(await NextEventAsync(feedB, deadline.Token));
+        }
+
+        Assert.Equal(expected, streamedA.Select(e => (e.Change.JobId, e.Change.EventType)).Order());
+        Assert.Equal(streamedA.Select(e => e.Id).Order(), streamedA.Select(e => e.Id));
+        Assert.Equal(streamedA.Select(e => (e.Id, e.Change.JobId, e.Change.EventType)), streamedB.Select(e => (e.Id, e.Change.JobId, e.Change.EventType)));
+        // And each replica's detail shows both halves of every job.
+        foreach (var story in stories)
+        {
+            Assert.Equal(JobStatus.Analysed, (await DetailAsync(replicaB, story.JobId)).Job.Status);
+            Assert.Equal(JobStatus.Analysed, (await DetailAsync(replicaA, story.JobId)).Job.Status);
+        }
+    }
+
+    private static async Task<StreamReader> OpenFeedAsync(JobsTestHost host, CancellationToken cancellationToken)
+    {
+        var response = await host.Reader.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/jobs/events"), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+    }
+
     private sealed record StreamEvent(long Id, string Data, JobChange Change);
 
     private static async Task<StreamEvent> NextEventAsync(StreamReader reader, CancellationToken cancellationToken)

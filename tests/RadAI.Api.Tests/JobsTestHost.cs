@@ -44,7 +44,8 @@ public sealed class JobsTestHost : IAsyncDisposable
 
     public JobRepository Jobs { get; }
 
-    public static async Task<JobsTestHost> StartAsync(TestDatabase database, IDictionary<string, string?>? settings = null)
+    /// <summary>Starts the api on <paramref name="database"/>; its <see cref="Reader"/> is a viewer named <paramref name="readerName"/> (another name for each replica on one database).</summary>
+    public static async Task<JobsTestHost> StartAsync(TestDatabase database, IDictionary<string, string?>? settings = null, string readerName = "reader")
     {
         var storage = new TemporaryDirectory("radai-jobs-storage");
         var configuration = new Dictionary<string, string?> { ["Storage:Root"] = storage.Path };
@@ -58,7 +59,7 @@ public sealed class JobsTestHost : IAsyncDisposable
             var api = await ApiTestHost.StartAsync(database, configuration, configure: builder => builder.Services.AddMassTransitTestHarness(bus => bus.AddApiConsumers()));
             try
             {
-                return new JobsTestHost(api, storage, api.CreateClient(await api.CreateUserAndLoginAsync("reader", "viewer")));
+                return new JobsTestHost(api, storage, api.CreateClient(await api.CreateUserAndLoginAsync(readerName, "viewer")));
             }
             catch
             {

@@ -233,6 +233,60 @@ public sealed class DeliveryTests
     }
 
     [Fact]
+    public async Task Two_replicas_on_one_PostgreSQL_database_share_the_deliveries_and_send_each_report_once()
+    {
+        // Production runs two pacs-sender replicas (k8s/overlays/production): one database, one reports volume, one broker.
+        await using var store = await ReportStore.CreateAsync(DatabaseProvider.Postgres);
+        await using var pacs = await ScriptedPacs.HoldingAsync();
+        var outcomes = new Outcomes();
+        // One delivery at a time each; the calling AE title tells the PACS which replica sends.
+        Dictionary<string, string?> Replica(string callingAe) => Settings(Destination(0, ScriptedPacs.AeTitle, pacs.Port), new Dictionary<string, string?>
+        {
+            ["PacsSender:CallingAeTitle"] = callingAe,
+            ["PacsSender:MaxConcurrentDeliveries"] = "1",
+        });
+
+        // Started together: both migrate the same database at once.
+        var started = await Task.WhenAll(SenderHost.StartAsync(store, outcomes, Replica("RADAI-A")), SenderHost.StartAsync(store, outcomes, Replica("RADAI-B")));
+        await using var replicaA = started[0];
+        await using var replicaB = started[1];
+
+        // The PACS holds its answers: the replica that took the first report stays busy with it, so the second can only be
+        // taken by the other one. Each report is published on one replica's bus (a queue's consumers compete).
+        var jobs = Enumerable.Range(0, 6).Select(_ => Guid.NewGuid()).ToList();
+        await SendStudyAndReportAsync(replicaA, store, jobs[0], ScriptedPacs.AeTitle);
+        var busy = await Eventually.ValueAsync(() => Task.FromResult(pacs.HeldCallers is [var caller] ? caller : null), Deadline, "the first report's C-STORE held");
+        await SendStudyAndReportAsync(busy == "RADAI-A" ? replicaB : replicaA, store, jobs[1], ScriptedPacs.AeTitle);
+        await Eventually.UntilAsync(() => Task.FromResult(pacs.HeldCallers.SequenceEqual(["RADAI-A", "RADAI-B"])), Deadline, "a C-STORE of each replica held at once");
+        foreach (var (job, i) in jobs.Skip(2).Select((job, i) => (job, i)))
+        {
+            await SendStudyAndReportAsync(i % 2 == 0 ? replicaA : replicaB, store, job, ScriptedPacs.AeTitle);
+        }
+
+        pacs.Release();
+        foreach (var job in jobs)
+        {
+            var delivered = await Eventually.ValueAsync(() => Task.FromResult(NonEmpty(outcomes.Delivered(job))), Deadline, $"ReportDelivered of job {job}; outcomes:\n{outcomes}");
+            Assert.All(delivered, d => Assert.Equal(1, d.Attempt));
+            // Both replicas' outboxes may publish the same outcome: then twice with the one message id, which consumers drop.
+            Assert.Equal(new Guid?[] { DeliveryOutcomes.MessageIdOf(job, ScriptedPacs.AeTitle, 0, nameof(ReportDelivered)) },
+                outcomes.All.Where(o => o.Event is ReportDelivered d && d.JobId == job).Select(o => o.MessageId).Distinct());
+        }
+
+        // Each delivery claimed once (compare-and-set on its attempt count), so each report was stored once: every job sends
+        // the same three reference objects, each stored once per job.
+        foreach (var job in jobs)
+        {
+            var delivery = Assert.Single(await replicaB.Deliveries.DeliveriesOfJobAsync(job, CancellationToken.None));
+            Assert.Equal((DeliveryStatus.Delivered, 1L), (delivery.Status, delivery.Attempts));
+        }
+
+        Assert.Equal(ReportStore.Sources.Length, pacs.StoredCounts().Count);
+        Assert.All(pacs.StoredCounts().Values, count => Assert.Equal(jobs.Count, count));
+        await Eventually.UntilAsync(async () => (await replicaA.Deliveries.UnpublishedAsync(10, CancellationToken.None)).Count == 0, Deadline, "the outbox published");
+    }
+
+    [Fact]
     public async Task Shutdown_during_a_send_gives_the_attempt_back_and_the_next_start_delivers_it()
     {
         await using var store = await ReportStore.CreateAsync();
@@ -302,13 +356,13 @@ public sealed class DeliveryTests
     {
         await using var store = await ReportStore.CreateAsync();
         var seg = (await store.WriteReportAsync(Guid.NewGuid())).Objects.Single(o => o.Kind == "SEG");
-        await using var pacs = await RefusingPacs.StartAsync(seg.SopClassUid, refusals: int.MaxValue);
+        await using var pacs = await ScriptedPacs.RefusingAsync(seg.SopClassUid, refusals: int.MaxValue);
         var outcomes = new Outcomes();
         await using var host = await SenderHost.StartAsync(store, outcomes, Settings(
-            Destination(0, RefusingPacs.AeTitle, pacs.Port),
+            Destination(0, ScriptedPacs.AeTitle, pacs.Port),
             Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100), attempts: 2)));
         var job = Guid.NewGuid();
-        var report = await SendStudyAndReportAsync(host, store, job, RefusingPacs.AeTitle);
+        var report = await SendStudyAndReportAsync(host, store, job, ScriptedPacs.AeTitle);
 
         var failed = Assert.Single(await Eventually.ValueAsync(() => Task.FromResult(NonEmpty(outcomes.Failed(job))), Deadline, $"DeliveryFailed; outcomes:\n{outcomes}"));
         Assert.Equal(2, failed.Attempts);
@@ -317,7 +371,7 @@ public sealed class DeliveryTests
         Assert.All(report.Objects.Where(o => o.Kind != "SEG"), o => Assert.Equal(0, statuses[o.SopInstanceUid]));
         Assert.Equal($"1 of 3 objects not stored: {seg.SopInstanceUid}: {DimseStatus.Describe(0xA700)} (out of resources (test))", failed.Reason);
 
-        var recorded = (await host.Deliveries.ObjectStatusesAsync(job, RefusingPacs.AeTitle, CancellationToken.None)).ToDictionary(o => o.SopInstanceUid, StringComparer.Ordinal);
+        var recorded = (await host.Deliveries.ObjectStatusesAsync(job, ScriptedPacs.AeTitle, CancellationToken.None)).ToDictionary(o => o.SopInstanceUid, StringComparer.Ordinal);
         Assert.Equal(0xA700, recorded[seg.SopInstanceUid].Status);
         Assert.Equal("out of resources (test)", recorded[seg.SopInstanceUid].Error);
         // The second attempt sent the refused object only: the others were stored once.
@@ -329,13 +383,13 @@ public sealed class DeliveryTests
     {
         await using var store = await ReportStore.CreateAsync();
         var seg = (await store.WriteReportAsync(Guid.NewGuid())).Objects.Single(o => o.Kind == "SEG");
-        await using var pacs = await RefusingPacs.StartAsync(seg.SopClassUid, refusals: 1);
+        await using var pacs = await ScriptedPacs.RefusingAsync(seg.SopClassUid, refusals: 1);
         var outcomes = new Outcomes();
         await using var host = await SenderHost.StartAsync(store, outcomes, Settings(
-            Destination(0, RefusingPacs.AeTitle, pacs.Port),
+            Destination(0, ScriptedPacs.AeTitle, pacs.Port),
             Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100), attempts: 3)));
         var job = Guid.NewGuid();
-        var report = await SendStudyAndReportAsync(host, store, job, RefusingPacs.AeTitle);
+        var report = await SendStudyAndReportAsync(host, store, job, ScriptedPacs.AeTitle);
 
         var delivered = Assert.Single(await Eventually.ValueAsync(() => Task.FromResult(NonEmpty(outcomes.Delivered(job))), Deadline, $"ReportDelivered; outcomes:\n{outcomes}"));
         Assert.Equal(2, delivered.Attempt);
