@@ -30,4 +30,10 @@ public abstract class SqlDialect
 
     /// <summary>True when the exception says a unique or primary key constraint was violated.</summary>
     public abstract bool IsUniqueViolation(Exception exception);
+
+    /// <summary>
+    /// Takes the lock <paramref name="name"/> of this database, or returns null at once when another holder has it (another
+    /// process, or another take in this one). Released when disposed or when the process ends, however it ends.
+    /// </summary>
+    public abstract Task<DatabaseLock?> TryTakeLockAsync(string name, CancellationToken cancellationToken);
 }

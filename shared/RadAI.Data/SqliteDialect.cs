@@ -71,4 +71,59 @@ public sealed class SqliteDialect : SqlDialect
     public override bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteConstraint } e
         && (e.SqliteExtendedErrorCode == 2067 /* UNIQUE */ || e.SqliteExtendedErrorCode == 1555 /* PRIMARY KEY */);
+
+    /// <summary>
+    /// An exclusive lock (flock, which .NET takes for <see cref="FileShare.None"/>) on <c>DATABASE.NAME.lock</c> beside the
+    /// database file: the kernel releases it when the process ends. An in-memory database is one process's: its lock is too.
+    /// </summary>
+    public override Task<DatabaseLock?> TryTakeLockAsync(string name, CancellationToken cancellationToken)
+    {
+        var builder = new SqliteConnectionStringBuilder(_connectionString);
+        if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:")
+        {
+            return Task.FromResult(InProcessLock.TryTake($"{_connectionString}|{name}"));
+        }
+
+        var path = $"{Path.GetFullPath(builder.DataSource)}.{name}.lock";
+        try
+        {
+            return Task.FromResult<DatabaseLock?>(new FileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)));
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return Task.FromResult<DatabaseLock?>(null);
+        }
+    }
+
+    private sealed class FileLock(FileStream file) : DatabaseLock
+    {
+        public override Task<bool> IsHeldAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+
+        public override ValueTask DisposeAsync() => file.DisposeAsync();
+    }
+
+    private sealed class InProcessLock(string key) : DatabaseLock
+    {
+        private static readonly HashSet<string> Held = new(StringComparer.Ordinal);
+
+        public static DatabaseLock? TryTake(string key)
+        {
+            lock (Held)
+            {
+                return Held.Add(key) ? new InProcessLock(key) : null;
+            }
+        }
+
+        public override Task<bool> IsHeldAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+
+        public override ValueTask DisposeAsync()
+        {
+            lock (Held)
+            {
+                Held.Remove(key);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
 }

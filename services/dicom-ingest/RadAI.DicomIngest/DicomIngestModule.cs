@@ -7,6 +7,7 @@ using RadAI.DicomIngest.Erasure;
 using RadAI.DicomIngest.Listening;
 using RadAI.DicomIngest.Receptions;
 using RadAI.DicomIngest.Senders;
+using RadAI.Hosting;
 using RadAI.Hosting.Database;
 using RadAI.Hosting.Options;
 using RadAI.Hosting.Storage;
@@ -39,6 +40,7 @@ public static class DicomIngestModule
         builder.Services.AddSingleton<StudyCompletionService>();
         builder.Services.AddSingleton<DicomListenerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DicomListenerService>());
+        builder.Services.AddHealthChecks().AddCheck<ListeningHealthCheck>("dicom-listener", tags: [HealthTags.Ready]);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StudyCompletionService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxPublisher>());
         return builder;

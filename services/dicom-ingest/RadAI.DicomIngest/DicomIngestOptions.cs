@@ -42,6 +42,12 @@ public sealed class DicomIngestOptions : IValidatableObject
     /// <summary>How often pending studies are checked for completion. Default 1 s.</summary>
     public TimeSpan CompletionPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// One dicom-ingest listens per database: how often an instance waiting on standby (another one holds the database's
+    /// dicom-ingest lock) tries to take over, and the listening one checks that it still holds the lock. Default 5 s.
+    /// </summary>
+    public TimeSpan InstanceLockInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Associations at once; more are rejected (A-ASSOCIATE-RJ, local limit exceeded).</summary>
     [Range(1, 10_000)]
     public int MaxAssociations { get; set; } = 32;
@@ -82,6 +88,11 @@ public sealed class DicomIngestOptions : IValidatableObject
         if (StableTimeout <= TimeSpan.Zero)
         {
             yield return new ValidationResult("StableTimeout must be positive.", [nameof(StableTimeout)]);
+        }
+
+        if (InstanceLockInterval < TimeSpan.FromMilliseconds(100) || InstanceLockInterval > TimeSpan.FromMinutes(5))
+        {
+            yield return new ValidationResult("InstanceLockInterval must be between 100 ms and 5 minutes.", [nameof(InstanceLockInterval)]);
         }
 
         if (string.IsNullOrEmpty(TlsCertificatePath) != string.IsNullOrEmpty(TlsKeyPath))

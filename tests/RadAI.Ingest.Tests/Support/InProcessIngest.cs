@@ -26,24 +26,30 @@ public sealed class InProcessIngest : IAsyncDisposable
         _host = host;
         _postgres = postgres;
         Harness = host.Services.GetRequiredService<ITestHarness>();
-        Port = host.Services.GetRequiredService<DicomListenerService>().LocalEndPoint!.Port;
     }
 
     public ITestHarness Harness { get; }
 
-    public int Port { get; }
+    /// <summary>The SCP's port; an instance on standby has none.</summary>
+    public int Port => Listener.LocalEndPoint?.Port ?? throw new InvalidOperationException("This dicom-ingest is on standby: it does not listen.");
+
+    public DicomListenerService Listener => Services.GetRequiredService<DicomListenerService>();
 
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<InProcessIngest> StartAsync(string root, DatabaseProvider provider, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts the module on a database of its own, or on <paramref name="sharedDatabase"/> (PostgreSQL, left to the caller) with
+    /// <paramref name="root"/>'s SQLite file or store shared by each instance started on the same root.
+    /// </summary>
+    public static async Task<InProcessIngest> StartAsync(string root, DatabaseProvider provider, IDictionary<string, string?>? settings = null, PostgresTestDatabase? sharedDatabase = null)
     {
-        var postgres = provider == DatabaseProvider.Postgres ? await PostgresTestDatabase.CreateAsync() : null;
+        var postgres = provider == DatabaseProvider.Postgres && sharedDatabase is null ? await PostgresTestDatabase.CreateAsync() : null;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Storage:Root"] = Path.Combine(root, "data"),
             ["Database:Provider"] = provider.ToString(),
-            ["Database:ConnectionString"] = postgres?.ConnectionString ?? $"Data Source={Path.Combine(root, "radai.db")}",
+            ["Database:ConnectionString"] = (sharedDatabase ?? postgres)?.ConnectionString ?? $"Data Source={Path.Combine(root, "radai.db")}",
             ["DicomIngest:AeTitle"] = IngestHost.AeTitle,
             ["DicomIngest:Port"] = "0",
             ["DicomIngest:BindAddress"] = "127.0.0.1",

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RadAI.Contracts;
+using RadAI.DicomIngest.Listening;
 using RadAI.DicomIngest.Receptions;
 
 namespace RadAI.DicomIngest.Completion;
@@ -16,6 +17,7 @@ namespace RadAI.DicomIngest.Completion;
 public sealed partial class OutboxPublisher(
     ReceptionRepository receptions,
     IServiceScopeFactory scopes,
+    DicomListenerService listener,
     TimeProvider clock,
     IngestMetrics metrics,
     ILogger<OutboxPublisher> logger) : BackgroundService
@@ -41,7 +43,12 @@ public sealed partial class OutboxPublisher(
         {
             try
             {
-                await PublishPendingAsync(stoppingToken).ConfigureAwait(false);
+                // The listening instance publishes; one on standby leaves its outbox to it.
+                if (listener.IsListening)
+                {
+                    await PublishPendingAsync(stoppingToken).ConfigureAwait(false);
+                }
+
                 delay = TimeSpan.FromSeconds(1);
             }
             catch (Exception e) when (e is not OperationCanceledException)

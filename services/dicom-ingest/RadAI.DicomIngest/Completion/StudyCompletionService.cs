@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RadAI.Contracts;
+using RadAI.DicomIngest.Listening;
 using RadAI.DicomIngest.Receptions;
 using RadAI.Hosting.Storage;
 
@@ -18,6 +19,7 @@ public sealed partial class StudyCompletionService(
     ReceptionRepository receptions,
     ReceptionRecovery recovery,
     OutboxPublisher publisher,
+    DicomListenerService listener,
     IOptionsMonitor<DicomIngestOptions> options,
     TimeProvider clock,
     IngestMetrics metrics,
@@ -31,7 +33,11 @@ public sealed partial class StudyCompletionService(
         {
             try
             {
-                await CompleteDueAsync(stoppingToken).ConfigureAwait(false);
+                // The listening instance completes; one on standby leaves the receptions to it.
+                if (listener.IsListening)
+                {
+                    await CompleteDueAsync(stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
