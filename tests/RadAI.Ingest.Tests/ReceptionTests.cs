@@ -49,24 +49,33 @@ public sealed class ReceptionTests(DefaultIngest environment) : IClassFixture<De
     public async Task A_study_pushed_by_Orthanc_is_stored_indexed_and_announced_once()
     {
         var study = await SyntheticStudy.WriteAsync(environment.NewFolder("orthanc"), SyntheticStudy.MultiModality(ct: 5, mr: 3, dx: 1));
-        using var orthanc = new OrthancPacs();
+        using var orthanc = new OrthancClient(TestEnvironment.OrthancHttp);
+        var orthancAe = TestEnvironment.OrthancDicomEndpoint.AeTitle;
         var modality = $"radai-{Guid.NewGuid():N}";
         string? orthancStudy = null;
         try
         {
-            orthancStudy = await orthanc.UploadAsync(study.Instances.Select(i => i.Path));
-            await orthanc.RegisterModalityAsync(modality, IngestHost.AeTitle, environment.Ingest.Port);
+            foreach (var instance in study.Instances)
+            {
+                orthancStudy = await orthanc.UploadAsync(instance.Path);
+            }
 
-            var answer = await orthanc.StoreAsync(modality, orthancStudy);
+            await orthanc.PutModalityAsync(modality, IngestHost.AeTitle, "127.0.0.1", environment.Ingest.Port);
+
+            var answer = await orthanc.StoreToModalityAsync(modality, orthancStudy!);
 
             Assert.Equal(study.InstanceCount, answer.GetProperty("InstancesCount").GetInt32());
             Assert.Equal(0, answer.GetProperty("FailedInstancesCount").GetInt32());
-            var reception = await ReceptionAssert.CompletedAndPublishedAsync(environment, study.StudyInstanceUid, OrthancPacs.AeTitle);
-            await ReceptionAssert.StudyReceivedOnceAsync(environment, reception, study, OrthancPacs.AeTitle);
+            var reception = await ReceptionAssert.CompletedAndPublishedAsync(environment, study.StudyInstanceUid, orthancAe);
+            await ReceptionAssert.StudyReceivedOnceAsync(environment, reception, study, orthancAe);
         }
         finally
         {
-            await orthanc.CleanUpAsync(modality, orthancStudy);
+            await orthanc.DeleteModalityAsync(modality);
+            if (orthancStudy is not null)
+            {
+                await orthanc.DeleteStudyAsync(orthancStudy);
+            }
         }
     }
 

@@ -55,11 +55,15 @@ public sealed class OrthancClient(Uri address) : IDisposable
         using var _ = await Http.DeleteAsync(new Uri($"/modalities/{id}", UriKind.Relative));
     }
 
-    /// <summary>Orthanc sends a study to a modality by C-STORE (POST /modalities/{id}/store, synchronous: returns once sent).</summary>
-    public async Task StoreToModalityAsync(string modality, string orthancStudy)
+    /// <summary>
+    /// Orthanc sends a study to a modality by C-STORE (POST /modalities/{id}/store, synchronous: returns once sent); returns
+    /// Orthanc's answer (<c>InstancesCount</c>, <c>FailedInstancesCount</c>...).
+    /// </summary>
+    public async Task<JsonElement> StoreToModalityAsync(string modality, string orthancStudy)
     {
         using var store = await Http.PostAsync(new Uri($"/modalities/{modality}/store", UriKind.Relative), new StringContent(orthancStudy, Encoding.UTF8, "text/plain"));
         await EnsureSuccessAsync(store, $"POST /modalities/{modality}/store");
+        return await store.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     /// <summary>The series of an Orthanc study: modality and Orthanc instance ids of each.</summary>
