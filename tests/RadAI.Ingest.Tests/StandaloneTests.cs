@@ -18,14 +18,16 @@ public sealed partial class StandaloneTests
         using var work = new TemporaryDirectory("radai-ingest-standalone");
         var data = Path.Combine(work.Path, "data");
         var study = await SyntheticStudy.WriteAsync(Path.Combine(work.Path, "study"), SyntheticStudy.MultiModality(ct: 4, mr: 3, dx: 1));
-        var process = ServiceProcess.StartDll(RepositoryPaths.SiblingBuiltAssembly("RadAI.Standalone"), new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>
         {
             ["DicomIngest__BindAddress"] = "127.0.0.1",
             ["DicomIngest__StableTimeout"] = "00:01:00",
             ["DicomIngest__ReleaseGracePeriod"] = "00:00:00.300",
             ["DicomIngest__CompletionPollInterval"] = "00:00:00.100",
+            ["DicomIngest__InstanceLockInterval"] = "00:00:00.500",
             ["Api__Security__InitialAdminPasswordFile"] = ApiAccess.WriteAdminPasswordFile(Path.Combine(work.Path, "secrets")),
-        }, "--dicom-port", "0", "--http-port", "0", "--data", data);
+        };
+        var process = ServiceProcess.StartDll(RepositoryPaths.SiblingBuiltAssembly("RadAI.Standalone"), environment, "--dicom-port", "0", "--http-port", "0", "--data", data);
         await using var _ = process;
         var web = Web().Match(await process.WaitForLineAsync(l => Web().IsMatch(l), TimeSpan.FromSeconds(90), "the web address")).Groups["url"].Value;
         var port = int.Parse(Dicom().Match(await process.WaitForLineAsync(l => Dicom().IsMatch(l), TimeSpan.FromSeconds(30), "the DICOM port")).Groups["port"].Value, CultureInfo.InvariantCulture);
@@ -70,10 +72,24 @@ public sealed partial class StandaloneTests
             await Dcmtk.AssertSameDatasetAsync(instance.Path, Path.Combine(jobFolder, instance.SeriesInstanceUid, instance.SopInstanceUid + ".dcm"));
         }
 
+        // A second node on the same data folder says it is on standby while this one runs, and listens once it stopped.
+        var second = ServiceProcess.StartDll(RepositoryPaths.SiblingBuiltAssembly("RadAI.Standalone"), environment, "--dicom-port", "0", "--http-port", "0", "--data", data);
+        await using var __ = second;
+        await second.WaitForLineAsync(l => l.StartsWith("RadAI DICOM: on standby, not listening", StringComparison.Ordinal), TimeSpan.FromSeconds(90), "the standby line");
+
         ReceptionAssert.NoPatientData(process.Output, "the standalone log");
         await process.StopAsync();
         Assert.Equal(0, process.ExitCode);
+
+        var takenOver = TakenOver().Match(await second.WaitForLineAsync(l => TakenOver().IsMatch(l), TimeSpan.FromSeconds(60), "the second node listening"));
+        var echo = await Dcmtk.EchoAsync(int.Parse(takenOver.Groups["port"].Value, CultureInfo.InvariantCulture), "STANDALONE-PACS");
+        Assert.True(echo.ExitCode == 0, Dcmtk.Describe(echo));
+        await second.StopAsync();
+        Assert.Equal(0, second.ExitCode);
     }
+
+    [GeneratedRegex(@"dicom-ingest: RADAI listening on [0-9.]+:(?<port>[0-9]+)")]
+    private static partial Regex TakenOver();
 
     [GeneratedRegex(@"RadAI standalone listening on (?<url>http://[^\s]+)")]
     private static partial Regex Web();

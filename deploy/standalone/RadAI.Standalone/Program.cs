@@ -7,7 +7,9 @@ if (node.HttpsAddress is not null)
     Console.WriteLine($"RadAI standalone HTTP on {node.HttpAddress} redirects to HTTPS (308), health excepted");
 }
 
-Console.WriteLine($"RadAI DICOM: AE title {node.Dicom.AeTitle} on port {node.Dicom.Port} (send studies here)");
+Console.WriteLine(node.DicomListening
+    ? $"RadAI DICOM: AE title {node.Dicom.AeTitle} on port {node.Dicom.Port} (send studies here)"
+    : $"RadAI DICOM: on standby, not listening: another RadAI node uses this data folder and receives the studies; this one listens on port {node.Dicom.Port} once that one stops");
 Console.WriteLine($"RadAI data folder: {node.DataDirectory}");
 Console.WriteLine("Press Ctrl+C to stop.");
 await node.WaitForShutdownAsync();

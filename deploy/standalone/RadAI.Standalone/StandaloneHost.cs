@@ -60,6 +60,9 @@ public sealed class StandaloneHost : IAsyncDisposable
         }
     }
 
+    /// <summary>False on standby: another node on the same data folder receives the studies (one dicom-ingest listens per database).</summary>
+    public bool DicomListening => _services.Services.GetRequiredService<DicomListenerService>().IsListening;
+
     /// <summary>Builds and starts both applications.</summary>
     public static async Task<StandaloneHost> StartAsync(string[] args, CancellationToken cancellationToken = default)
     {
