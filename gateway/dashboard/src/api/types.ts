@@ -72,7 +72,11 @@ export interface Vector3D { x: number; y: number; z: number }
 export interface Measurement { concept: Code; value: number; unit: string; unitMeaning: string; derivation?: Code | null }
 export interface Finding {
   id: string; kind: string; type: Code; site?: Code | null; segmentNumber?: number | null; measurements: Measurement[];
-  region?: { centroid: Vector3D; boundingBoxMin: Vector3D; boundingBoxMax: Vector3D; keySlice: number } | null;
+  region?: {
+    centroid: Vector3D; boundingBoxMin: Vector3D; boundingBoxMax: Vector3D; keySlice: number;
+    /** The ends of the longest 3D diameter (patient coordinates, mm), when measured. */
+    diameterStart?: Vector3D | null; diameterEnd?: Vector3D | null;
+  } | null;
   laterality?: Code | null;
 }
 export interface RunResults {
@@ -80,7 +84,11 @@ export interface RunResults {
   model: { id: string; version: string; name: string; status: string; intendedUse: string; limitations: string[] };
   seriesInstanceUid: string;
   modality: string;
-  geometry: { sizeX: number; sizeY: number; sizeZ: number; spacing: Vector3D };
+  geometry: {
+    sizeX: number; sizeY: number; sizeZ: number; spacing: Vector3D;
+    /** Patient position of voxel (0,0,0)'s centre and the directions of increasing x and y (slices go along their cross product). */
+    origin?: Vector3D; rowDirection?: Vector3D; columnDirection?: Vector3D;
+  };
   executionProvider: string;
   durationMs: number;
   segments: { number: number; label: string }[];

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunResults } from '../api/types';
 import {
-  autoWindow, contourEdges, dragWindow, findingGeometry, float32Values, geometryEdges, geometrySlices, labelArea, renderSlice, WINDOW_PRESETS, type Window,
+  autoWindow, contourEdges, diameterLine, dragWindow, findingGeometry, float32Values, geometryEdges, geometrySlices, labelArea, renderSlice, WINDOW_PRESETS, type Window,
 } from '../overlay/overlay';
 import { findingLabels } from '../data/findings';
 import { useI18n } from '../i18n';
@@ -77,6 +77,8 @@ export function ImageViewer({ jobId, run }: { jobId: string; run: RunResults }) 
     return geometryEdges(geometry, slice.z, Math.max(4, Math.round(slice.columns / 40)));
   }, [slice, overlay, geometry?.kind, finding?.id, segment]); // eslint-disable-line react-hooks/exhaustive-deps
   const area = useMemo(() => (slice && segment ? labelArea(slice.labels, segment) : 0), [slice, segment]);
+  const diameter = slice && overlay ? diameterLine(finding?.region, run.geometry, slice.z) : null;
+  const diameterText = diameter ? `Ø ${diameter.lengthMm.toLocaleString(language === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: 1 })} mm` : '';
 
   useEffect(() => {
     const element = canvas.current;
@@ -98,11 +100,31 @@ export function ImageViewer({ jobId, run }: { jobId: string; run: RunResults }) 
       }
       context.stroke();
     }
-  }, [slice, effectiveWindow, edges]);
+    if (diameter) {
+      // The measurement in its own colour, ends marked, its length beside the end further right.
+      const width = Math.max(1, slice.columns / 256);
+      context.strokeStyle = '#00d8ff';
+      context.fillStyle = '#00d8ff';
+      context.lineWidth = width;
+      context.beginPath();
+      context.moveTo(diameter.x1, diameter.y1);
+      context.lineTo(diameter.x2, diameter.y2);
+      context.stroke();
+      for (const [x, y] of [[diameter.x1, diameter.y1], [diameter.x2, diameter.y2]]) {
+        context.beginPath();
+        context.arc(x, y, 2 * width, 0, 2 * Math.PI);
+        context.fill();
+      }
+      context.font = `${Math.max(10, Math.round(slice.columns / 32))}px sans-serif`;
+      const [tx, ty] = diameter.x2 >= diameter.x1 ? [diameter.x2, diameter.y2] : [diameter.x1, diameter.y1];
+      context.fillText(diameterText, Math.min(tx + 4 * width, slice.columns - context.measureText(diameterText).width - 2), Math.max(ty - 4 * width, 12));
+    }
+  }, [slice, effectiveWindow, edges, diameter?.x1, diameter?.y1, diameter?.x2, diameter?.y2, diameterText]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (!finding || !geometry) return null;
   return (
-    <div className="viewer" data-testid="viewer" data-slice={slice?.z ?? ''} data-edges={edges.length} data-area={area} data-geometry={geometry.kind}>
+    <div className="viewer" data-testid="viewer" data-slice={slice?.z ?? ''} data-edges={edges.length} data-area={area} data-geometry={geometry.kind}
+      data-diameter={diameter ? diameter.lengthMm.toFixed(1) : ''}>
       <h4>{t('viewer.title')}</h4>
       <div className="viewer-controls">
         <select value={finding.id} onChange={(e) => setFindingId(e.target.value)} aria-label={t('job.finding')}>
@@ -128,6 +150,7 @@ export function ImageViewer({ jobId, run }: { jobId: string; run: RunResults }) 
       {geometry.kind === 'none' && <p className="notice tone-neutral" data-testid="no-outline">{t('viewer.noOutline')}</p>}
       {geometry.kind === 'box' && <p className="hint">{t('viewer.box')}</p>}
       {geometry.kind === 'point' && <p className="hint">{t('viewer.point')}</p>}
+      {diameter && <p className="hint" data-testid="diameter">{t('viewer.diameter', { value: diameterText })}</p>}
       {error ? <ErrorState error={error} /> : !slice ? <Loading /> : null}
       <canvas
         ref={canvas}

@@ -224,3 +224,51 @@ export function geometrySlices(
     default: return [0, Math.max(0, sizeZ - 1)];
   }
 }
+
+interface Vec { x: number; y: number; z: number }
+
+/** The grid of a run's volume, as findings.json gives it. */
+export interface VolumeGrid {
+  spacing: Vec;
+  origin?: Vec;
+  rowDirection?: Vec;
+  columnDirection?: Vec;
+}
+
+const dot = (a: Vec, b: Vec) => a.x * b.x + a.y * b.y + a.z * b.z;
+const cross = (a: Vec, b: Vec): Vec => ({ x: a.y * b.z - a.z * b.y, y: a.z * b.x - a.x * b.z, z: a.x * b.y - a.y * b.x });
+
+/**
+ * A patient position (mm) as continuous voxel indices of the grid: x along the rows, y along the columns, z along the
+ * slices (their normal, row × column, as the analysed volume is sorted). Null when the grid has no position (older
+ * findings.json).
+ */
+export function patientToVoxel(p: Vec, grid: VolumeGrid): Vec | null {
+  const { origin, rowDirection: row, columnDirection: column, spacing } = grid;
+  if (!origin || !row || !column || !spacing.x || !spacing.y || !spacing.z) return null;
+  const d = { x: p.x - origin.x, y: p.y - origin.y, z: p.z - origin.z };
+  return { x: dot(d, row) / spacing.x, y: dot(d, column) / spacing.y, z: dot(d, cross(row, column)) / spacing.z };
+}
+
+/** The longest 3D diameter drawn on a slice: its ends in canvas pixels and its length. */
+export interface DiameterLine { x1: number; y1: number; x2: number; y2: number; lengthMm: number }
+
+/**
+ * The finding's longest 3D diameter on slice `z`: its projection onto the slice, in canvas pixels (a voxel's centre is
+ * its index + ½), on the slices between its two ends (each end on its nearest slice); null elsewhere, or when the
+ * finding has no measured diameter or the grid no position.
+ */
+export function diameterLine(
+  region: { diameterStart?: Vec | null; diameterEnd?: Vec | null } | null | undefined,
+  grid: VolumeGrid,
+  z: number,
+): DiameterLine | null {
+  if (!region?.diameterStart || !region.diameterEnd) return null;
+  const a = patientToVoxel(region.diameterStart, grid);
+  const b = patientToVoxel(region.diameterEnd, grid);
+  if (!a || !b) return null;
+  if (z < Math.round(Math.min(a.z, b.z)) || z > Math.round(Math.max(a.z, b.z))) return null;
+  const s = region.diameterStart;
+  const e = region.diameterEnd;
+  return { x1: a.x + 0.5, y1: a.y + 0.5, x2: b.x + 0.5, y2: b.y + 0.5, lengthMm: Math.hypot(e.x - s.x, e.y - s.y, e.z - s.z) };
+}
