@@ -101,6 +101,13 @@ public sealed partial class DicomListenerService(
 
     public async ValueTask DisposeAsync()
     {
+        // Also when StopAsync was never called (the host failed to start after this service had).
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_watch is not null)
+        {
+            await _watch.ConfigureAwait(false);
+        }
+
         if (_server is not null)
         {
             await _server.DisposeAsync().ConfigureAwait(false);
