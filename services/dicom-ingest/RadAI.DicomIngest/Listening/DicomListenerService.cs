@@ -39,6 +39,7 @@ public sealed partial class DicomListenerService(
     private DatabaseLock? _lock;
     private DicomServer? _server;
     private Task? _watch;
+    private bool _disposed;
 
     /// <summary>
     /// Verification and every storage SOP class of the UID registry, retired ones included, and "For Presentation" and
@@ -101,6 +102,14 @@ public sealed partial class DicomListenerService(
 
     public async ValueTask DisposeAsync()
     {
+        // The container disposes this instance twice (as itself and as the hosted service it also is).
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+
         // Also when StopAsync was never called (the host failed to start after this service had).
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_watch is not null)
