@@ -34,6 +34,7 @@ public static class DicomIngestModule
         builder.Services.AddSingleton<SenderRepository>();
         builder.Services.AddSingleton<SenderDirectory>();
         builder.Services.AddHostedService<SenderStartup>();
+        builder.Services.AddSingleton<DicomAccounts>();
         builder.Services.AddSingleton<SenderPolicy>();
         builder.Services.AddSingleton<OutboxPublisher>();
         builder.Services.AddSingleton<ReceptionErasure>();

@@ -29,6 +29,9 @@ public sealed class DicomIngestOptions : IValidatableObject
     /// </summary>
     public List<SenderOptions> Senders { get; set; } = [];
 
+    /// <summary>User Identity Negotiation (PS3.7 D.3.3.7): the accounts senders may present, and whether one is required.</summary>
+    public DicomUserIdentityOptions UserIdentity { get; set; } = new();
+
     /// <summary>Routing profile of senders without their own. Default <c>default</c>.</summary>
     [Required]
     public string DefaultRoutingProfile { get; set; } = "default";
@@ -100,6 +103,11 @@ public sealed class DicomIngestOptions : IValidatableObject
             yield return new ValidationResult("TlsCertificatePath and TlsKeyPath go together.", [nameof(TlsCertificatePath)]);
         }
 
+        foreach (var problem in UserIdentity.Problems())
+        {
+            yield return new ValidationResult($"UserIdentity: {problem}", [nameof(UserIdentity)]);
+        }
+
         foreach (var duplicate in Senders.GroupBy(s => s.AeTitle).Where(g => g.Count() > 1))
         {
             yield return new ValidationResult($"Sender {duplicate.Key} is listed more than once.", [nameof(Senders)]);
@@ -113,6 +121,58 @@ public sealed class DicomIngestOptions : IValidatableObject
             }
         }
     }
+}
+
+/// <summary>
+/// Configuration <c>DicomIngest:UserIdentity</c>. Without accounts and not required (the default), an identity a sender
+/// presents is accepted unchecked, as most PACS present none; with accounts, a presented identity must be one of them
+/// (user name and passcode, or a user name alone for an account without a passcode); Kerberos, SAML and JWT identities
+/// are then refused (RadAI has nothing to check them against).
+/// </summary>
+public sealed class DicomUserIdentityOptions
+{
+    /// <summary>Reject the associations that present no user identity (A-ASSOCIATE-RJ, no reason given). Default false.</summary>
+    public bool Required { get; set; }
+
+    /// <summary>The accounts senders may present (configuration only: the passcodes are secrets, never shown by the api).</summary>
+    public List<DicomAccountOptions> Accounts { get; set; } = [];
+
+    /// <summary>What is wrong with these settings.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (Required && Accounts.Count == 0)
+        {
+            yield return "Required needs at least one account.";
+        }
+
+        foreach (var duplicate in Accounts.GroupBy(a => a.Username, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            yield return $"account {duplicate.Key} is listed more than once.";
+        }
+
+        foreach (var account in Accounts)
+        {
+            if (string.IsNullOrEmpty(account.Username) || account.Username.Length > 64)
+            {
+                yield return "every account needs a user name of 1 to 64 characters.";
+            }
+
+            if (!string.IsNullOrEmpty(account.PasscodeFile) && !File.Exists(account.PasscodeFile))
+            {
+                yield return $"account {account.Username}: PasscodeFile {account.PasscodeFile} does not exist.";
+            }
+        }
+    }
+}
+
+/// <summary>One account of <c>DicomIngest:UserIdentity:Accounts:n</c>.</summary>
+public sealed class DicomAccountOptions
+{
+    /// <summary>The user name the sender presents.</summary>
+    public string Username { get; set; } = "";
+
+    /// <summary>A file whose first line is the account's passcode; empty: the account presents its user name alone.</summary>
+    public string? PasscodeFile { get; set; }
 }
 
 /// <summary>One known sender (configuration <c>DicomIngest:Senders:n</c>).</summary>

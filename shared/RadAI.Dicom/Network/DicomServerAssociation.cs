@@ -138,6 +138,10 @@ internal sealed partial class DicomServerAssociation(
                 reject = AssociateReject.NoReasonGiven;
             }
         }
+        else if (!await policy.AcceptWithoutUserIdentityAsync(_peer, cancellationToken).ConfigureAwait(false))
+        {
+            reject = AssociateReject.NoReasonGiven;
+        }
 
         if (reject is not null)
         {

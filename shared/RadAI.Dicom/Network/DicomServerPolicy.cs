@@ -27,6 +27,9 @@ public class DicomServerPolicy
     public virtual ValueTask<byte[]?> ValidateUserIdentityAsync(DicomAssociationPeer peer, UserIdentity identity, CancellationToken cancellationToken) =>
         ValueTask.FromResult<byte[]?>([]);
 
+    /// <summary>True when a peer that presented no user identity may associate; false rejects it (no reason given, PS3.7 D.3.3.7).</summary>
+    public virtual ValueTask<bool> AcceptWithoutUserIdentityAsync(DicomAssociationPeer peer, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
     /// <summary>The answer to a SOP class extended negotiation item, or null to leave it unanswered.</summary>
     public virtual ExtendedNegotiation? AnswerExtendedNegotiation(DicomAssociationPeer peer, ExtendedNegotiation request) => null;
 }
