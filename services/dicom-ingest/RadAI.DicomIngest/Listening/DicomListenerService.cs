@@ -40,6 +40,7 @@ public sealed partial class DicomListenerService(
     private DicomServer? _server;
     private Task? _watch;
     private bool _disposed;
+    private string? _lastWatchFailure;
 
     /// <summary>
     /// Verification and every storage SOP class of the UID registry, retired ones included, and "For Presentation" and
@@ -194,6 +195,8 @@ public sealed partial class DicomListenerService(
                     await StopListeningAsync().ConfigureAwait(false);
                     await ReleaseLockAsync().ConfigureAwait(false);
                 }
+
+                _lastWatchFailure = null;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -201,8 +204,14 @@ public sealed partial class DicomListenerService(
             }
             catch (Exception e)
             {
-                // Unable to listen with the lock (the port taken...), or the database unreachable: on standby again.
-                LogWatchFailed(e.Message);
+                // Unable to listen with the lock (the port taken...), or the database unreachable: on standby again. Logged
+                // when the reason changes, not at every try while the database is down.
+                if (e.Message != _lastWatchFailure)
+                {
+                    _lastWatchFailure = e.Message;
+                    LogWatchFailed(e.Message);
+                }
+
                 await StopListeningAsync().ConfigureAwait(false);
                 await ReleaseLockAsync().ConfigureAwait(false);
             }
