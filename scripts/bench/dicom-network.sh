@@ -62,7 +62,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-log() { printf '[dicom-network %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+BENCH_NAME=dicom-network
+# shellcheck source=scripts/bench/common.sh
+source "$ROOT/scripts/bench/common.sh"
 # As packaged: DCMTK (libdcmnet, also inside Orthanc) turns Nagle's algorithm off only when TCP_NODELAY is set.
 unset TCP_NODELAY
 
@@ -73,15 +75,7 @@ command -v dcmsend >/dev/null && command -v storescp >/dev/null && command -v ec
 command -v Orthanc >/dev/null || need+=(orthanc)
 command -v curl >/dev/null || need+=(curl)
 command -v pgrep >/dev/null || need+=(procps)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    log "installing ${need[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "missing: ${need[*]} (apt-get install them)" >&2; exit 1
-  fi
-fi
-PY=/usr/bin/python3
+install_missing "${need[@]}"
 
 WORK=$(mktemp -d /tmp/radai-bench-dicom-network.XXXXXX)
 mkdir -p "$RX_BASE"
@@ -100,12 +94,7 @@ trap cleanup EXIT
 projects=()
 [ -z "$RADAI" ] && projects+=(tools/RadAI.Cli)
 [ -n "$RUN_BDN" ] && projects+=(tests/RadAI.Benchmarks)
-for project in "${projects[@]}"; do
-  log "building $project (Release) into $ARTIFACTS"
-  if ! dotnet build "$ROOT/$project" -c Release -nologo -v q "-p:ArtifactsPath=$ARTIFACTS" > "$WORK/build.log" 2>&1; then
-    cat "$WORK/build.log" >&2; exit 1
-  fi
-done
+build_release "${projects[@]}"
 RADAI=${RADAI:-$ARTIFACTS/bin/RadAI.Cli/release/radai}
 BENCH=$ARTIFACTS/bin/RadAI.Benchmarks/release/RadAI.Benchmarks
 
@@ -126,7 +115,6 @@ SUBSET_Q=$WORK/quarter; mkdir -p "$SUBSET_Q"; ln -s "${FILES[@]:0:$QUARTER}" "$S
 SUBSET_N=$WORK/nagle; mkdir -p "$SUBSET_N"; ln -s "${FILES[@]:0:$NAGLE_N}" "$SUBSET_N/"
 cat "$SERIES"/CT*.dcm > /dev/null # page cache
 
-free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 secs() { $PY -c "print(f'{$2 - $1:.4f}')"; }
 
 # ---------------------------------------------------------------- the disk limit

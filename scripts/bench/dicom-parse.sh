@@ -50,36 +50,20 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-log() { printf '[dicom-parse %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+BENCH_NAME=dicom-parse
+# shellcheck source=scripts/bench/common.sh
+source "$ROOT/scripts/bench/common.sh"
 
 # ---------------------------------------------------------------- tools
 need=()
 [ -x /usr/bin/time ] || need+=(time)
 command -v dcmdump >/dev/null || need+=(dcmtk)
 /usr/bin/python3 -c 'import pydicom' 2>/dev/null || need+=(python3-pydicom)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    log "installing ${need[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "missing: ${need[*]} (apt-get install them)" >&2; exit 1
-  fi
-fi
-
-WORK=$(mktemp -d /tmp/radai-bench-dicom-parse.XXXXXX)
-if [ -n "${RADAI_BENCH_KEEP:-}" ]; then
-  log "measurements kept in $WORK (scripts/bench/dicom_parse_report.py $WORK [docs/benchmarks.md] rebuilds the section)"
-else
-  trap 'rm -rf "$WORK"' EXIT
-fi
+install_missing "${need[@]}"
+bench_workdir dicom_parse_report.py
 
 # ---------------------------------------------------------------- build (Release)
-log "building radai and RadAI.Benchmarks (Release) into $ARTIFACTS"
-for project in tools/RadAI.Cli tests/RadAI.Benchmarks; do
-  if ! dotnet build "$ROOT/$project" -c Release -nologo -v q "-p:ArtifactsPath=$ARTIFACTS" > "$WORK/build.log" 2>&1; then
-    cat "$WORK/build.log" >&2; exit 1
-  fi
-done
+build_release tools/RadAI.Cli tests/RadAI.Benchmarks
 # radai published ReadyToRun (precompiled, but the .NET runtime still starts) and the plain build (JIT only): the
 # other ways to run it, timed for comparison (radai-dump-r2r, radai-dump-jit).
 if ! dotnet publish "$ROOT/tools/RadAI.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q \
@@ -116,7 +100,6 @@ cat "${FILES[@]}" > /dev/null # page cache
 SERIES_BYTES=$(du -cb "${FILES[@]}" | tail -1 | cut -f1)
 
 # ---------------------------------------------------------------- the commands
-PY=/usr/bin/python3
 PYSCRIPT=$ROOT/scripts/bench/pydicom_headers.py
 # name|kind|what the line measures (kind: dump = parse and print a listing; parse = parse, print a summary; startup = no
 # file). radai-* without a suffix: radai as shipped (Native AOT); -r2r and -jit: the other builds, for comparison.

@@ -25,7 +25,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-log() { printf '[inference-gpu %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+BENCH_NAME=inference-gpu
+# shellcheck source=scripts/bench/common.sh
+source "$ROOT/scripts/bench/common.sh"
 if [ -n "${RADAI_BENCH_BIN:-}" ]; then
   BIN=$RADAI_BENCH_BIN
 else

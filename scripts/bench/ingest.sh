@@ -81,24 +81,18 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-log() { printf '[ingest %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+BENCH_NAME=ingest
+# shellcheck source=scripts/bench/common.sh
+source "$ROOT/scripts/bench/common.sh"
 # DCMTK's libdcmnet (dcmsend, storescp, echoscu, Orthanc's DICOM server) reads TCP_NODELAY; .NET ignores it.
 if [ -n "$NODELAY" ]; then export TCP_NODELAY=1; else unset TCP_NODELAY; fi
 timespan() { $PY -c 'import sys; s = float(sys.argv[1]); print(f"{int(s // 3600):02d}:{int(s % 3600 // 60):02d}:{s % 60:06.3f}")' "$1"; }
 
 # ---------------------------------------------------------------- tools
-PY=/usr/bin/python3
 need=()
 command -v dcmsend >/dev/null && command -v storescp >/dev/null && command -v echoscu >/dev/null || need+=(dcmtk)
 command -v curl >/dev/null || need+=(curl)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    log "installing ${need[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "missing: ${need[*]} (apt-get install them)" >&2; exit 1
-  fi
-fi
+install_missing "${need[@]}"
 if [ -n "$WITH_ORTHANC" ] && ! command -v Orthanc >/dev/null; then log "Orthanc not installed: no orthanc row"; WITH_ORTHANC=; fi
 
 # The PostgreSQL + RabbitMQ row: the servers of scripts/test.sh (RADAI_TEST_*) or RADAI_BENCH_POSTGRES (an Npgsql
@@ -159,7 +153,6 @@ study_uid() { dcmdump -q +P 0020,000d "$1/CT0001.dcm" | sed -n 's/.*\[\(.*\)\].*
 STUDY_UID=$(study_uid "$STUDY")
 WARMUP_UID=$(study_uid "$WARMUP_STUDY")
 
-free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 wait_until() { # SECONDS COMMAND...
   local deadline=$((SECONDS + $1)); shift
   until "$@" > /dev/null 2>&1; do

@@ -47,9 +47,9 @@ done
 ROWS=${SIZE%x*}
 COLUMNS=${SIZE#*x}
 
-log() { printf '[pipeline %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-PY=/usr/bin/python3
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+BENCH_NAME=pipeline
+# shellcheck source=scripts/bench/common.sh
+source "$ROOT/scripts/bench/common.sh"
 
 WORK=$(mktemp -d /tmp/radai-bench-pipeline.XXXXXX)
 PIDS=()

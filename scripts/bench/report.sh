@@ -50,23 +50,14 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-log() { printf '[report %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+BENCH_NAME=report
+# shellcheck source=scripts/bench/common.sh
+source "$ROOT/scripts/bench/common.sh"
 [ -x /usr/bin/time ] || { echo "missing: /usr/bin/time (apt-get install time)" >&2; exit 1; }
-PY=/usr/bin/python3
-
-WORK=$(mktemp -d /tmp/radai-bench-report.XXXXXX)
-if [ -n "${RADAI_BENCH_KEEP:-}" ]; then
-  log "measurements kept in $WORK (scripts/bench/report_building_report.py $WORK [docs/benchmarks.md] rebuilds the section)"
-else
-  trap 'rm -rf "$WORK"' EXIT
-fi
-STARTED=$SECONDS
+bench_workdir report_building_report.py
 
 # ---------------------------------------------------------------- build (Release) and the job's input
-log "building RadAI.Benchmarks (Release) into $ARTIFACTS"
-if ! dotnet build "$ROOT/tests/RadAI.Benchmarks" -c Release -nologo -v q "-p:ArtifactsPath=$ARTIFACTS" > "$WORK/build.log" 2>&1; then
-  cat "$WORK/build.log" >&2; exit 1
-fi
+build_release tests/RadAI.Benchmarks
 BENCH=$ARTIFACTS/bin/RadAI.Benchmarks/release/RadAI.Benchmarks
 log "synthetic job $SIZE (written once, then reused)"
 "$BENCH" report-prepare --size "$SIZE" > "$WORK/study" 2> "$WORK/prepare.log" || { cat "$WORK/prepare.log" >&2; exit 1; }
