@@ -106,12 +106,15 @@ curl -sf "$ORTHANC/system" > /dev/null || { tail -30 "$WORK/orthanc/orthanc.log"
 log "Orthanc (private) http :$ORTHANC_HTTP_PORT dicom :$ORTHANC_DICOM_PORT; span collector :$OTLP_PORT"
 
 mkdir -p "$WORK/radai"
+# The gateway refuses anonymous api calls: a first administrator, whose password the run script signs in with.
+$PY -c 'import secrets; print(secrets.token_urlsafe(24))' > "$WORK/radai/admin-password"
 # Default settings but three: CPU (the accelerator is not part of this measurement), the lung package alone, and the
 # OTLP exporter towards the collector (spans exported each second rather than 5 s: only when they reach us).
 ( export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP_PORT OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \
     OTEL_BSP_SCHEDULE_DELAY=1000 Inference__UseCuda=false Inference__DisabledPackages__0=radai.ct.nodule-demo
   exec dotnet "$STANDALONE" --dicom-port 0 --http-port 0 --data "$WORK/radai/data" \
-    --pacs "ORTHANC@127.0.0.1:$ORTHANC_DICOM_PORT" > "$WORK/radai/standalone.log" 2>&1 ) &
+    --pacs "ORTHANC@127.0.0.1:$ORTHANC_DICOM_PORT" "--Api:Security:InitialAdminPasswordFile=$WORK/radai/admin-password" \
+    > "$WORK/radai/standalone.log" 2>&1 ) &
 RADAI_PID=$!
 PIDS+=($RADAI_PID)
 for _ in $(seq 1 400); do grep -q 'RadAI DICOM: AE title' "$WORK/radai/standalone.log" 2>/dev/null && break
@@ -124,7 +127,8 @@ log "RadAI standalone (pid $RADAI_PID) web $WEB, DICOM RADAI :$RADAI_DICOM_PORT"
 # ---------------------------------------------------------------- runs
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$WORK/runs"
-$PY "$ROOT/scripts/bench/pipeline_run.py" --orthanc "$ORTHANC" --radai-web "$WEB" --radai-dicom-port "$RADAI_DICOM_PORT" --radai-pid "$RADAI_PID" \
+$PY "$ROOT/scripts/bench/pipeline_run.py" --orthanc "$ORTHANC" --radai-web "$WEB" --radai-password-file "$WORK/radai/admin-password" \
+  --radai-dicom-port "$RADAI_DICOM_PORT" --radai-pid "$RADAI_PID" \
   --study "$STUDY" --spans "$WORK/spans.jsonl" --out "$WORK/runs" --runs $((RUNS + 1))
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 

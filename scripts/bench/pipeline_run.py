@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+import urllib.error
 import urllib.request
 
 POLL_S = 0.1
@@ -28,12 +29,36 @@ def log(message):
     print(f"[pipeline {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def http(method, url, body=None, content_type="application/json", timeout=60):
+def http(method, url, body=None, content_type="application/json", timeout=60, bearer=None):
     data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": content_type} if data is not None else {})
+    headers = {"Content-Type": content_type} if data is not None else {}
+    if bearer:
+        headers["Authorization"] = f"Bearer {bearer}"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     with urllib.request.urlopen(request, timeout=timeout) as response:
         raw = response.read()
     return json.loads(raw) if raw and raw[:1] in (b"{", b"[") else raw.decode(errors="replace")
+
+
+class RadaiApi:
+    """The standalone's api as its administrator (the gateway refuses anonymous calls); signs in again when the token expired."""
+
+    def __init__(self, web, password_file):
+        self.web = web.rstrip("/")
+        with open(password_file, encoding="utf-8") as f:
+            self.password = f.readline().rstrip("\n")
+        self.token = None
+
+    def get(self, path):
+        for attempt in (1, 2):
+            if self.token is None:
+                self.token = http("POST", f"{self.web}/api/auth/login", {"username": "admin", "password": self.password})["accessToken"]
+            try:
+                return http("GET", f"{self.web}{path}", bearer=self.token)
+            except urllib.error.HTTPError as e:
+                if e.code != 401 or attempt == 2:
+                    raise
+                self.token = None
 
 
 def wait_for(probe, deadline_s, what):
@@ -121,7 +146,7 @@ def run_once(args, orthanc_study, number, instances):
     job = complete["attributes"]["radai.job.id"]
 
     def ended():
-        detail = http("GET", f"{args.radai_web.rstrip('/')}/api/jobs/{job}")
+        detail = args.api.get(f"/api/jobs/{job}")
         status = detail["job"]["status"]
         return detail if status not in ("received", "analysed", "report-ready") else None
 
@@ -165,6 +190,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--orthanc", required=True)
     parser.add_argument("--radai-web", required=True)
+    parser.add_argument("--radai-password-file", required=True, help="the administrator's password (the standalone's InitialAdminPasswordFile)")
     parser.add_argument("--radai-dicom-port", required=True, type=int)
     parser.add_argument("--radai-pid", required=True, type=int, help="the standalone host's process: its CPU time per run")
     parser.add_argument("--study", required=True)
@@ -172,6 +198,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--runs", required=True, type=int)
     args = parser.parse_args()
+    args.api = RadaiApi(args.radai_web, args.radai_password_file)
 
     log(f"uploading {args.study} to Orthanc")
     orthanc_study, instances = upload(args.orthanc, args.study)
