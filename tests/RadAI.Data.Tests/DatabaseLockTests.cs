@@ -35,15 +35,7 @@ public sealed class DatabaseLockTests
         await using var held = await database.Dialect.TryTakeLockAsync("dicom-ingest", CancellationToken.None);
         Assert.NotNull(held);
 
-        await using (var connection = await database.Connections.OpenConnectionAsync(CancellationToken.None))
-        await using (var terminate = connection.CreateCommand())
-        {
-            terminate.CommandText = """
-                SELECT count(pg_terminate_backend(pid)) FROM pg_locks
-                WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                """;
-            Assert.Equal(1L, await terminate.ExecuteScalarAsync());
-        }
+        Assert.Equal(1L, await database.Postgres!.EndAdvisoryLockSessionsAsync());
 
         Assert.False(await held.IsHeldAsync(CancellationToken.None));
         await using var taken = await database.Dialect.TryTakeLockAsync("dicom-ingest", CancellationToken.None);

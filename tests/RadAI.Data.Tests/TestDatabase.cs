@@ -19,6 +19,9 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public SqlDialect Dialect { get; }
 
+    /// <summary>The PostgreSQL database; null on SQLite.</summary>
+    public PostgresTestDatabase? Postgres => _postgres;
+
     public IDbConnectionFactory Connections { get; }
 
     public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider)

@@ -108,16 +108,7 @@ public sealed class StandbyTests
 
         // The session holding the lock ends (the server restarted, the connection broke): another instance may listen
         // now, so this one stops, then takes the lock again (nobody else wanted it) and listens again.
-        await using (var admin = new Npgsql.NpgsqlConnection(database.ConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var terminate = new Npgsql.NpgsqlCommand(
-                """
-                SELECT count(pg_terminate_backend(pid)) FROM pg_locks
-                WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                """, admin);
-            Assert.Equal(1L, await terminate.ExecuteScalarAsync());
-        }
+        Assert.Equal(1L, await database.EndAdvisoryLockSessionsAsync());
 
         await Eventually.UntilAsync(() => Task.FromResult(ingest.Listener.LocalEndPoint is null), Deadline, "listening stopped");
         await Eventually.UntilAsync(() => Task.FromResult(ingest.Listener.LocalEndPoint is not null), Deadline, "listening again");

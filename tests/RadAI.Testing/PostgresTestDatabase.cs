@@ -30,6 +30,21 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
         return new PostgresTestDatabase(name, builder.ToString());
     }
 
+    /// <summary>
+    /// Ends the sessions holding an advisory lock in this database (what a server restart or a broken connection does to
+    /// a lock's holder); returns how many.
+    /// </summary>
+    public async Task<long> EndAdvisoryLockSessionsAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var terminate = new NpgsqlCommand("""
+            SELECT count(pg_terminate_backend(pid)) FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """, connection);
+        return (long)(await terminate.ExecuteScalarAsync())!;
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
