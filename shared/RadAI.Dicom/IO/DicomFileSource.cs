@@ -31,16 +31,19 @@ public abstract class DicomFileSource
 
     public override string ToString() => Path;
 
+    /// <summary>A plain file opened for one pass from start to end (unbuffered: the readers buffer), deletable meanwhile.</summary>
+    internal static FileStream OpenSequential(string path) => new(path, new FileStreamOptions
+    {
+        Mode = FileMode.Open,
+        Access = FileAccess.Read,
+        Share = FileShare.Read | FileShare.Delete,
+        Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+        BufferSize = 0,
+    });
+
     private sealed class PlainFile(string path) : DicomFileSource(path)
     {
-        public override Stream OpenRead() => new FileStream(Path, new FileStreamOptions
-        {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.Read | FileShare.Delete,
-            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-            BufferSize = 0,
-        });
+        public override Stream OpenRead() => OpenSequential(Path);
     }
 }
 

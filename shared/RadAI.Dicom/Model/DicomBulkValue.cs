@@ -264,14 +264,7 @@ public sealed class DicomFileBulkValue(string path, long offset, long length, in
 
     protected override string FileName => path;
 
-    protected override Stream OpenFile() => new FileStream(path, new FileStreamOptions
-    {
-        Mode = FileMode.Open,
-        Access = FileAccess.Read,
-        Share = FileShare.Read | FileShare.Delete,
-        Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-        BufferSize = 0,
-    });
+    protected override Stream OpenFile() => IO.DicomFileSource.OpenSequential(path);
 
     protected override ValueTask<Stream> OpenFileForRangeAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous));
