@@ -64,7 +64,6 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-STARTED=$SECONDS
 
 # ---------------------------------------------------------------- build (Release) and the study
 log "building the standalone host and radai (Release) into $ARTIFACTS"
